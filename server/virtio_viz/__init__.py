@@ -1,0 +1,3 @@
+"""virtio-viz: an interactive, byte-accurate visualizer of virtio."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,78 @@
+"""Guest memory: regions, little-endian accessors, the access journal, checkpoints."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from virtio_viz.model.errors import ConfigError, MemoryFault
+from virtio_viz.model.memory import GuestMemory, MemRange
+
+
+def ram() -> GuestMemory:
+    return GuestMemory.with_regions([("ram", 0x1000_0000, 0x10000), ("mmio", 0xFE00_0000, 0x100)])
+
+
+def test_le_accessors_write_little_endian_bytes() -> None:
+    memory = ram()
+    memory.write_le64(0x1000_0000, 0x1122_3344_5566_7788)
+    memory.write_le32(0x1000_0008, 0xAABB_CCDD)
+    memory.write_le16(0x1000_000C, 0xEEFF)
+    assert memory.peek(0x1000_0000, 14).hex() == "8877665544332211" + "ddccbbaa" + "ffee"
+    assert memory.read_le64(0x1000_0000) == 0x1122_3344_5566_7788
+    assert memory.read_le16(0x1000_000C) == 0xEEFF
+
+
+def test_journal_records_and_coalesces_ranges_then_resets() -> None:
+    memory = ram()
+    memory.write_le64(0x1000_0000, 1)
+    memory.write_le32(0x1000_0008, 2)  # touches the previous write: one range
+    memory.read_le16(0x1000_0100)
+    reads, writes = memory.drain_journal()
+    assert writes == (MemRange(0x1000_0000, 12),)
+    assert reads == (MemRange(0x1000_0100, 2),)
+    assert memory.drain_journal() == ((), ())
+
+
+def test_peek_does_not_journal() -> None:
+    memory = ram()
+    memory.peek(0x1000_0000, 16)
+    assert memory.drain_journal() == ((), ())
+
+
+@pytest.mark.parametrize(
+    ("addr", "length"),
+    [(0x0, 1), (0x1000_FFFF, 2), (0x0FFF_FFFF, 2), (0xFE00_00FF, 4), (0x2000_0000, 8)],
+)
+def test_access_outside_any_region_faults_and_changes_nothing(addr: int, length: int) -> None:
+    memory = ram()
+    before = memory.snapshot()
+    with pytest.raises(MemoryFault) as fault:
+        memory.write(addr, b"\xff" * length)
+    assert f"0x{addr:x}" in str(fault.value)
+    assert memory.snapshot() == before
+    assert memory.drain_journal() == ((), ())
+
+
+def test_overlapping_or_impossible_regions_are_refused() -> None:
+    memory = ram()
+    with pytest.raises(ConfigError, match="overlaps"):
+        memory.add_region("bad", 0x1000_8000, 0x10000)
+    with pytest.raises(ConfigError):
+        memory.add_region("empty", 0x3000_0000, 0)
+
+
+def test_value_too_large_for_field_is_refused() -> None:
+    with pytest.raises(ConfigError):
+        ram().write_le16(0x1000_0000, 0x1_0000)
+
+
+@given(st.lists(st.tuples(st.integers(0, 0xFFF0), st.binary(min_size=1, max_size=16))))
+def test_snapshot_restore_round_trips(writes: list[tuple[int, bytes]]) -> None:
+    memory = ram()
+    for offset, data in writes:
+        memory.write(0x1000_0000 + offset, data)
+    restored = GuestMemory.restore(memory.snapshot())
+    assert restored.snapshot() == memory.snapshot()
+    assert restored.peek(0x1000_0000, 0x10000) == memory.peek(0x1000_0000, 0x10000)
