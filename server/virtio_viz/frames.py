@@ -1,0 +1,86 @@
+"""Real Ethernet frames for the stories and views, built and decoded with scapy.
+
+The model carries frames as opaque bytes; this module (outside `model/`) makes the
+frames a guest would really send on QEMU's user-mode network (guest 10.0.2.15, gateway
+10.0.2.2 with slirp's MAC) and decodes any frame into layers for display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scapy.layers.inet import ICMP, IP
+from scapy.layers.l2 import ARP, Ether
+from scapy.packet import Packet
+
+GUEST_MAC = "52:54:00:12:34:56"  # QEMU's default NIC MAC
+GUEST_IP = "10.0.2.15"
+GATEWAY_MAC = "52:55:0a:00:02:02"  # slirp's virtual gateway
+GATEWAY_IP = "10.0.2.2"
+BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
+PING_PAYLOAD = bytes(range(56))  # ping's default 56 data bytes -> a 98-byte frame
+
+
+def arp_request(
+    src_mac: str = GUEST_MAC, src_ip: str = GUEST_IP, target_ip: str = GATEWAY_IP
+) -> bytes:
+    frame = Ether(src=src_mac, dst=BROADCAST_MAC) / ARP(
+        op="who-has", hwsrc=src_mac, psrc=src_ip, pdst=target_ip
+    )
+    return bytes(frame)
+
+
+def arp_reply(
+    src_mac: str = GATEWAY_MAC,
+    src_ip: str = GATEWAY_IP,
+    dst_mac: str = GUEST_MAC,
+    dst_ip: str = GUEST_IP,
+) -> bytes:
+    frame = Ether(src=src_mac, dst=dst_mac) / ARP(
+        op="is-at", hwsrc=src_mac, psrc=src_ip, hwdst=dst_mac, pdst=dst_ip
+    )
+    return bytes(frame)
+
+
+def icmp_echo(
+    *,
+    reply: bool = False,
+    ident: int = 1,
+    seq: int = 1,
+    src_mac: str = GUEST_MAC,
+    dst_mac: str = GATEWAY_MAC,
+    src_ip: str = GUEST_IP,
+    dst_ip: str = GATEWAY_IP,
+) -> bytes:
+    """An ICMP echo request (or reply) with ping's default 56-byte payload."""
+    frame = (
+        Ether(src=src_mac, dst=dst_mac)
+        / IP(src=src_ip, dst=dst_ip, id=seq, flags="DF")
+        / ICMP(type="echo-reply" if reply else "echo-request", id=ident, seq=seq)
+        / PING_PAYLOAD
+    )
+    return bytes(frame)
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    name: str
+    fields: dict[str, str]
+
+
+def decode(frame: bytes) -> list[Layer]:
+    """The frame's protocol layers with their fields, outermost first."""
+    layers: list[Layer] = []
+    packet: Packet = Ether(frame)
+    while packet:  # a NoPayload terminator is falsy
+        fields = {name: _show(packet, name) for name in packet.fields}
+        layers.append(Layer(str(packet.name), fields))
+        packet = packet.payload
+    return layers
+
+
+def _show(packet: Packet, field_name: str) -> str:
+    value = packet.getfieldval(field_name)
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(packet.get_field(field_name).i2repr(packet, value))
