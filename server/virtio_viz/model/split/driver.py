@@ -1,0 +1,352 @@
+"""The driver side of a split virtqueue. virtio-1.2 §2.7.13, §2.7.7, §2.7.10.
+
+How this works (the Linux design, in our own code): the driver keeps its free descriptors
+in a singly linked list threaded through their `next` fields, starting at `free_head`.
+Adding a buffer takes descriptors from the front of that list in list order, so each
+descriptor's `next` already names the following one; only the last loses its NEXT flag.
+Its `next` still points at the rest of the free list, which becomes the new `free_head`.
+When a used buffer comes back, the chain's tail is linked to the old `free_head` and the
+chain's head becomes the new `free_head`: reclaimed descriptors go to the front.
+
+The list lives twice: in ring memory (so the hex view shows it) and in a private shadow
+(`_next`, Linux's desc_extra[].next) that the driver trusts, because guest memory can be
+scribbled on by ring-lab actions and must never corrupt the driver's bookkeeping.
+
+`avail.idx` and `used.idx` (and, with EVENT_IDX, used_event and avail_event) start at
+`initial_index` rather than 0, so 16-bit wraparound can be shown in a few steps; the
+device side must be given the same value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from virtio_viz.model.errors import ConfigError, MemoryFault
+from virtio_viz.model.index16 import need_event, wrap16
+from virtio_viz.model.memory import MemRange
+from virtio_viz.model.spec import (
+    DESC_SIZE,
+    VIRTQ_AVAIL_F_NO_INTERRUPT,
+    VIRTQ_DESC_F_INDIRECT,
+    VIRTQ_DESC_F_NEXT,
+    VIRTQ_DESC_F_WRITE,
+    VIRTQ_USED_F_NO_NOTIFY,
+)
+from virtio_viz.model.split.descriptor import Descriptor, write_descriptor
+from virtio_viz.model.split.driver_base import Outstanding
+from virtio_viz.model.split.driver_lab import DriverLab
+from virtio_viz.model.virtqueue import Buffer, UsedBuffer
+
+MAX_CHAIN_BYTES = 1 << 32  # virtio-1.2 §2.7.5.2 (N39)
+
+
+@dataclass(frozen=True, slots=True)
+class _Element:
+    addr: int
+    length: int
+    writable: bool
+
+
+class SplitDriverQueue(DriverLab):
+    """A split virtqueue as the driver sees it (Linux: struct vring_virtqueue, split)."""
+
+    # -- supplying buffers (§2.7.13) -------------------------------------------------------
+    def add_buffer(
+        self,
+        out: Sequence[Buffer],
+        in_: Sequence[Buffer],
+        token: object = None,
+        *,
+        indirect_table_addr: int | None = None,
+    ) -> int:
+        """Expose one buffer: `out` elements are device-readable, `in_` device-writable
+        (their `Buffer.writable` field is not consulted: the list decides). Returns the
+        head descriptor index. Publishes avail.idx at once, as Linux does per add."""
+        elements = [_Element(b.addr, b.length, False) for b in out]
+        elements += [_Element(b.addr, b.length, True) for b in in_]
+        table = self._check_add(elements, indirect_table_addr)
+        if table is not None:
+            head, count, tail = self._write_indirect(elements, table.addr)
+        else:
+            head, count, tail = self._write_direct(elements)
+        self._in_flight[head] = Outstanding(token, count, tail, table)
+        self._publish(head)
+        return head
+
+    def _check_add(self, elements: Sequence[_Element], table_addr: int | None) -> MemRange | None:
+        """Refuse impossible adds before touching anything; return the indirect table to
+        use, if any (a single element never needs one)."""
+        if self.broken:
+            raise ConfigError(f"queue {self.queue_index} is broken; nothing can be added")
+        if not elements:
+            raise ConfigError("a buffer needs at least one element")
+        for e in elements:
+            if not 0 <= e.length < MAX_CHAIN_BYTES:
+                raise ConfigError(f"element length {e.length} does not fit in le32 len")
+        total = sum(e.length for e in elements)
+        if total > MAX_CHAIN_BYTES:
+            raise ConfigError(f"N39: a chain of {total} bytes is longer than 2^32 bytes")
+        for e in elements:
+            if e.addr < 0 or not self.memory.contains(e.addr, e.length):
+                raise MemoryFault(e.addr, e.length)
+        if len(elements) > self.layout.size:
+            raise ConfigError(
+                f"N43: a chain of {len(elements)} elements is longer than the queue size "
+                f"{self.layout.size}"
+            )
+        if table_addr is not None and not self.indirect:
+            raise ConfigError("N41: VIRTIO_F_INDIRECT_DESC was not negotiated")
+        table = None
+        if table_addr is not None and len(elements) > 1:
+            table = MemRange(table_addr, DESC_SIZE * len(elements))
+            self._check_table(table)
+        needed = 1 if table is not None else len(elements)
+        if needed > self._num_free:
+            raise ConfigError(
+                f"the buffer needs {needed} descriptors but only {self._num_free} are free"
+            )
+        return table
+
+    def _check_table(self, table: MemRange) -> None:
+        if table.addr < 0 or not self.memory.contains(table.addr, table.length):
+            raise MemoryFault(table.addr, table.length)
+        for outstanding in self._in_flight.values():
+            busy = outstanding.table
+            if busy is not None and table.addr < busy.end and busy.addr < table.end:
+                raise ConfigError(
+                    f"N20: the table at 0x{table.addr:x} overlaps the one at 0x{busy.addr:x}, "
+                    "which the device may still be reading"
+                )
+
+    def _write_direct(self, elements: Sequence[_Element]) -> tuple[int, int, int]:
+        head = index = tail = self._free_head
+        for position, e in enumerate(elements):
+            last = position == len(elements) - 1
+            flags = (VIRTQ_DESC_F_WRITE if e.writable else 0) | (0 if last else VIRTQ_DESC_F_NEXT)
+            self._write_ring_desc(index, Descriptor(e.addr, e.length, flags, self._next[index]))
+            tail, index = index, self._next[index]
+        self._free_head = index
+        self._num_free -= len(elements)
+        return head, len(elements), tail
+
+    def _write_indirect(self, elements: Sequence[_Element], table: int) -> tuple[int, int, int]:
+        for position, e in enumerate(elements):
+            last = position == len(elements) - 1
+            flags = (VIRTQ_DESC_F_WRITE if e.writable else 0) | (0 if last else VIRTQ_DESC_F_NEXT)
+            entry = Descriptor(e.addr, e.length, flags, 0 if last else position + 1)
+            write_descriptor(self.memory, table + DESC_SIZE * position, entry)
+            self._record(
+                "indirect_desc_write",
+                "§2.7.5.3",
+                "virtqueue_add_split() in Linux (indirect table)",
+                f"The driver writes entry {position} of the indirect table at 0x{table:x}: "
+                f"{entry.describe()}",
+                values={"table": table, "entry": position, **entry.values()},
+            )
+        head = self._free_head
+        length = DESC_SIZE * len(elements)
+        self._write_ring_desc(
+            head, Descriptor(table, length, VIRTQ_DESC_F_INDIRECT, self._next[head])
+        )
+        self._free_head = self._next[head]
+        self._num_free -= 1
+        return head, 1, head
+
+    def _write_ring_desc(self, index: int, desc: Descriptor) -> None:
+        write_descriptor(self.memory, self.layout.desc_entry_addr(index), desc)
+        self._record(
+            "desc_write",
+            "§2.7.13.1",
+            "virtqueue_add_split() in Linux",
+            f"The driver writes descriptor {index}: {desc.describe()}",
+            values={"index": index, **desc.values()},
+        )
+
+    def _publish(self, head: int) -> None:
+        slot = self._avail_idx % self.layout.size
+        self.memory.write_le16(self.layout.avail_ring_addr(slot), head)
+        self._record(
+            "avail_ring_write",
+            "§2.7.13.2",
+            "virtqueue_add_split() in Linux",
+            f"The driver puts head {head} into avail.ring[{slot}]",
+            values={"slot": slot, "head": head},
+        )
+        old, self._avail_idx = self._avail_idx, wrap16(self._avail_idx + 1)
+        self._num_added += 1
+        # virtio-1.2 §2.7.13.3.1: a write barrier orders the ring writes before idx (N67)
+        self.memory.write_le16(self.layout.avail_idx_addr, self._avail_idx)
+        self._record(
+            "avail_idx_publish",
+            "§2.7.13.3",
+            "virtqueue_add_split() in Linux (virtio_wmb, then avail->idx)",
+            f"After a write barrier the driver moves avail.idx from {old} to {self._avail_idx}: "
+            f"head {head} is now visible to the device",
+            values={"old": old, "idx": self._avail_idx, "head": head},
+        )
+
+    # -- available buffer notifications (§2.7.10, §2.7.13.4) ----------------------------------
+    def kick_prepare(self) -> bool:
+        """Should the driver notify the device about the buffers added since the last call?"""
+        added, self._num_added = self._num_added, 0
+        new, old = self._avail_idx, wrap16(self._avail_idx - added)
+        spec, analog = "§2.7.10", "virtqueue_kick_prepare_split() in Linux"
+        if added == 0:
+            self._record(
+                "kick_check", spec, analog, "Nothing was added since the last kick: no notify"
+            )
+            return False
+        # virtio-1.2 §2.7.13.4.1: a full barrier before reading the suppression fields (N68)
+        if self.event_idx:
+            # N62: with EVENT_IDX the driver ignores used.flags and compares with avail_event
+            event = self.memory.read_le16(self.layout.avail_event_addr)
+            # Linux also forces a kick when 65535 adds went unannounced: the window would wrap
+            kick = added >= 0xFFFF or need_event(event, new, old)
+            why = f"avail_event {event} {'is' if kick else 'is not'} in [{old}, {new})"
+            values: dict[str, int | bool] = {"avail_event": event, "old": old, "new": new}
+        else:
+            # N60/N61: without EVENT_IDX only used.flags counts; 0 means "notify me"
+            flags = self.memory.read_le16(self.layout.used_flags_addr)
+            kick = not flags & VIRTQ_USED_F_NO_NOTIFY
+            why = f"used.flags is {flags}"
+            values = {"used_flags": flags, "old": old, "new": new}
+        verdict = "must notify the device" if kick else "may skip the notification"
+        self._record(
+            "kick_check",
+            spec,
+            analog,
+            f"The driver added {added} buffer(s); {why}, so it {verdict}",
+            values={**values, "added": added, "kick": kick},
+        )
+        return kick
+
+    # -- reclaiming used buffers (§2.7.14) -------------------------------------------------
+    def get_used(self) -> UsedBuffer | None:
+        """Take the next used buffer, free its descriptors and return it (or None)."""
+        if self.broken:
+            return None
+        layout, analog = self.layout, "virtqueue_get_buf_ctx_split() in Linux"
+        used_idx = self.memory.read_le16(layout.used_idx_addr)
+        if used_idx == self._last_used_idx:
+            self._record(
+                "used_ring_empty",
+                "§2.7.14",
+                analog,
+                f"The driver reads used.idx {used_idx}, equal to last_used_idx: nothing new",
+                values={"used_idx": used_idx, "last_used_idx": self._last_used_idx},
+            )
+            return None
+        slot = self._last_used_idx % layout.size
+        elem = layout.used_elem_addr(slot)
+        head, length = self.memory.read_le32(elem), self.memory.read_le32(elem + 4)
+        if head not in self._in_flight:
+            self._fail_used(head, slot)
+            return None
+        self._record(
+            "used_elem_read",
+            "§2.7.8",
+            analog,
+            f"The driver sees used.idx {used_idx} ahead of last_used_idx {self._last_used_idx} "
+            f"and reads used.ring[{slot}]: id {head}, len {length}",
+            values={"used_idx": used_idx, "slot": slot, "id": head, "len": length},
+        )
+        outstanding = self._in_flight.pop(head)
+        self._detach(head, outstanding)
+        self._last_used_idx = wrap16(self._last_used_idx + 1)
+        if self.event_idx and self._interrupts_enabled:
+            self._write_used_event(self._last_used_idx, analog, "asks to hear about the next one")
+        return UsedBuffer(head, length, outstanding.token)
+
+    def _fail_used(self, head: int, slot: int) -> None:
+        """The device returned an id that is not an outstanding head (Linux: BAD_RING)."""
+        self.broken = True
+        reason = "is out of range" if head >= self.layout.size else "is not an outstanding head"
+        self._record(
+            "driver_error",
+            "§2.7.8",
+            "BAD_RING() in virtqueue_get_buf_ctx_split() in Linux",
+            f"used.ring[{slot}] names id {head}, which {reason}; the driver marks "
+            f"queue {self.queue_index} broken",
+            values={"slot": slot, "id": head},
+        )
+
+    def _detach(self, head: int, outstanding: Outstanding) -> None:
+        tail = outstanding.tail
+        self.memory.write_le16(self.layout.desc_entry_addr(tail) + 14, self._free_head)
+        self._next[tail] = self._free_head
+        self._free_head = head
+        self._num_free += outstanding.desc_count
+        self._record(
+            "chain_detach",
+            "§2.7.14",
+            "detach_buf_split() in Linux",
+            f"The driver puts chain {head} ({outstanding.desc_count} descriptor(s)) back at the "
+            f"front of the free list: descriptor {tail} now points to {self._next[tail]}, "
+            f"free_head {head}, {self._num_free} free",
+            values={"head": head, "tail": tail, "count": outstanding.desc_count},
+        )
+
+    # -- used buffer notification suppression (§2.7.7) ----------------------------------------
+    def disable_interrupts(self) -> None:
+        """Ask the device not to send used-buffer notifications (best effort, §2.7.7).
+
+        Without EVENT_IDX: avail.flags = NO_INTERRUPT. With EVENT_IDX avail.flags must stay
+        0 (N50), so the driver parks used_event one behind last_used_idx: the device would
+        have to use 65535 more buffers before used.idx passes it. (Linux writes 0 there
+        instead; either is legal, because suppression is only a hint and N51 makes the
+        driver cope with a stray notification.) While disabled, get_used() stops moving it.
+        """
+        self._interrupts_enabled = False
+        analog = "virtqueue_disable_cb_split() in Linux"
+        if self.event_idx:
+            parked = wrap16(self._last_used_idx - 1)
+            self._write_used_event(parked, analog, "parks it as far away as it can")
+            return
+        self.memory.write_le16(self.layout.avail_flags_addr, VIRTQ_AVAIL_F_NO_INTERRUPT)
+        self._record(
+            "avail_flags_write",
+            "§2.7.7",
+            analog,
+            "The driver sets avail.flags to NO_INTERRUPT: please do not interrupt",
+            values={"flags": VIRTQ_AVAIL_F_NO_INTERRUPT},
+        )
+
+    def enable_interrupts(self) -> bool:
+        """Ask for used-buffer notifications again; True if used buffers are already
+        waiting (Linux's virtqueue_enable_cb() returns the opposite: true when none are),
+        so the caller must poll once more instead of waiting for an interrupt."""
+        self._interrupts_enabled = True
+        analog = "virtqueue_enable_cb_prepare_split() + virtqueue_poll() in Linux"
+        if self.event_idx:
+            self._write_used_event(self._last_used_idx, analog, "re-arms it")
+        else:
+            self.memory.write_le16(self.layout.avail_flags_addr, 0)
+            self._record(
+                "avail_flags_write",
+                "§2.7.7",
+                analog,
+                "The driver clears avail.flags: notify me about used buffers again",
+                values={"flags": 0},
+            )
+        used_idx = self.memory.read_le16(self.layout.used_idx_addr)
+        pending = used_idx != self._last_used_idx
+        self._record(
+            "used_ring_poll",
+            "§2.7.7",
+            analog,
+            f"After a barrier the driver re-reads used.idx {used_idx} against last_used_idx "
+            f"{self._last_used_idx}: " + ("buffers already wait" if pending else "none waiting"),
+            values={"used_idx": used_idx, "last_used_idx": self._last_used_idx},
+        )
+        return pending
+
+    def _write_used_event(self, value: int, analog: str, why: str) -> None:
+        self.memory.write_le16(self.layout.used_event_addr, value)
+        self._record(
+            "used_event_write",
+            "§2.7.7",
+            analog,
+            f"The driver sets used_event to {value}: it {why}",
+            values={"used_event": value},
+        )
