@@ -74,7 +74,7 @@ class EventLog:
             analog=analog,
             summary=summary,
             queue=queue,
-            values=dict(values or {}),
+            values=values if values is not None else {},
             reads=reads,
             writes=writes,
         )

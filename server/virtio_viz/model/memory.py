@@ -48,11 +48,12 @@ class MemorySnapshot:
 
 def _merge_append(journal: list[MemRange], addr: int, length: int) -> None:
     """Append a range, coalescing with the previous one when they touch."""
-    if journal and journal[-1].end == addr:
+    if journal:
         last = journal[-1]
-        journal[-1] = MemRange(last.addr, last.length + length)
-    else:
-        journal.append(MemRange(addr, length))
+        if last.addr + last.length == addr:
+            journal[-1] = MemRange(last.addr, last.length + length)
+            return
+    journal.append(MemRange(addr, length))
 
 
 @dataclass(slots=True)
@@ -62,6 +63,7 @@ class GuestMemory:
     regions: list[Region] = field(default_factory=list)
     _reads: list[MemRange] = field(default_factory=list)
     _writes: list[MemRange] = field(default_factory=list)
+    _hot: Region | None = None  # the region of the last access: most accesses repeat it
 
     @classmethod
     def with_regions(cls, regions: Iterable[tuple[str, int, int]]) -> GuestMemory:
@@ -93,9 +95,13 @@ class GuestMemory:
         return length >= 0 and self.region_at(addr, max(length, 1)) is not None
 
     def _locate(self, addr: int, length: int) -> tuple[bytearray, int]:
+        hot = self._hot
+        if hot is not None and hot.base <= addr and addr + length <= hot.base + len(hot.data):
+            return hot.data, addr - hot.base
         region = self.region_at(addr, max(length, 1))
         if region is None:
             raise MemoryFault(addr, length)
+        self._hot = region
         return region.data, addr - region.base
 
     # -- raw access -----------------------------------------------------------------
@@ -105,10 +111,10 @@ class GuestMemory:
         return bytes(data[offset : offset + length])
 
     def read(self, addr: int, length: int) -> bytes:
-        value = self.peek(addr, length)
+        data, offset = self._locate(addr, length)
         if length:
             _merge_append(self._reads, addr, length)
-        return value
+        return bytes(data[offset : offset + length])
 
     def write(self, addr: int, payload: bytes) -> None:
         data, offset = self._locate(addr, len(payload))
@@ -121,12 +127,16 @@ class GuestMemory:
 
     # -- little-endian accessors ------------------------------------------------------
     def read_uint(self, addr: int, size: int) -> int:
-        return int.from_bytes(self.read(addr, size), "little")
+        data, offset = self._locate(addr, size)
+        _merge_append(self._reads, addr, size)
+        return int.from_bytes(data[offset : offset + size], "little")
 
     def write_uint(self, addr: int, size: int, value: int) -> None:
-        if not 0 <= value < 1 << (8 * size):
-            raise ConfigError(f"value {value} does not fit in {size} bytes")
-        self.write(addr, value.to_bytes(size, "little"))
+        try:
+            payload = value.to_bytes(size, "little")
+        except OverflowError:
+            raise ConfigError(f"value {value} does not fit in {size} bytes") from None
+        self.write(addr, payload)
 
     def read_u8(self, addr: int) -> int:
         return self.read_uint(addr, 1)
@@ -155,7 +165,8 @@ class GuestMemory:
     # -- journal and checkpoints ---------------------------------------------------------
     def drain_journal(self) -> tuple[tuple[MemRange, ...], tuple[MemRange, ...]]:
         """Return (reads, writes) since the last drain, and start a new journal."""
-        reads, writes = tuple(self._reads), tuple(self._writes)
+        reads = tuple(self._reads) if self._reads else ()
+        writes = tuple(self._writes) if self._writes else ()
         self._reads.clear()
         self._writes.clear()
         return reads, writes
