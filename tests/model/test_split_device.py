@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.model.test_split_rig import OUTSIDE, Rig, make_rig
+from tests.support.split_rig import OUTSIDE, Rig, make_rig
 from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.memory import MemRange
 from virtio_viz.model.split import Descriptor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.model.test_split_rig import OUTSIDE, desc_bytes, make_rig
+from tests.support.split_rig import OUTSIDE, desc_bytes, make_rig
 from virtio_viz.model.errors import ConfigError, MemoryFault
 from virtio_viz.model.events import EventLog
 from virtio_viz.model.memory import GuestMemory, MemRange

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.model.test_split_rig import Rig, make_rig
+from tests.support.split_rig import Rig, make_rig
 from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.virtqueue import Chain
 
