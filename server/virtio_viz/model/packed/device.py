@@ -1,0 +1,325 @@
+"""The device side of a packed virtqueue (QEMU: VirtQueue, packed). virtio-1.2 §2.8.12, §2.8.15.
+
+How this works: the device keeps two positions in the one ring, each with its own wrap
+counter starting at 1 (§2.8.1): `next_avail`, where it looks for the next available
+head, and `next_used`, where it writes its next used descriptor. It reads each list
+from guest memory (never from the driver's Python objects), then, when the buffer is
+done, writes ONE used descriptor for the whole list at `next_used` (id and len first,
+flags last) and moves `next_used` on by the number of slots the list took. Used
+descriptors go out in completion order, so buffer B finished first lands on the slot
+where A's head was.
+
+A list the driver got wrong is refused: the broken MUST is recorded (or a
+`device_error` where the spec has no MUST), the queue is marked `broken` (the device
+would set DEVICE_NEEDS_RESET) and no position moves.
+"""
+
+from __future__ import annotations
+
+from virtio_viz.model.conformance import RULES
+from virtio_viz.model.errors import ConfigError
+from virtio_viz.model.events import EventLog, Value
+from virtio_viz.model.memory import GuestMemory
+from virtio_viz.model.packed import steps
+from virtio_viz.model.packed.layout import DESC_ID_OFFSET, DESC_LEN_OFFSET, PackedLayout
+from virtio_viz.model.packed.ring import (
+    EventSuppress,
+    advance,
+    flag_names,
+    is_available,
+    notify_decision,
+    read_event,
+    used_bits,
+)
+from virtio_viz.model.packed.steps import plural
+from virtio_viz.model.packed.walk import ListReader, Refusal
+from virtio_viz.model.spec import (
+    RING_EVENT_FLAGS_DESC,
+    RING_EVENT_FLAGS_DISABLE,
+    RING_EVENT_FLAGS_ENABLE,
+    VIRTQ_DESC_F_WRITE,
+)
+from virtio_viz.model.virtqueue import Chain
+
+
+class PackedDeviceQueue:
+    """The device's view of one packed virtqueue: two positions, two wrap counters."""
+
+    def __init__(
+        self,
+        memory: GuestMemory,
+        log: EventLog,
+        layout: PackedLayout,
+        *,
+        queue_index: int,
+        event_idx: bool,
+        indirect: bool = False,
+        in_order: bool = False,
+    ) -> None:
+        layout.check_in(memory)
+        self.memory = memory
+        self.log = log
+        self.layout = layout
+        self.queue_index = queue_index
+        self.event_idx = event_idx
+        self.indirect = indirect
+        self.in_order = in_order
+        self._reader = ListReader(
+            memory, log, layout, queue_index=queue_index, indirect_ok=indirect
+        )
+        # virtio-1.2 §2.8.1: the Device Ring Wrap Counter starts at 1
+        self._next_avail, self._avail_wrap = 0, 1
+        self._next_used, self._used_wrap = 0, 1
+        self._in_flight: list[tuple[int, int]] = []  # (buffer id, slots) in the order popped
+        self._used_since_check = 0
+        self._broken = False
+        self._broken_reason = ""
+
+    # -- state, for views and tests ---------------------------------------------------------
+    @property
+    def next_avail(self) -> int:
+        return self._next_avail
+
+    @property
+    def avail_wrap_counter(self) -> int:
+        return self._avail_wrap
+
+    @property
+    def next_used(self) -> int:
+        return self._next_used
+
+    @property
+    def used_wrap_counter(self) -> int:
+        return self._used_wrap
+
+    @property
+    def in_flight(self) -> tuple[tuple[int, int], ...]:
+        """(buffer id, ring slots) of every buffer popped and not yet used, oldest first."""
+        return tuple(self._in_flight)
+
+    @property
+    def broken(self) -> bool:
+        """True after a refused list: the device needs a reset (DEVICE_NEEDS_RESET)."""
+        return self._broken
+
+    @property
+    def broken_reason(self) -> str:
+        """What the device found wrong, "" while it is not broken."""
+        return self._broken_reason
+
+    def _emit(self, step: steps.Step, summary: str, **values: Value) -> None:
+        steps.emit(self.log, step, "device", self.queue_index, summary, **values)
+
+    # -- taking available buffers, virtio-1.2 §2.8.12, §2.8.15 --------------------------------
+    def has_available(self) -> bool:
+        """Whether the slot at next_avail holds an available head (a peek: no event)."""
+        if self._broken:
+            return False
+        raw = self.memory.peek(self.layout.desc_flags_addr(self._next_avail), 2)
+        return is_available(int.from_bytes(raw, "little"), self._avail_wrap)
+
+    def pop(self) -> Chain | None:
+        """Read the next available list from memory; None if there is none or it is refused."""
+        if self._broken:
+            return None
+        head, wrap = self._next_avail, self._avail_wrap
+        flags = self.memory.read_le16(self.layout.desc_flags_addr(head))
+        # virtio-1.2 §2.8.15 (N73): only a flipped AVAIL bit makes a slot available; zeroed
+        # memory (AVAIL == USED == 0) and last lap's descriptors do not count
+        if not is_available(flags, wrap):
+            self._emit(
+                steps.NO_AVAILABLE_DESC,
+                f"The device reads slot {head}'s flags 0x{flags:04x} "
+                f"({flag_names(flags)}): not available for wrap counter {wrap}.",
+                slot=head,
+                flags=flags,
+                avail_wrap_counter=wrap,
+            )
+            return None
+        result = self._reader.read(head, wrap)
+        if isinstance(result, Refusal):
+            self._refuse(result)
+            return None
+        self._next_avail, self._avail_wrap = advance(
+            head, wrap, result.desc_count, self.layout.size
+        )
+        self._in_flight.append((result.id, result.desc_count))
+        self._emit(
+            steps.CHAIN_POPPED,
+            f"The device takes buffer {result.id}: {plural(len(result.buffers), 'element')} in "
+            f"{plural(result.desc_count, 'ring slot')} from slot {head}; next it looks at slot "
+            f"{self._next_avail} (wrap {self._avail_wrap}).",
+            buffer_id=result.id,
+            head=head,
+            desc_count=result.desc_count,
+            elements=len(result.buffers),
+            writable_capacity=result.writable_capacity,
+            next_avail=self._next_avail,
+            avail_wrap_counter=self._avail_wrap,
+        )
+        return result
+
+    def _refuse(self, refusal: Refusal) -> None:
+        """Record what the driver got wrong, then stop using the queue. QEMU's
+        virtio_error() does the same: the device core then sets DEVICE_NEEDS_RESET."""
+        if refusal.rule is None:
+            self._emit(steps.DEVICE_ERROR, f"The device refuses the buffer: {refusal.detail}.")
+        else:
+            self.log.violation(
+                refusal.rule,
+                actor=RULES[refusal.rule].party,
+                detail=f"the device finds that {refusal.detail}",
+                analog=steps.DEVICE_ERROR.analog,
+                queue=self.queue_index,
+            )
+        self._broken, self._broken_reason = True, refusal.detail
+        self._emit(
+            steps.QUEUE_BROKEN,
+            f"The device stops using queue {self.queue_index}: it needs a reset "
+            "(DEVICE_NEEDS_RESET); its next available slot stays "
+            f"{self._next_avail} (wrap {self._avail_wrap}).",
+            next_avail=self._next_avail,
+            avail_wrap_counter=self._avail_wrap,
+        )
+
+    # -- returning used buffers, virtio-1.2 §2.8.4, §2.8.6 ----------------------------------------
+    def push(self, chain: Chain, written: int) -> None:
+        """Mark a popped buffer used, with `written` bytes put into its writable elements."""
+        if not 0 <= written <= min(chain.writable_capacity, 0xFFFF_FFFF):  # len is le32
+            raise ConfigError(
+                f"buffer {chain.id} has {chain.writable_capacity} writable bytes; "
+                f"{written} cannot have been written"
+            )
+        if (chain.id, chain.desc_count) not in self._in_flight:
+            raise ConfigError(f"buffer {chain.id} was not popped from queue {self.queue_index}")
+        self._complete(chain.id, written, chain.desc_count, steps.USED_DESC_WRITTEN)
+
+    def use_buffer(self, buffer_id: int, length: int, desc_count: int) -> None:
+        """Ring lab: write a used descriptor for any id at next_used and skip `desc_count`
+        slots, whether or not the device popped that buffer."""
+        if not 0 <= buffer_id <= 0xFFFF or not 0 <= length <= 0xFFFF_FFFF:
+            raise ConfigError(f"id {buffer_id} / len {length} do not fit le16 / le32")
+        if not 1 <= desc_count <= self.layout.size:
+            raise ConfigError(f"a buffer takes 1..{self.layout.size} slots, not {desc_count}")
+        self._complete(buffer_id, length, desc_count, steps.RAW_USED_DESC)
+
+    def _complete(self, buffer_id: int, length: int, desc_count: int, step: steps.Step) -> None:
+        entry = next((e for e in self._in_flight if e[0] == buffer_id), None)
+        if entry is not None:
+            oldest = self._in_flight[0][0]
+            if self.in_order and entry != self._in_flight[0]:
+                self.log.violation(
+                    27,
+                    actor="device",
+                    detail=f"with IN_ORDER negotiated the device completes buffer {buffer_id} "
+                    f"before buffer {oldest}, which became available earlier",
+                    analog=step.analog,
+                    queue=self.queue_index,
+                    values={"buffer_id": buffer_id, "expected": oldest},
+                )
+            self._in_flight.remove(entry)
+        self._write_used(buffer_id, length, desc_count, step)
+
+    def _write_used(self, buffer_id: int, length: int, desc_count: int, step: steps.Step) -> None:
+        """One used descriptor for the whole list (§2.8.6): id and len first, flags last."""
+        slot, wrap = self._next_used, self._used_wrap
+        base = self.layout.desc_entry_addr(slot)
+        # virtio-1.2 §2.8.4: addr is unused in a used descriptor; it is left as it was
+        self.memory.write_le32(base + DESC_LEN_OFFSET, length)
+        self.memory.write_le16(base + DESC_ID_OFFSET, buffer_id)
+        self._emit(
+            step,
+            f"The device writes a used descriptor at slot {slot}: id {buffer_id}, len {length}; "
+            "its flags come last.",
+            slot=slot,
+            buffer_id=buffer_id,
+            len=length,
+            desc_count=desc_count,
+        )
+        # virtio-1.2 §2.8.1, §2.8.3: AVAIL = USED = wrap counter, WRITE if data was written
+        flags = used_bits(wrap) | (VIRTQ_DESC_F_WRITE if length else 0)
+        self.memory.write_le16(self.layout.desc_flags_addr(slot), flags)
+        self._next_used, self._used_wrap = advance(slot, wrap, desc_count, self.layout.size)
+        self._used_since_check += desc_count
+        self._emit(
+            steps.USED_FLAGS_WRITTEN,
+            f"The device sets slot {slot}'s flags to {flag_names(flags)} (0x{flags:04x}): buffer "
+            f"{buffer_id} is used; it skips {plural(desc_count, 'slot')} to slot {self._next_used} "
+            f"(wrap {self._used_wrap}).",
+            slot=slot,
+            flags=flags,
+            flag_names=flag_names(flags),
+            buffer_id=buffer_id,
+            next_used=self._next_used,
+            used_wrap_counter=self._used_wrap,
+        )
+
+    # -- used buffer notifications, virtio-1.2 §2.8.10 ----------------------------------------
+    def should_notify(self) -> bool:
+        """Read the Driver Event Suppression structure: notify the driver about the used
+        descriptors written since the last check?"""
+        event = read_event(self.memory, self.layout.driver_event_addr)
+        moved, self._used_since_check = self._used_since_check, 0
+        notify, why = notify_decision(
+            event,
+            event_idx=self.event_idx,
+            size=self.layout.size,
+            wrap=self._used_wrap,
+            new=self._next_used,
+            moved=moved,
+        )
+        self._emit(
+            steps.NOTIFY_DECISION,
+            f"The device reads the driver event suppression structure ({event.describe()}) "
+            f"after using {plural(moved, 'slot')}: {why}, so it "
+            f"{'notifies' if notify else 'does not notify'} the driver.",
+            mode=event.mode_name,
+            event_flags=event.flags,
+            off=event.off,
+            wrap=event.wrap,
+            new=self._next_used,
+            moved=moved,
+            notify=notify,
+        )
+        return notify
+
+    # -- available buffer notification suppression, virtio-1.2 §2.8.10 -----------------------
+    def disable_notifications(self) -> None:
+        """Ask the driver for no available buffer notifications (flags = DISABLE)."""
+        self.memory.write_le16(self.layout.device_event_flags_addr, RING_EVENT_FLAGS_DISABLE)
+        self._emit(
+            steps.DEVICE_EVENT_WRITTEN,
+            "The device sets its event suppression flags to DISABLE: no kicks, it will poll.",
+            mode="DISABLE",
+            event_flags=RING_EVENT_FLAGS_DISABLE,
+        )
+
+    def enable_notifications(self) -> None:
+        """Ask for kicks again; with EVENT_IDX only when the driver makes the slot at
+        next_avail (in the current lap) available."""
+        event = EventSuppress(0, 0, RING_EVENT_FLAGS_ENABLE)
+        if self.event_idx:
+            event = EventSuppress(self._next_avail, self._avail_wrap, RING_EVENT_FLAGS_DESC)
+            self.memory.write_le16(self.layout.device_event_desc_addr, event.off_wrap)
+        self.memory.write_le16(self.layout.device_event_flags_addr, event.flags)
+        self._emit(
+            steps.DEVICE_EVENT_WRITTEN,
+            f"The device asks for available buffer notifications again ({event.describe()}).",
+            mode=event.mode_name,
+            event_flags=event.flags,
+            off=event.off,
+            wrap=event.wrap,
+        )
+
+    def set_device_event(self, off: int, wrap: int, flags: int) -> None:
+        """Ring lab: write the Device Event Suppression structure by hand (desc, then flags)."""
+        event = EventSuppress(off, wrap, flags)
+        self.memory.write(self.layout.device_event_addr, event.encode())
+        self._emit(
+            steps.RAW_DEVICE_EVENT,
+            f"The device writes its event suppression structure by hand: {event.describe()}.",
+            mode=event.mode_name,
+            event_flags=flags,
+            off=off,
+            wrap=wrap,
+        )

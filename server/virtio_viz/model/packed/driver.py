@@ -1,0 +1,436 @@
+"""The driver side of a packed virtqueue (Linux: vring_virtqueue). virtio-1.2 §2.8.21, §2.8.22.
+
+How this works: the driver writes each element of a buffer into the next free ring slot,
+giving every descriptor the AVAIL/USED encoding of the lap that slot is in, so a list
+that runs past the end of the ring carries two encodings. The head's flags are written
+last (§2.8.6, N83): until then the device sees nothing. Every descriptor carries the
+buffer id (Linux writes it into all of them; the spec needs it in the last one).
+
+The device answers with one used descriptor per buffer, written in completion order at
+its own used position; the driver reads them at its `next_used` slot and skips forward
+by the number of ring slots that buffer took, which it remembers per id. Because used
+descriptors always fill the ring in order, the free slots are always the `free_count`
+slots starting at `next_avail`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from virtio_viz.model.errors import ConfigError, MemoryFault
+from virtio_viz.model.events import EventLog, Value
+from virtio_viz.model.memory import GuestMemory
+from virtio_viz.model.packed import steps
+from virtio_viz.model.packed.layout import (
+    DESC_FLAGS_OFFSET,
+    DESC_ID_OFFSET,
+    DESC_LEN_OFFSET,
+    PackedLayout,
+)
+from virtio_viz.model.packed.ring import (
+    EventSuppress,
+    PackedDesc,
+    advance,
+    avail_bits,
+    flag_names,
+    is_used,
+    notify_decision,
+    read_event,
+)
+from virtio_viz.model.packed.steps import plural
+from virtio_viz.model.spec import (
+    DESC_SIZE,
+    RING_EVENT_FLAGS_DESC,
+    RING_EVENT_FLAGS_DISABLE,
+    RING_EVENT_FLAGS_ENABLE,
+    VIRTQ_DESC_F_INDIRECT,
+    VIRTQ_DESC_F_NEXT,
+    VIRTQ_DESC_F_WRITE,
+)
+from virtio_viz.model.virtqueue import Buffer, UsedBuffer
+
+
+@dataclass(frozen=True, slots=True)
+class _InFlight:
+    desc_count: int
+    token: object
+
+
+class PackedDriverQueue:
+    """The driver's view of one packed virtqueue: wrap counters, positions, free ids."""
+
+    def __init__(
+        self,
+        memory: GuestMemory,
+        log: EventLog,
+        layout: PackedLayout,
+        *,
+        queue_index: int,
+        event_idx: bool,
+        indirect: bool = False,
+    ) -> None:
+        layout.check_in(memory)
+        self.memory = memory
+        self.log = log
+        self.layout = layout
+        self.queue_index = queue_index
+        self.event_idx = event_idx
+        self.indirect = indirect
+        # virtio-1.2 §2.8.1: the Driver Ring Wrap Counter starts at 1
+        self._next_avail, self._avail_wrap = 0, 1
+        self._next_used, self._used_wrap = 0, 1
+        self._free_ids = list(range(layout.size - 1, -1, -1))  # a stack: id 0 comes out first
+        self._in_flight: dict[int, _InFlight] = {}
+        self._num_free = layout.size
+        self._added_since_kick = 0
+        self._broken = False
+
+    # -- state, for views and tests -------------------------------------------------------
+    @property
+    def free_count(self) -> int:
+        """Ring slots the driver may fill now (Linux: vq->num_free)."""
+        return self._num_free
+
+    @property
+    def next_avail(self) -> int:
+        return self._next_avail
+
+    @property
+    def avail_wrap_counter(self) -> int:
+        return self._avail_wrap
+
+    @property
+    def next_used(self) -> int:
+        return self._next_used
+
+    @property
+    def used_wrap_counter(self) -> int:
+        return self._used_wrap
+
+    @property
+    def in_flight(self) -> Mapping[int, int]:
+        """Buffer id -> ring slots it occupies, for every buffer not yet reclaimed."""
+        return {buffer_id: entry.desc_count for buffer_id, entry in self._in_flight.items()}
+
+    @property
+    def broken(self) -> bool:
+        return self._broken
+
+    def _emit(self, step: steps.Step, summary: str, **values: Value) -> None:
+        steps.emit(self.log, step, "driver", self.queue_index, summary, **values)
+
+    # -- setup --------------------------------------------------------------------------------
+    def zero_ring(self) -> None:
+        """Zero-fill the three areas, as a fresh allocation is (virtio-1.2 §2.8.13)."""
+        if self._in_flight:
+            raise ConfigError("cannot zero a ring that still holds buffers")
+        for _name, area in self.layout.areas():
+            self.memory.fill(area.addr, area.length)
+        self._emit(
+            steps.RING_ZEROED,
+            f"The driver zero-fills the {self.layout.size}-slot descriptor ring at "
+            f"0x{self.layout.desc_addr:x} and both event suppression structures.",
+            size=self.layout.size,
+            desc_addr=self.layout.desc_addr,
+        )
+
+    # -- supplying buffers, virtio-1.2 §2.8.21 ---------------------------------------------
+    def add_buffer(
+        self,
+        out: Sequence[Buffer],
+        in_: Sequence[Buffer],
+        token: object = None,
+        *,
+        indirect_table_addr: int | None = None,
+    ) -> int:
+        """Expose `out` (device-readable) then `in_` (device-writable) as one buffer and
+        return its id. Which list an element is in decides its direction. With
+        `indirect_table_addr`, the elements go into an indirect table there and the ring
+        gets one INDIRECT descriptor (§2.8.7)."""
+        elements = [Buffer(b.addr, b.length, False) for b in out]
+        elements += [Buffer(b.addr, b.length, True) for b in in_]
+        self._check_can_add(elements, indirect_table_addr)
+        buffer_id = self._free_ids.pop()
+        if indirect_table_addr is None:
+            descs = _list_descs(elements, buffer_id)
+        else:
+            descs = [self._write_indirect(buffer_id, elements, indirect_table_addr)]
+        self._in_flight[buffer_id] = _InFlight(len(descs), token)
+        self._num_free -= len(descs)
+        self._added_since_kick += len(descs)
+        self._write_list(buffer_id, descs)
+        return buffer_id
+
+    def _check_can_add(self, elements: Sequence[Buffer], table_addr: int | None) -> None:
+        """Refuse impossible requests before anything changes."""
+        if self._broken:
+            raise ConfigError(f"queue {self.queue_index} is broken; reset the device first")
+        if not elements:
+            raise ConfigError("a buffer needs at least one element (virtio-1.2 §2.8)")
+        for element in elements:
+            PackedDesc(element.addr, element.length, 0, 0)  # raises if a field does not fit
+        slots = 1 if table_addr is not None else len(elements)
+        if slots > self.layout.size:
+            raise ConfigError(
+                f"a list of {slots} descriptors can never fit a ring of {self.layout.size} (N79)"
+            )
+        if slots > self._num_free:
+            raise ConfigError(
+                f"no room: the list needs {slots} slots but only {self._num_free} are free; "
+                "the driver must find room before exposing the head (virtio-1.2 §2.8.17, N82)"
+            )
+        if table_addr is not None:
+            table = PackedDesc(table_addr, DESC_SIZE * len(elements), 0, 0)
+            if not self.memory.contains(table.addr, table.length):
+                raise MemoryFault(table.addr, table.length)
+
+    def _write_list(self, buffer_id: int, descs: Sequence[PackedDesc]) -> None:
+        """Write descriptors at successive slots, the head's flags last (§2.8.21.1, N83)."""
+        head, head_wrap = self._next_avail, self._avail_wrap
+        position, wrap = head, head_wrap
+        for number, desc in enumerate(descs):
+            flags = desc.flags | avail_bits(wrap)  # the encoding of this slot's lap (§2.8.1)
+            slot_desc = PackedDesc(desc.addr, desc.length, desc.id, flags)
+            self._write_slot(position, slot_desc, is_head=number == 0, count=len(descs))
+            position, wrap = advance(position, wrap, 1, self.layout.size)
+        self._next_avail, self._avail_wrap = position, wrap
+        # virtio-1.2 §2.8.21.1.1: a write barrier, then the head's flags expose the list (N89)
+        head_flags = descs[0].flags | avail_bits(head_wrap)
+        self.memory.write_le16(self.layout.desc_flags_addr(head), head_flags)
+        self._emit(
+            steps.HEAD_FLAGS_WRITTEN,
+            f"The driver writes the head descriptor's flags at slot {head} last: "
+            f"{flag_names(head_flags)} (0x{head_flags:04x}); buffer {buffer_id} "
+            f"({plural(len(descs), 'descriptor')}) is now available.",
+            slot=head,
+            flags=head_flags,
+            flag_names=flag_names(head_flags),
+            buffer_id=buffer_id,
+            desc_count=len(descs),
+            wrap=head_wrap,
+            next_avail=position,
+            avail_wrap_counter=wrap,
+        )
+
+    def _write_slot(self, slot: int, desc: PackedDesc, *, is_head: bool, count: int) -> None:
+        base = self.layout.desc_entry_addr(slot)
+        self.memory.write(base, desc.encode()[:DESC_FLAGS_OFFSET])  # addr, len, id
+        if not is_head:
+            self.memory.write_le16(base + DESC_FLAGS_OFFSET, desc.flags)
+            tail = f"flags {flag_names(desc.flags)} (0x{desc.flags:04x})"
+        elif count > 1:
+            tail = f"its flags wait until the other {count - 1} are written"
+        else:
+            tail = "its flags come next"
+        self._emit(
+            steps.DESC_WRITTEN,
+            f"The driver writes descriptor slot {slot}: addr 0x{desc.addr:x}, "
+            f"len {desc.length}, id {desc.id}; {tail}.",
+            **desc.values(),
+            slot=slot,
+            head=is_head,
+            flags_written=not is_head,
+        )
+
+    def _write_indirect(self, buffer_id: int, elements: Sequence[Buffer], table: int) -> PackedDesc:
+        """Fill an indirect table (only WRITE may be set in it, §2.8.19); return the one
+        INDIRECT descriptor that will name it in the ring."""
+        if not self.indirect:
+            self.log.violation(
+                85,
+                actor="driver",
+                queue=self.queue_index,
+                detail="the driver uses an indirect table although VIRTIO_F_INDIRECT_DESC "
+                "was not negotiated",
+            )
+        if len(elements) > self.layout.size:
+            self.log.violation(
+                87,
+                actor="driver",
+                queue=self.queue_index,
+                detail=f"the indirect table holds {len(elements)} descriptors, more than "
+                f"the queue size {self.layout.size}",
+            )
+        for number, e in enumerate(elements):
+            entry = PackedDesc(e.addr, e.length, 0, VIRTQ_DESC_F_WRITE * e.writable)
+            self.memory.write(table + DESC_SIZE * number, entry.encode())
+        self._emit(
+            steps.INDIRECT_TABLE_WRITTEN,
+            f"The driver fills an indirect table at 0x{table:x} with "
+            f"{plural(len(elements), 'descriptor')} "
+            f"({sum(e.writable for e in elements)} device-writable).",
+            table_addr=table,
+            count=len(elements),
+            buffer_id=buffer_id,
+        )
+        return PackedDesc(table, DESC_SIZE * len(elements), buffer_id, VIRTQ_DESC_F_INDIRECT)
+
+    # -- available buffer notifications, virtio-1.2 §2.8.21.2 ------------------------------------
+    def kick_prepare(self) -> bool:
+        """Read the Device Event Suppression structure and decide whether to notify."""
+        # virtio-1.2 §2.8.21.3.1: a full barrier before this read (N90)
+        event = read_event(self.memory, self.layout.device_event_addr)
+        moved, self._added_since_kick = self._added_since_kick, 0
+        new, wrap = self._next_avail, self._avail_wrap
+        kick, why = notify_decision(
+            event, event_idx=self.event_idx, size=self.layout.size, wrap=wrap, new=new, moved=moved
+        )
+        self._emit(
+            steps.KICK_DECISION,
+            f"The driver reads the device event suppression structure ({event.describe()}) "
+            f"after adding {plural(moved, 'descriptor')}: {why}, so it "
+            f"{'notifies' if kick else 'does not notify'} the device.",
+            mode=event.mode_name,
+            event_flags=event.flags,
+            off=event.off,
+            wrap=event.wrap,
+            new=new,
+            moved=moved,
+            kick=kick,
+        )
+        return kick
+
+    # -- receiving used buffers, virtio-1.2 §2.8.22 ----------------------------------------------
+    def get_used(self) -> UsedBuffer | None:
+        """Reclaim the buffer whose used descriptor sits at `next_used`, if any."""
+        if self._broken:
+            return None
+        slot, wrap = self._next_used, self._used_wrap
+        base = self.layout.desc_entry_addr(slot)
+        flags = self.memory.read_le16(base + DESC_FLAGS_OFFSET)
+        if not is_used(flags, wrap):
+            self._emit(
+                steps.NO_USED_BUFFER,
+                f"The driver reads slot {slot}'s flags 0x{flags:04x}: not a used descriptor "
+                f"for wrap counter {wrap}, so nothing is ready.",
+                slot=slot,
+                flags=flags,
+                used_wrap_counter=wrap,
+            )
+            return None
+        # virtio-1.2 §2.8.22: a read barrier between the flags and the rest
+        length = self.memory.read_le32(base + DESC_LEN_OFFSET)
+        buffer_id = self.memory.read_le16(base + DESC_ID_OFFSET)
+        entry = self._in_flight.pop(buffer_id, None)
+        if entry is None:
+            self._broken = True
+            self._emit(
+                steps.DRIVER_ERROR,
+                f"The used descriptor at slot {slot} names buffer id {buffer_id}, which is "
+                "not in flight; the driver marks the queue broken.",
+                slot=slot,
+                buffer_id=buffer_id,
+            )
+            return None
+        if not flags & VIRTQ_DESC_F_WRITE:
+            length = 0  # virtio-1.2 §2.8.4: len is reserved without WRITE
+        self._free_ids.append(buffer_id)
+        self._num_free += entry.desc_count
+        self._next_used, self._used_wrap = advance(slot, wrap, entry.desc_count, self.layout.size)
+        self._emit(
+            steps.USED_BUFFER_RECLAIMED,
+            f"The driver finds a used descriptor at slot {slot} (flags 0x{flags:04x}): buffer "
+            f"{buffer_id}, {length} bytes written; it frees the id and skips "
+            f"{plural(entry.desc_count, 'slot')} to slot {self._next_used}.",
+            slot=slot,
+            flags=flags,
+            buffer_id=buffer_id,
+            len=length,
+            desc_count=entry.desc_count,
+            next_used=self._next_used,
+            used_wrap_counter=self._used_wrap,
+        )
+        return UsedBuffer(buffer_id, length, entry.token)
+
+    # -- used buffer notification suppression, virtio-1.2 §2.8.10 ----------------------------
+    def disable_interrupts(self) -> None:
+        """Ask the device for no used buffer notifications (flags = DISABLE)."""
+        self.memory.write_le16(self.layout.driver_event_flags_addr, RING_EVENT_FLAGS_DISABLE)
+        self._emit(
+            steps.INTERRUPTS_DISABLED,
+            "The driver sets its event suppression flags to DISABLE: no used buffer "
+            "notifications, it will poll.",
+            mode="DISABLE",
+            event_flags=RING_EVENT_FLAGS_DISABLE,
+        )
+
+    def enable_interrupts(self) -> bool:
+        """Ask for used buffer notifications again; True if a used buffer already waits.
+
+        With EVENT_IDX the structure names the driver's next used position (off, wrap),
+        so the device notifies when it uses that very slot (§2.8.10).
+        """
+        event = EventSuppress(0, 0, RING_EVENT_FLAGS_ENABLE)
+        if self.event_idx:
+            event = EventSuppress(self._next_used, self._used_wrap, RING_EVENT_FLAGS_DESC)
+            self.memory.write_le16(self.layout.driver_event_desc_addr, event.off_wrap)
+        self.memory.write_le16(self.layout.driver_event_flags_addr, event.flags)
+        # re-check after the write, or a buffer used in between would never be signalled
+        flags = self.memory.read_le16(self.layout.desc_flags_addr(self._next_used))
+        pending = is_used(flags, self._used_wrap)
+        self._emit(
+            steps.INTERRUPTS_ENABLED,
+            f"The driver re-enables used buffer notifications ({event.describe()}) and "
+            f"re-checks slot {self._next_used}: "
+            f"{'a used buffer is already waiting' if pending else 'nothing used yet'}.",
+            mode=event.mode_name,
+            event_flags=event.flags,
+            off=event.off,
+            wrap=event.wrap,
+            pending=pending,
+        )
+        return pending
+
+    # -- ring-lab raw actions (may break the spec on purpose) ---------------------------------
+    def write_descriptor(
+        self, slot: int, addr: int, length: int, buffer_id: int, flags: int
+    ) -> None:
+        """Write all 16 bytes of desc[slot] at once, without any bookkeeping."""
+        desc = PackedDesc(addr, length, buffer_id, flags)
+        base = self.layout.desc_entry_addr(slot)
+        if self._slot_in_flight(slot):
+            self.log.violation(
+                76,
+                actor="driver",
+                queue=self.queue_index,
+                detail=f"the driver rewrites slot {slot}, which it made available and has "
+                "not got back as used",
+                values={"slot": slot},
+            )
+        self.memory.write(base, desc.encode())
+        self._emit(
+            steps.RAW_DESC_WRITTEN,
+            f"The driver writes descriptor slot {slot} by hand: {desc.describe()}.",
+            **desc.values(),
+            slot=slot,
+        )
+
+    def set_driver_event(self, off: int, wrap: int, flags: int) -> None:
+        """Write the Driver Event Suppression structure by hand (desc, then flags)."""
+        event = EventSuppress(off, wrap, flags)
+        self.memory.write(self.layout.driver_event_addr, event.encode())
+        self._emit(
+            steps.RAW_DRIVER_EVENT,
+            f"The driver writes its event suppression structure by hand: {event.describe()}.",
+            mode=event.mode_name,
+            event_flags=flags,
+            off=off,
+            wrap=wrap,
+        )
+
+    def _slot_in_flight(self, slot: int) -> bool:
+        """The slots from next_used on, as many as are not free, belong to the device."""
+        distance = (slot - self._next_used) % self.layout.size
+        return distance < self.layout.size - self._num_free
+
+
+def _list_descs(elements: Sequence[Buffer], buffer_id: int) -> list[PackedDesc]:
+    """The list's descriptors before their AVAIL/USED bits: WRITE on device-writable
+    elements, NEXT on all but the last (§2.8.6), the buffer id in every one."""
+    last = len(elements) - 1
+    return [
+        PackedDesc(e.addr, e.length, buffer_id,
+                   VIRTQ_DESC_F_WRITE * e.writable | VIRTQ_DESC_F_NEXT * (n < last))
+        for n, e in enumerate(elements)
+    ]  # fmt: skip
