@@ -80,7 +80,12 @@ class DriverQueue(Protocol):
     queue_index: int
 
     def add_buffer(
-        self, out: Sequence[Buffer], in_: Sequence[Buffer], token: object = None
+        self,
+        out: Sequence[Buffer],
+        in_: Sequence[Buffer],
+        token: object = None,
+        *,
+        indirect_table_addr: int | None = None,
     ) -> int: ...
 
     def kick_prepare(self) -> bool: ...
