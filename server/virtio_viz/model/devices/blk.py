@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from virtio_viz.model.device import VirtioDevice
 from virtio_viz.model.events import EventLog
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.spec import DeviceId
@@ -79,6 +80,7 @@ class BlkDevice:
     queue_sizes: tuple[int, ...] = (256,)
     negotiated: int = 0
     flushes: int = 0
+    writeback: int = 1
 
     device_id = DeviceId.BLOCK
 
@@ -94,12 +96,22 @@ class BlkDevice:
             + struct.pack("<HBB", 0, 0, 0)  # geometry: cylinders, heads, sectors
             + struct.pack("<I", SECTOR_SIZE)
             + struct.pack("<BBHI", 0, 0, 0, 0)  # topology
-            + bytes([1, 0])  # writeback on, unused0
+            + bytes([self.writeback, 0])  # writeback, unused0
             + struct.pack("<H", 1)  # num_queues
         )
 
+    def write_config(self, offset: int, data: bytes) -> None:
+        """Only `writeback` (offset 32) is writable, with VIRTIO_BLK_F_CONFIG_WCE (§5.2.4)."""
+        if offset == 32 and len(data) == 1:
+            self.writeback = data[0] & 1
+
     def reset(self) -> None:
         self.negotiated = 0
+
+    def handle_queue(self, device: VirtioDevice, queue_index: int) -> None:
+        ring = device.live_queue(queue_index)
+        if ring is not None:
+            self.process(ring)
 
     def process(self, requestq: DeviceQueue) -> int:
         """Serve every queued request in order; return how many completed."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from virtio_viz.model.device import VirtioDevice
 from virtio_viz.model.events import EventLog
 from virtio_viz.model.features import bit
 from virtio_viz.model.memory import GuestMemory
@@ -80,7 +81,8 @@ class NetDevice:
     queue_sizes: tuple[int, ...] = (256, 256, 64)
     link_up: bool = True
     negotiated: int = 0
-    outbox: list[bytes] = field(default_factory=list)
+    outbox: list[bytes] = field(default_factory=list)  # frames sent on the wire
+    inbox: list[bytes] = field(default_factory=list)  # frames waiting for receive buffers
     promiscuous: bool = False
     all_multicast: bool = False
     _held_rx: list[Chain] = field(default_factory=list)
@@ -93,10 +95,45 @@ class NetDevice:
         status = VIRTIO_NET_S_LINK_UP if self.link_up else 0
         return self.mac + struct.pack("<HHH", status, 1, 1500)
 
+    def write_config(self, offset: int, data: bytes) -> None:
+        """Every field of §5.1.4 is read-only for a VERSION_1 driver: the write is ignored."""
+
     def reset(self) -> None:
         self.negotiated = 0
         self.promiscuous = self.all_multicast = False
         self._held_rx.clear()
+        self.inbox.clear()
+
+    # -- the device core's entry points -----------------------------------------------------
+    def handle_queue(self, device: VirtioDevice, queue_index: int) -> None:
+        """A kick: transmit, take new receive buffers, or run control commands."""
+        ring = device.live_queue(queue_index)
+        if ring is None:
+            return
+        if queue_index == TRANSMITQ1:
+            self.transmit(ring)
+        elif queue_index == RECEIVEQ1:
+            self._drain_inbox(ring)
+        elif queue_index == CONTROLQ and self.negotiated & bit("VIRTIO_NET_F_CTRL_VQ"):
+            self.control(ring)
+
+    def deliver(self, device: VirtioDevice, frame: bytes) -> bool:
+        """A frame arrives from the wire; True if it reached a receive buffer now."""
+        ahead = len(self.inbox)  # frames still waiting in front of this one
+        self.inbox.append(frame)
+        ring = device.live_queue(RECEIVEQ1)
+        if ring is None:
+            return False
+        delivered = self._drain_inbox(ring)
+        device.flush_notifications()
+        return delivered > ahead
+
+    def _drain_inbox(self, rxq: DeviceQueue) -> int:
+        delivered = 0
+        while self.inbox and self.receive(rxq, self.inbox[0]):
+            self.inbox.pop(0)
+            delivered += 1
+        return delivered
 
     @property
     def mergeable(self) -> bool:

@@ -83,9 +83,12 @@ class BlkDriver:
         core.memory.write(header, BlkRequestHeader(kind, sector).pack())
         if data and not reads:
             core.memory.write(data_addr, data)
+        # §5.2.6: header (readable), data (readable for writes, writable for reads), status
         out, in_ = [Buffer(header, REQ_HEADER_SIZE)], [Buffer(status, 1, writable=True)]
-        if data_len:
-            (in_ if reads else out).insert(0, Buffer(data_addr, data_len, writable=reads))
+        if data_len and reads:
+            in_.insert(0, Buffer(data_addr, data_len, writable=True))
+        elif data_len:
+            out.append(Buffer(data_addr, data_len))
         table = None
         if core.negotiated & bit("VIRTIO_F_INDIRECT_DESC"):
             table = core.alloc.allocate(16 * (len(out) + len(in_)), 16)

@@ -24,6 +24,10 @@ PCI_STATUS_CAP_LIST = 0x10
 PCI_CAPABILITY_LIST = 0x34
 PCI_CAP_ID_VNDR = 0x09
 PCI_CAP_ID_MSIX = 0x11
+PCI_MSIX_FLAGS_ENABLE, PCI_MSIX_FLAGS_MASKALL = 0x8000, 0x4000  # message control bits
+PCI_MSIX_ENTRY_SIZE = 16
+MSI_ADDRESS = 0xFEE0_1004  # the local APIC's MSI window, as Linux programs it on x86
+FIRST_APIC_VECTOR = 0x26  # vector numbers like the recording's (config 38, rx 39, tx 40)
 VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_CAP_NOTIFY_CFG = 1, 2  # §4.1.4 cfg_type
 VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_CAP_DEVICE_CFG = 3, 4
 
@@ -75,6 +79,8 @@ class PciOps:
     device_cfg: Structure | None = None
     notify_off_multiplier: int = 0
     msix_vectors: int = 0
+    msix_cap: int = 0
+    msix_table: Structure | None = None
     notify_offsets: dict[int, int] = field(default_factory=dict)
 
     # -- discovery: vp_modern_probe() ---------------------------------------------------------
@@ -100,7 +106,10 @@ class PciOps:
     def _read_capability(self, at: int) -> None:
         cap_id = self.bus.config_read(at, 1)
         if cap_id == PCI_CAP_ID_MSIX:
+            self.msix_cap = at
             self.msix_vectors = (self.bus.config_read(at + 2, 2) & 0x7FF) + 1
+            table = self.bus.config_read(at + 4, 4)  # BIR in bits 0..2, offset above
+            self.msix_table = Structure(table & 7, table & ~7, 16 * self.msix_vectors)
             return
         if cap_id != PCI_CAP_ID_VNDR:
             return
@@ -176,9 +185,29 @@ class PciOps:
     def config_generation(self) -> int:
         return self._read(CONFIG_GENERATION)
 
+    def enable_msix(self) -> bool:
+        """Linux's msix_capability_init(): enable with all vectors masked, program each
+        table entry (address, data, unmasked), then clear the mask."""
+        if not self.msix_vectors or self.msix_table is None:
+            return False
+        control = self.bus.config_read(self.msix_cap + 2, 2)
+        masked = control | PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL
+        self.bus.config_write(self.msix_cap + 2, 2, masked)
+        for entry in range(self.msix_vectors):
+            at = self.msix_table.offset + PCI_MSIX_ENTRY_SIZE * entry
+            self.bus.bar_write(self.msix_table.bar, at, 4, MSI_ADDRESS)
+            self.bus.bar_write(self.msix_table.bar, at + 4, 4, 0)
+            self.bus.bar_write(self.msix_table.bar, at + 8, 4, FIRST_APIC_VECTOR + entry)
+            self.bus.bar_write(self.msix_table.bar, at + 12, 4, 0)
+        self.bus.config_write(self.msix_cap + 2, 2, masked & ~PCI_MSIX_FLAGS_MASKALL)
+        return True
+
     def set_config_vector(self, vector: int | None) -> bool:
         if not self.msix_vectors:
             return False
+        control = self.bus.config_read(self.msix_cap + 2, 2)
+        if not control & PCI_MSIX_FLAGS_ENABLE:
+            self.enable_msix()
         wanted = VIRTIO_MSI_NO_VECTOR if vector is None else vector
         self._write(CONFIG_MSIX_VECTOR, wanted)
         return self._read(CONFIG_MSIX_VECTOR) == wanted  # §4.1.5.1.2.2: read back (N104)
