@@ -25,7 +25,9 @@ from virtio_viz.model.spec import Status, status_names
 from virtio_viz.model.split import SplitDriverQueue, SplitLayout
 from virtio_viz.model.virtqueue import DriverQueue
 
-# Transport features Linux 6.1 keeps (vring_transport_features()): virtio-1.2 §6.
+# Transport features Linux 6.1 keeps (vring_transport_features()), virtio-1.2 §6, less
+# VIRTIO_F_SR_IOV: Linux keeps that one only for a function with an SR-IOV capability, and
+# the modelled PCI device has none (§6.1, N25).
 LINUX_TRANSPORT_FEATURES = sum(
     bit(name)
     for name in (
@@ -35,7 +37,6 @@ LINUX_TRANSPORT_FEATURES = sum(
         "VIRTIO_F_ACCESS_PLATFORM",
         "VIRTIO_F_RING_PACKED",
         "VIRTIO_F_ORDER_PLATFORM",
-        "VIRTIO_F_SR_IOV",
         "VIRTIO_F_RING_RESET",
     )
 )
@@ -81,6 +82,9 @@ class VirtioDriver:
         self._add_status(Status.ACKNOWLEDGE)
         self._add_status(Status.DRIVER)
         offered = self.ops.get_features()
+        if not offered & bit("VIRTIO_F_VERSION_1"):  # §2.2.1 (N8): a modern driver needs it
+            self._give_up("the device does not offer VIRTIO_F_VERSION_1")
+            return False
         self.negotiated = self._choose_features(offered)
         self.ops.finalize_features(self.negotiated)
         self._add_status(Status.FEATURES_OK)
