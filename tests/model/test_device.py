@@ -293,7 +293,8 @@ def test_split_or_packed_follows_the_negotiated_features() -> None:
 
 
 def test_queue_reset_returns_the_queue_to_defaults() -> None:
-    """N29 / N30: after queue_reset the old ring is dead and the queue can be set up again."""
+    """N29 / N30: after queue_reset the old ring is dead and the queue can be set up again;
+    N32: the device honours the new, smaller size the driver programs before re-enabling."""
     rig = make_pci_rig()
     assert rig.negotiate(VERSION_1 | bit("VIRTIO_F_RING_RESET")) == 0xB
     rig.setup_queue(0)
@@ -307,6 +308,7 @@ def test_queue_reset_returns_the_queue_to_defaults() -> None:
     rig.setup_queue(0, size=4)
     new_ring = rig.device.live_queue(0)
     assert new_ring is not None and new_ring is not ring
+    assert isinstance(new_ring.inner, SplitDeviceQueue) and new_ring.inner.layout.size == 4
 
 
 # -- what the device offers ------------------------------------------------------------------------
@@ -319,6 +321,7 @@ def test_offer_problems_are_the_devices_violations() -> None:
 
 
 def test_impossible_queue_sizes_are_config_errors() -> None:
+    """N93 (§4.1.4.3.1): a device can only present 0 or a power of 2 for a split ring."""
     with pytest.raises(ConfigError):
         make_device(backend=EchoBackend(queue_sizes=(8, 6)))
     rig = make_pci_rig()

@@ -1,0 +1,42 @@
+"""docs/conformance.md covers every MUST of the checklist and names real tests."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from virtio_viz.model.conformance import RULES
+
+ROOT = Path(__file__).resolve().parents[1]
+ROW = re.compile(r"^\| N(\d+) \| (\w+) \| (§[\d.]+) \|[^|]*\| ([^|]+) \|[^|]*\| ([^|]*) \|")
+HOW = {"Violation event", "by construction", "refused (ConfigError)", "does not apply"}
+
+
+def rows() -> dict[int, tuple[str, str, str, list[str]]]:
+    found: dict[int, tuple[str, str, str, list[str]]] = {}
+    for line in (ROOT / "docs" / "conformance.md").read_text().splitlines():
+        match = ROW.match(line)
+        if match:
+            number = int(match[1])
+            assert number not in found, f"N{number} listed twice"
+            tests = re.findall(r"`([^`]+\.py)`", match[5])
+            found[number] = (match[2], match[3], match[4].strip(), tests)
+    return found
+
+
+def test_every_rule_has_exactly_one_row_matching_the_checklist() -> None:
+    table = rows()
+    assert sorted(table) == list(range(1, 115))
+    for number, (party, section, how, _) in table.items():
+        assert (party, section) == (RULES[number].party, RULES[number].section), number
+        assert how in HOW, (number, how)
+
+
+def test_named_tests_exist_and_mention_their_rule() -> None:
+    files = {path.name: path for path in (ROOT / "tests").rglob("test_*.py")}
+    for number, (_, _, how, tests) in rows().items():
+        if how in {"Violation event", "by construction"}:
+            assert tests, f"N{number} is checked but names no test"
+        for name in tests:
+            assert name in files, (number, name)
+            assert re.search(rf"\bN{number}\b", files[name].read_text()), (number, name)
