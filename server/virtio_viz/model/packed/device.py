@@ -21,7 +21,12 @@ from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.events import EventLog, Value
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.packed import steps
-from virtio_viz.model.packed.layout import DESC_ID_OFFSET, DESC_LEN_OFFSET, PackedLayout
+from virtio_viz.model.packed.layout import (
+    DESC_FLAGS_OFFSET,
+    DESC_ID_OFFSET,
+    DESC_LEN_OFFSET,
+    PackedLayout,
+)
 from virtio_viz.model.packed.ring import (
     EventSuppress,
     advance,
@@ -34,6 +39,7 @@ from virtio_viz.model.packed.ring import (
 from virtio_viz.model.packed.steps import plural
 from virtio_viz.model.packed.walk import ListReader, Refusal
 from virtio_viz.model.spec import (
+    DESC_SIZE,
     RING_EVENT_FLAGS_DESC,
     RING_EVENT_FLAGS_DISABLE,
     RING_EVENT_FLAGS_ENABLE,
@@ -64,6 +70,7 @@ class PackedDeviceQueue:
         self.event_idx = event_idx
         self.indirect = indirect
         self.in_order = in_order
+        self._desc_addr = layout.desc_addr  # desc[slot] is at _desc_addr + 16 * slot
         self._reader = ListReader(
             memory, log, layout, queue_index=queue_index, indirect_ok=indirect
         )
@@ -108,7 +115,7 @@ class PackedDeviceQueue:
         return self._broken_reason
 
     def _emit(self, step: steps.Step, summary: str, **values: Value) -> None:
-        steps.emit(self.log, step, "device", self.queue_index, summary, **values)
+        steps.emit(self.log, step, "device", self.queue_index, summary, values)
 
     # -- taking available buffers, virtio-1.2 §2.8.12, §2.8.15 --------------------------------
     def has_available(self) -> bool:
@@ -123,7 +130,7 @@ class PackedDeviceQueue:
         if self._broken:
             return None
         head, wrap = self._next_avail, self._avail_wrap
-        flags = self.memory.read_le16(self.layout.desc_flags_addr(head))
+        flags = self.memory.read_le16(self._desc_addr + DESC_SIZE * head + DESC_FLAGS_OFFSET)
         # virtio-1.2 §2.8.15 (N73): only a flipped AVAIL bit makes a slot available; zeroed
         # memory (AVAIL == USED == 0) and last lap's descriptors do not count
         if not is_available(flags, wrap):
@@ -223,7 +230,7 @@ class PackedDeviceQueue:
     def _write_used(self, buffer_id: int, length: int, desc_count: int, step: steps.Step) -> None:
         """One used descriptor for the whole list (§2.8.6): id and len first, flags last."""
         slot, wrap = self._next_used, self._used_wrap
-        base = self.layout.desc_entry_addr(slot)
+        base = self._desc_addr + DESC_SIZE * slot
         # virtio-1.2 §2.8.4: addr is unused in a used descriptor; it is left as it was
         self.memory.write_le32(base + DESC_LEN_OFFSET, length)
         self.memory.write_le16(base + DESC_ID_OFFSET, buffer_id)
@@ -238,17 +245,18 @@ class PackedDeviceQueue:
         )
         # virtio-1.2 §2.8.1, §2.8.3: AVAIL = USED = wrap counter, WRITE if data was written
         flags = used_bits(wrap) | (VIRTQ_DESC_F_WRITE if length else 0)
-        self.memory.write_le16(self.layout.desc_flags_addr(slot), flags)
+        self.memory.write_le16(base + DESC_FLAGS_OFFSET, flags)
         self._next_used, self._used_wrap = advance(slot, wrap, desc_count, self.layout.size)
         self._used_since_check += desc_count
+        names = flag_names(flags)
         self._emit(
             steps.USED_FLAGS_WRITTEN,
-            f"The device sets slot {slot}'s flags to {flag_names(flags)} (0x{flags:04x}): buffer "
+            f"The device sets slot {slot}'s flags to {names} (0x{flags:04x}): buffer "
             f"{buffer_id} is used; it skips {plural(desc_count, 'slot')} to slot {self._next_used} "
             f"(wrap {self._used_wrap}).",
             slot=slot,
             flags=flags,
-            flag_names=flag_names(flags),
+            flag_names=names,
             buffer_id=buffer_id,
             next_used=self._next_used,
             used_wrap_counter=self._used_wrap,

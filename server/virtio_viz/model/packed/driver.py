@@ -50,6 +50,9 @@ from virtio_viz.model.spec import (
 )
 from virtio_viz.model.virtqueue import Buffer, UsedBuffer
 
+_MAX_ADDR = (1 << 64) - 1  # le64 addr
+_MAX_LEN = (1 << 32) - 1  # le32 len
+
 
 @dataclass(frozen=True, slots=True)
 class _InFlight:
@@ -77,6 +80,7 @@ class PackedDriverQueue:
         self.queue_index = queue_index
         self.event_idx = event_idx
         self.indirect = indirect
+        self._desc_addr = layout.desc_addr  # desc[slot] is at _desc_addr + 16 * slot
         # virtio-1.2 §2.8.1: the Driver Ring Wrap Counter starts at 1
         self._next_avail, self._avail_wrap = 0, 1
         self._next_used, self._used_wrap = 0, 1
@@ -118,7 +122,7 @@ class PackedDriverQueue:
         return self._broken
 
     def _emit(self, step: steps.Step, summary: str, **values: Value) -> None:
-        steps.emit(self.log, step, "driver", self.queue_index, summary, **values)
+        steps.emit(self.log, step, "driver", self.queue_index, summary, values)
 
     # -- setup --------------------------------------------------------------------------------
     def zero_ring(self) -> None:
@@ -169,7 +173,8 @@ class PackedDriverQueue:
         if not elements:
             raise ConfigError("a buffer needs at least one element (virtio-1.2 §2.8)")
         for element in elements:
-            PackedDesc(element.addr, element.length, 0, 0)  # raises if a field does not fit
+            if not (0 <= element.addr <= _MAX_ADDR and 0 <= element.length <= _MAX_LEN):
+                PackedDesc(element.addr, element.length, 0, 0)  # raises, naming the field
         slots = 1 if table_addr is not None else len(elements)
         if slots > self.layout.size:
             raise ConfigError(
@@ -191,21 +196,21 @@ class PackedDriverQueue:
         position, wrap = head, head_wrap
         for number, desc in enumerate(descs):
             flags = desc.flags | avail_bits(wrap)  # the encoding of this slot's lap (§2.8.1)
-            slot_desc = PackedDesc(desc.addr, desc.length, desc.id, flags)
-            self._write_slot(position, slot_desc, is_head=number == 0, count=len(descs))
+            self._write_slot(position, desc, flags, is_head=number == 0, count=len(descs))
             position, wrap = advance(position, wrap, 1, self.layout.size)
         self._next_avail, self._avail_wrap = position, wrap
         # virtio-1.2 §2.8.21.1.1: a write barrier, then the head's flags expose the list (N89)
         head_flags = descs[0].flags | avail_bits(head_wrap)
-        self.memory.write_le16(self.layout.desc_flags_addr(head), head_flags)
+        self.memory.write_le16(self._desc_addr + DESC_SIZE * head + DESC_FLAGS_OFFSET, head_flags)
+        head_flag_names = flag_names(head_flags)
         self._emit(
             steps.HEAD_FLAGS_WRITTEN,
             f"The driver writes the head descriptor's flags at slot {head} last: "
-            f"{flag_names(head_flags)} (0x{head_flags:04x}); buffer {buffer_id} "
+            f"{head_flag_names} (0x{head_flags:04x}); buffer {buffer_id} "
             f"({plural(len(descs), 'descriptor')}) is now available.",
             slot=head,
             flags=head_flags,
-            flag_names=flag_names(head_flags),
+            flag_names=head_flag_names,
             buffer_id=buffer_id,
             desc_count=len(descs),
             wrap=head_wrap,
@@ -213,12 +218,17 @@ class PackedDriverQueue:
             avail_wrap_counter=wrap,
         )
 
-    def _write_slot(self, slot: int, desc: PackedDesc, *, is_head: bool, count: int) -> None:
-        base = self.layout.desc_entry_addr(slot)
+    def _write_slot(
+        self, slot: int, desc: PackedDesc, flags: int, *, is_head: bool, count: int
+    ) -> None:
+        """Write `desc` at `slot` with `flags` (its lap's encoding), the flags only when
+        the slot is not the head."""
+        base = self._desc_addr + DESC_SIZE * slot
         self.memory.write(base, desc.encode()[:DESC_FLAGS_OFFSET])  # addr, len, id
+        names = flag_names(flags)
         if not is_head:
-            self.memory.write_le16(base + DESC_FLAGS_OFFSET, desc.flags)
-            tail = f"flags {flag_names(desc.flags)} (0x{desc.flags:04x})"
+            self.memory.write_le16(base + DESC_FLAGS_OFFSET, flags)
+            tail = f"flags {names} (0x{flags:04x})"
         elif count > 1:
             tail = f"its flags wait until the other {count - 1} are written"
         else:
@@ -227,7 +237,11 @@ class PackedDriverQueue:
             steps.DESC_WRITTEN,
             f"The driver writes descriptor slot {slot}: addr 0x{desc.addr:x}, "
             f"len {desc.length}, id {desc.id}; {tail}.",
-            **desc.values(),
+            addr=desc.addr,
+            len=desc.length,
+            id=desc.id,
+            flags=flags,
+            flag_names=names,
             slot=slot,
             head=is_head,
             flags_written=not is_head,
@@ -297,7 +311,7 @@ class PackedDriverQueue:
         if self._broken:
             return None
         slot, wrap = self._next_used, self._used_wrap
-        base = self.layout.desc_entry_addr(slot)
+        base = self._desc_addr + DESC_SIZE * slot
         flags = self.memory.read_le16(base + DESC_FLAGS_OFFSET)
         if not is_used(flags, wrap):
             self._emit(

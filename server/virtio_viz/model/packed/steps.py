@@ -23,8 +23,10 @@ class Step:
     analog: str
 
 
-def emit(log: EventLog, step: Step, actor: str, queue: int, summary: str, **values: Value) -> None:
-    """Record one event of `step`, with its summary and values."""
+def emit(  # noqa: PLR0917 (the same call shape as EventLog.record, positionally)
+    log: EventLog, step: Step, actor: str, queue: int, summary: str, values: dict[str, Value]
+) -> None:
+    """Record one event of `step`, with its summary and values (the dict is kept as is)."""
     log.record(step.kind, actor=actor, plane=step.plane, spec=step.spec, analog=step.analog,
                summary=summary, queue=queue, values=values)  # fmt: skip
 

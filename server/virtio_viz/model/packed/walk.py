@@ -51,7 +51,7 @@ class ListReader:
         self.indirect_ok = indirect_ok
 
     def _emit(self, step: steps.Step, summary: str, **values: Value) -> None:
-        steps.emit(self.log, step, "device", self.queue_index, summary, **values)
+        steps.emit(self.log, step, "device", self.queue_index, summary, values)
 
     def read(self, head: int, wrap: int) -> Chain | Refusal:
         """Read the list whose (available) head is at slot `head` in the lap `wrap`."""
@@ -60,7 +60,7 @@ class ListReader:
         count = 0
         while True:
             count += 1
-            desc = read_desc(self.memory, self.layout.desc_entry_addr(position))
+            desc = read_desc(self.memory, self.layout.desc_addr + DESC_SIZE * position)
             if count > 1 and not is_available(desc.flags, slot_wrap):
                 return Refusal(
                     83,

@@ -6,6 +6,7 @@ le16 next at 14. The same format is used inside indirect tables (§2.7.5.3).
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 from virtio_viz.model.errors import ConfigError
@@ -25,13 +26,23 @@ _FLAG_NAMES = (
 _KNOWN_FLAGS = VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_INDIRECT
 
 
+_WIRE = struct.Struct("<QIHH")  # le64 addr, le32 len, le16 flags, le16 next
+_flag_names_seen: dict[int, str] = {}  # narration asks for the same few values again and again
+
+
 def flag_names(flags: int) -> str:
     """'NEXT|WRITE' for 3, '0' for 0; unknown bits are shown in hex."""
+    known = _flag_names_seen.get(flags)
+    if known is not None:
+        return known
     names = [name for bit, name in _FLAG_NAMES if flags & bit]
     unknown = flags & ~_KNOWN_FLAGS
     if unknown:
         names.append(f"0x{unknown:x}")
-    return "|".join(names) if names else "0"
+    spelled = "|".join(names) if names else "0"
+    if 0 <= flags <= 0xFFFF:  # at most 65536 entries
+        _flag_names_seen[flags] = spelled
+    return spelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +55,13 @@ class Descriptor:
     next: int = 0
 
     def __post_init__(self) -> None:
+        if (
+            0 <= self.addr <= 0xFFFF_FFFF_FFFF_FFFF
+            and 0 <= self.length <= 0xFFFF_FFFF
+            and 0 <= self.flags <= 0xFFFF
+            and 0 <= self.next <= 0xFFFF
+        ):
+            return  # the common case, checked without building the table below
         for name, value, bits in (
             ("addr", self.addr, 64),
             ("len", self.length, 32),
@@ -66,23 +84,13 @@ class Descriptor:
         return bool(self.flags & VIRTQ_DESC_F_INDIRECT)
 
     def encode(self) -> bytes:
-        return (
-            self.addr.to_bytes(8, "little")
-            + self.length.to_bytes(4, "little")
-            + self.flags.to_bytes(2, "little")
-            + self.next.to_bytes(2, "little")
-        )
+        return _WIRE.pack(self.addr, self.length, self.flags, self.next)
 
     @classmethod
     def decode(cls, raw: bytes) -> Descriptor:
         if len(raw) != DESC_SIZE:
             raise ConfigError(f"a descriptor is {DESC_SIZE} bytes, not {len(raw)}")
-        return cls(
-            addr=int.from_bytes(raw[0:8], "little"),
-            length=int.from_bytes(raw[8:12], "little"),
-            flags=int.from_bytes(raw[12:14], "little"),
-            next=int.from_bytes(raw[14:16], "little"),
-        )
+        return cls(*_WIRE.unpack(raw))
 
     def describe(self) -> str:
         """'addr 0x10002000, len 1514, flags NEXT|WRITE, next 4' for narration."""

@@ -23,7 +23,7 @@ from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.index16 import distance16, need_event, wrap16
 from virtio_viz.model.spec import VIRTQ_AVAIL_F_NO_INTERRUPT, VIRTQ_USED_F_NO_NOTIFY
 from virtio_viz.model.split.device_lab import DeviceLab
-from virtio_viz.model.split.walk import ChainFault, ChainWalker
+from virtio_viz.model.split.walk import ChainFault
 from virtio_viz.model.virtqueue import Chain
 
 _POP = "virtqueue_split_pop() in QEMU"
@@ -42,7 +42,7 @@ class SplitDeviceQueue(DeviceLab):
             return False
         if self._shadow_avail_idx != self._last_avail_idx:
             return True
-        idx = self.memory.read_le16(self.layout.avail_idx_addr)
+        idx = self.memory.read_le16(self._avail_idx_addr)
         waiting = distance16(idx, self._last_avail_idx)
         if waiting > self.layout.size:
             self._fail(
@@ -77,7 +77,7 @@ class SplitDeviceQueue(DeviceLab):
             )
             return None
         slot = last % size
-        head = self.memory.read_le16(self.layout.avail_ring_addr(slot))
+        head = self.memory.read_le16(self._avail_ring_addr + 2 * slot)  # avail.ring[slot]
         self._record(
             "avail_ring_read",
             "§2.7.14",
@@ -85,24 +85,21 @@ class SplitDeviceQueue(DeviceLab):
             f"The device reads avail.ring[{slot}] (last_avail_idx {last}): head {head}",
             {"slot": slot, "head": head, "last_avail_idx": last},
         )
-        walked = ChainWalker(
-            self.memory,
-            self.log,
-            self.layout,
-            queue_index=self.queue_index,
-            indirect_negotiated=self.indirect,
-        ).walk(head)
+        walker = self._walker
+        walker.indirect_negotiated = self.indirect  # read at each pop, as the flag may change
+        walked = walker.walk(head)
         if isinstance(walked, ChainFault):
             self._fail(walked.rule, walked.detail, walked.values)
             return None
         self._last_avail_idx = wrap16(last + 1)
         self._in_flight.append(walked)
+        writable = walked.writable
         self._record(
             "chain_pop",
             "§2.7.14",
             _POP,
-            f"The device takes chain {head}: {len(walked.readable)} readable and "
-            f"{len(walked.writable)} writable element(s), {walked.writable_capacity} bytes "
+            f"The device takes chain {head}: {len(walked.buffers) - len(writable)} readable and "
+            f"{len(writable)} writable element(s), {sum(b.length for b in writable)} bytes "
             f"writable; last_avail_idx is now {self._last_avail_idx}",
             {"head": head, "last_avail_idx": self._last_avail_idx, "desc_count": walked.desc_count},
         )
@@ -144,7 +141,7 @@ class SplitDeviceQueue(DeviceLab):
             return False
         if self.event_idx:
             # N54/N55: ignore avail.flags; notify iff used.idx passed used_event
-            event = self.memory.read_le16(self.layout.used_event_addr)
+            event = self.memory.read_le16(self._used_event_addr)
             notify = need_event(event, new, old)
             why = f"used_event {event} {'is' if notify else 'is not'} in [{old}, {new})"
             values = {"used_event": event, "old": old, "new": new, "notify": notify}
@@ -198,7 +195,7 @@ class SplitDeviceQueue(DeviceLab):
 
     def _write_avail_event(self, analog: str, why: str) -> None:
         value = self._last_avail_idx
-        self.memory.write_le16(self.layout.avail_event_addr, value)
+        self.memory.write_le16(self._avail_event_addr, value)
         self._record(
             "avail_event_write",
             "§2.7.10",

@@ -12,7 +12,8 @@ from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.events import EventLog, Plane, Value
 from virtio_viz.model.index16 import wrap16
 from virtio_viz.model.memory import GuestMemory
-from virtio_viz.model.split.layout import SplitLayout
+from virtio_viz.model.split.layout import RING_HEADER_SIZE, USED_ELEM_SIZE, SplitLayout
+from virtio_viz.model.split.walk import ChainWalker
 from virtio_viz.model.virtqueue import Chain
 
 _NOTIFICATION_KINDS = frozenset(
@@ -46,6 +47,16 @@ class DeviceBase:
         self.event_idx = event_idx
         self.indirect = indirect
         self.in_order = in_order
+        # the addresses used on every buffer, computed once (the layout is frozen)
+        self._avail_idx_addr = self.layout.avail_idx_addr
+        self._avail_ring_addr = self.layout.avail_addr + RING_HEADER_SIZE  # avail.ring[0]
+        self._used_event_addr = self.layout.used_event_addr
+        self._used_ring_addr = self.layout.used_addr + RING_HEADER_SIZE  # used.ring[0]
+        self._used_idx_addr = self.layout.used_idx_addr
+        self._avail_event_addr = self.layout.avail_event_addr
+        self._walker = ChainWalker(
+            memory, log, self.layout, queue_index=queue_index, indirect_negotiated=indirect
+        )
         self._last_avail_idx = initial_index
         self._shadow_avail_idx = initial_index  # QEMU: shadow_avail_idx
         self._used_idx = initial_index
@@ -77,7 +88,7 @@ class DeviceBase:
     def _write_used(self, head: int, length: int, analog: str) -> None:
         """used.ring[used_idx % N] = {head, length}, then used.idx + 1 (in that order, N56)."""
         slot = self._used_idx % self.layout.size
-        elem = self.layout.used_elem_addr(slot)
+        elem = self._used_ring_addr + USED_ELEM_SIZE * slot  # used.ring[slot]
         self.memory.write_le32(elem, head)
         self.memory.write_le32(elem + 4, length)
         self._record(
@@ -89,7 +100,7 @@ class DeviceBase:
         )
         old, self._used_idx = self._used_idx, wrap16(self._used_idx + 1)
         # virtio-1.2 §2.7.8.2: len is set before used.idx moves (N56), after a barrier
-        self.memory.write_le16(self.layout.used_idx_addr, self._used_idx)
+        self.memory.write_le16(self._used_idx_addr, self._used_idx)
         self._record(
             "used_idx_publish",
             "§2.7.8.2",

@@ -20,7 +20,6 @@ device side must be given the same value.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from virtio_viz.model.errors import ConfigError, MemoryFault
 from virtio_viz.model.index16 import need_event, wrap16
@@ -36,16 +35,13 @@ from virtio_viz.model.spec import (
 from virtio_viz.model.split.descriptor import Descriptor, write_descriptor
 from virtio_viz.model.split.driver_base import Outstanding
 from virtio_viz.model.split.driver_lab import DriverLab
+from virtio_viz.model.split.layout import USED_ELEM_SIZE
 from virtio_viz.model.virtqueue import Buffer, UsedBuffer
 
 MAX_CHAIN_BYTES = 1 << 32  # virtio-1.2 §2.7.5.2 (N39)
 
 
-@dataclass(frozen=True, slots=True)
-class _Element:
-    addr: int
-    length: int
-    writable: bool
+_Element = tuple[int, int, bool]  # (addr, length, device-writable): one buffer element
 
 
 class SplitDriverQueue(DriverLab):
@@ -63,8 +59,8 @@ class SplitDriverQueue(DriverLab):
         """Expose one buffer: `out` elements are device-readable, `in_` device-writable
         (their `Buffer.writable` field is not consulted: the list decides). Returns the
         head descriptor index. Publishes avail.idx at once, as Linux does per add."""
-        elements = [_Element(b.addr, b.length, False) for b in out]
-        elements += [_Element(b.addr, b.length, True) for b in in_]
+        elements = [(b.addr, b.length, False) for b in out]
+        elements += [(b.addr, b.length, True) for b in in_]
         table = self._check_add(elements, indirect_table_addr)
         if table is not None:
             head, count, tail = self._write_indirect(elements, table.addr)
@@ -81,15 +77,15 @@ class SplitDriverQueue(DriverLab):
             raise ConfigError(f"queue {self.queue_index} is broken; nothing can be added")
         if not elements:
             raise ConfigError("a buffer needs at least one element")
-        for e in elements:
-            if not 0 <= e.length < MAX_CHAIN_BYTES:
-                raise ConfigError(f"element length {e.length} does not fit in le32 len")
-        total = sum(e.length for e in elements)
+        for _addr, length, _writable in elements:
+            if not 0 <= length < MAX_CHAIN_BYTES:
+                raise ConfigError(f"element length {length} does not fit in le32 len")
+        total = sum(length for _addr, length, _writable in elements)
         if total > MAX_CHAIN_BYTES:
             raise ConfigError(f"N39: a chain of {total} bytes is longer than 2^32 bytes")
-        for e in elements:
-            if e.addr < 0 or not self.memory.contains(e.addr, e.length):
-                raise MemoryFault(e.addr, e.length)
+        for addr, length, _writable in elements:
+            if addr < 0 or not self.memory.contains(addr, length):
+                raise MemoryFault(addr, length)
         if len(elements) > self.layout.size:
             raise ConfigError(
                 f"N43: a chain of {len(elements)} elements is longer than the queue size "
@@ -121,20 +117,22 @@ class SplitDriverQueue(DriverLab):
 
     def _write_direct(self, elements: Sequence[_Element]) -> tuple[int, int, int]:
         head = index = tail = self._free_head
-        for position, e in enumerate(elements):
-            last = position == len(elements) - 1
-            flags = (VIRTQ_DESC_F_WRITE if e.writable else 0) | (0 if last else VIRTQ_DESC_F_NEXT)
-            self._write_ring_desc(index, Descriptor(e.addr, e.length, flags, self._next[index]))
+        last = len(elements) - 1
+        for position, (addr, length, writable) in enumerate(elements):
+            flags = VIRTQ_DESC_F_WRITE if writable else 0
+            if position != last:
+                flags |= VIRTQ_DESC_F_NEXT
+            self._write_ring_desc(index, Descriptor(addr, length, flags, self._next[index]))
             tail, index = index, self._next[index]
         self._free_head = index
         self._num_free -= len(elements)
         return head, len(elements), tail
 
     def _write_indirect(self, elements: Sequence[_Element], table: int) -> tuple[int, int, int]:
-        for position, e in enumerate(elements):
+        for position, (addr, length, writable) in enumerate(elements):
             last = position == len(elements) - 1
-            flags = (VIRTQ_DESC_F_WRITE if e.writable else 0) | (0 if last else VIRTQ_DESC_F_NEXT)
-            entry = Descriptor(e.addr, e.length, flags, 0 if last else position + 1)
+            flags = (VIRTQ_DESC_F_WRITE if writable else 0) | (0 if last else VIRTQ_DESC_F_NEXT)
+            entry = Descriptor(addr, length, flags, 0 if last else position + 1)
             write_descriptor(self.memory, table + DESC_SIZE * position, entry)
             self._record(
                 "indirect_desc_write",
@@ -154,7 +152,7 @@ class SplitDriverQueue(DriverLab):
         return head, 1, head
 
     def _write_ring_desc(self, index: int, desc: Descriptor) -> None:
-        write_descriptor(self.memory, self.layout.desc_entry_addr(index), desc)
+        write_descriptor(self.memory, self._desc_addr + DESC_SIZE * index, desc)
         self._record(
             "desc_write",
             "§2.7.13.1",
@@ -165,7 +163,7 @@ class SplitDriverQueue(DriverLab):
 
     def _publish(self, head: int) -> None:
         slot = self._avail_idx % self.layout.size
-        self.memory.write_le16(self.layout.avail_ring_addr(slot), head)
+        self.memory.write_le16(self._avail_ring_addr + 2 * slot, head)  # avail.ring[slot]
         self._record(
             "avail_ring_write",
             "§2.7.13.2",
@@ -176,7 +174,7 @@ class SplitDriverQueue(DriverLab):
         old, self._avail_idx = self._avail_idx, wrap16(self._avail_idx + 1)
         self._num_added += 1
         # virtio-1.2 §2.7.13.3.1: a write barrier orders the ring writes before idx (N67)
-        self.memory.write_le16(self.layout.avail_idx_addr, self._avail_idx)
+        self.memory.write_le16(self._avail_idx_addr, self._avail_idx)
         self._record(
             "avail_idx_publish",
             "§2.7.13.3",
@@ -200,7 +198,7 @@ class SplitDriverQueue(DriverLab):
         # virtio-1.2 §2.7.13.4.1: a full barrier before reading the suppression fields (N68)
         if self.event_idx:
             # N62: with EVENT_IDX the driver ignores used.flags and compares with avail_event
-            event = self.memory.read_le16(self.layout.avail_event_addr)
+            event = self.memory.read_le16(self._avail_event_addr)
             # Linux also forces a kick when 65535 adds went unannounced: the window would wrap
             kick = added >= 0xFFFF or need_event(event, new, old)
             why = f"avail_event {event} {'is' if kick else 'is not'} in [{old}, {new})"
@@ -226,8 +224,8 @@ class SplitDriverQueue(DriverLab):
         """Take the next used buffer, free its descriptors and return it (or None)."""
         if self.broken:
             return None
-        layout, analog = self.layout, "virtqueue_get_buf_ctx_split() in Linux"
-        used_idx = self.memory.read_le16(layout.used_idx_addr)
+        analog = "virtqueue_get_buf_ctx_split() in Linux"
+        used_idx = self.memory.read_le16(self._used_idx_addr)
         if used_idx == self._last_used_idx:
             self._record(
                 "used_ring_empty",
@@ -237,8 +235,8 @@ class SplitDriverQueue(DriverLab):
                 values={"used_idx": used_idx, "last_used_idx": self._last_used_idx},
             )
             return None
-        slot = self._last_used_idx % layout.size
-        elem = layout.used_elem_addr(slot)
+        slot = self._last_used_idx % self.layout.size
+        elem = self._used_ring_addr + USED_ELEM_SIZE * slot  # used.ring[slot]
         head, length = self.memory.read_le32(elem), self.memory.read_le32(elem + 4)
         if head not in self._in_flight:
             self._fail_used(head, slot)
@@ -273,7 +271,7 @@ class SplitDriverQueue(DriverLab):
 
     def _detach(self, head: int, outstanding: Outstanding) -> None:
         tail = outstanding.tail
-        self.memory.write_le16(self.layout.desc_entry_addr(tail) + 14, self._free_head)
+        self.memory.write_le16(self._desc_addr + DESC_SIZE * tail + 14, self._free_head)  # .next
         self._next[tail] = self._free_head
         self._free_head = head
         self._num_free += outstanding.desc_count
@@ -342,7 +340,7 @@ class SplitDriverQueue(DriverLab):
         return pending
 
     def _write_used_event(self, value: int, analog: str, why: str) -> None:
-        self.memory.write_le16(self.layout.used_event_addr, value)
+        self.memory.write_le16(self._used_event_addr, value)
         self._record(
             "used_event_write",
             "§2.7.7",

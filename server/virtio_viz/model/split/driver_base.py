@@ -14,7 +14,7 @@ from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.events import EventLog, Value
 from virtio_viz.model.memory import GuestMemory, MemRange
 from virtio_viz.model.split.descriptor import Descriptor
-from virtio_viz.model.split.layout import SplitLayout
+from virtio_viz.model.split.layout import RING_HEADER_SIZE, SplitLayout
 
 _ACTOR = "driver"
 _NOTIFICATION_KINDS = frozenset(
@@ -71,6 +71,14 @@ class DriverBase:
         self.queue_index = queue_index
         self.event_idx = event_idx
         self.indirect = indirect
+        # the addresses used on every buffer, computed once (the layout is frozen)
+        self._desc_addr = self.layout.desc_addr
+        self._avail_ring_addr = self.layout.avail_addr + RING_HEADER_SIZE  # avail.ring[0]
+        self._avail_idx_addr = self.layout.avail_idx_addr
+        self._avail_event_addr = self.layout.avail_event_addr
+        self._used_ring_addr = self.layout.used_addr + RING_HEADER_SIZE  # used.ring[0]
+        self._used_idx_addr = self.layout.used_idx_addr
+        self._used_event_addr = self.layout.used_event_addr
         size = layout.size
         self._next = [(i + 1) % size for i in range(size)]
         self._free_head = 0

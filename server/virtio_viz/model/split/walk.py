@@ -119,18 +119,19 @@ class ChainWalker:
 
     # -- checks -------------------------------------------------------------------------
     def _check_buffer(self, desc: Descriptor, buffers: list[Buffer]) -> ChainFault | None:
-        values = {"addr": desc.addr, "len": desc.length}
         total = self._total
         if not desc.writable and buffers and buffers[-1].writable:
             # virtio-1.2 §2.7.4.2: device-readable elements come first (N36)
             return ChainFault(
                 36,
                 f"a device-readable buffer at 0x{desc.addr:x} follows a device-writable one",
-                values,
+                {"addr": desc.addr, "len": desc.length},
             )
         if total + desc.length > MAX_CHAIN_BYTES:
             return ChainFault(
-                39, f"the chain adds up to {total + desc.length} bytes, more than 2^32", values
+                39,
+                f"the chain adds up to {total + desc.length} bytes, more than 2^32",
+                {"addr": desc.addr, "len": desc.length},
             )
         if len(buffers) + 1 > self.layout.size:
             # virtio-1.2 §2.7.5.3.1: no chain longer than the queue size (N43)
@@ -187,11 +188,14 @@ class ChainWalker:
 
     # -- events -------------------------------------------------------------------------
     def _note_read(self, table: _Table, index: int, desc: Descriptor) -> None:
+        values = {"index": index, **desc.values()}
+        if table.indirect:
+            values["table"] = table.base
         self._event(
             "indirect_desc_read" if table.indirect else "desc_read",
             "§2.7.5.3" if table.indirect else "§2.7.5",
             f"The device reads {table.name(index)}: {desc.describe()}",
-            {"index": index, **desc.values(), **({"table": table.base} if table.indirect else {})},
+            values,
         )
 
     def _event(self, kind: str, spec: str, summary: str, values: Mapping[str, Value]) -> None:

@@ -1,0 +1,431 @@
+"""Virtqueue round trips per second, with events recorded, split and packed.
+
+One round trip is what a virtio-net receive queue does for every packet: the driver
+adds a one-descriptor buffer (1500 device-writable bytes) and publishes it, asks
+whether to kick, the device pops the chain, uses it (`push`), asks whether to
+interrupt, and the driver reclaims it with `get_used`. Every step records its events
+through the shared `EventLog`, exactly as in a story; after each round trip the
+consumer takes the events (`log.take()`), as the timeline does when it turns events
+into frames, so memory stays bounded however long the run is.
+
+Baselines run in the same process, so the figures can be read as ratios on a noisy
+machine:
+
+* `floor`   the bytes a split round trip reads and writes, done with `struct` straight
+            on a bytearray: the least any Python model of the ring must do.
+* `memory`  the same reads and writes through `GuestMemory` (bounds checks, the access
+            journal, drained once per round trip) but without any event.
+* `event`   one bare event: a journaled 2-byte write, then `EventLog.record` with an
+            f-string summary and three values; per iteration, not per round trip.
+
+Rates are measured per chunk of round trips; the flatness columns compare the first
+and last chunk, and the slowest and fastest chunk, of a run. Each configuration runs
+`--repeat` times, interleaved with the others, and the median run (by total rate) is
+reported.
+
+    .venv/bin/python -m benchmarks.ring_roundtrip                 # 1M round trips, 3 runs
+    .venv/bin/python -m benchmarks.ring_roundtrip --quick         # a smoke test
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import struct
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from virtio_viz.model.events import EventLog
+from virtio_viz.model.memory import GuestMemory
+from virtio_viz.model.packed import PackedDeviceQueue, PackedDriverQueue, PackedLayout
+from virtio_viz.model.split import SplitDeviceQueue, SplitDriverQueue, SplitLayout
+from virtio_viz.model.virtqueue import Buffer, DeviceQueue, DriverQueue
+
+RAM_BASE = 0x1000_0000
+RAM_SIZE = 0x20_0000  # 2 MiB: a 32768-entry split ring takes about 832 KiB
+BUFFER_ADDR = RAM_BASE + 0x10_0000  # the packet buffer, past the largest ring
+PACKET_BYTES = 1500
+GOAL = 50_000  # round trips per second on one core (the issue's goal)
+RINGS = ("split", "packed")
+BASELINES = ("floor", "memory", "event")
+
+Loop = Callable[[int, int], tuple[int, tuple[float, ...]]]  # (count, chunk) -> events, seconds
+
+
+@dataclass(slots=True)
+class Queues:
+    """One ring in guest memory, with its driver and device side sharing one log."""
+
+    memory: GuestMemory
+    log: EventLog
+    driver: DriverQueue
+    device: DeviceQueue
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One timed run: `chunk_seconds[i]` is how long iterations [i*chunk, (i+1)*chunk) took."""
+
+    name: str
+    size: int
+    iterations: int
+    events: int
+    chunk: int
+    chunk_seconds: tuple[float, ...]
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.chunk_seconds)
+
+    @property
+    def rate(self) -> float:
+        """Iterations (round trips) per second over the whole run."""
+        return self.iterations / self.seconds
+
+    @property
+    def micros(self) -> float:
+        """Microseconds per iteration."""
+        return 1e6 * self.seconds / self.iterations
+
+    @property
+    def events_per_iteration(self) -> float:
+        return self.events / self.iterations
+
+    @property
+    def chunk_rates(self) -> tuple[float, ...]:
+        sizes = [self.chunk] * (self.iterations // self.chunk)
+        if self.iterations % self.chunk:
+            sizes.append(self.iterations % self.chunk)
+        return tuple(n / s for n, s in zip(sizes, self.chunk_seconds, strict=True))
+
+    @property
+    def first_over_last(self) -> float:
+        rates = self.chunk_rates
+        return rates[0] / rates[-1]
+
+    @property
+    def max_over_min(self) -> float:
+        rates = self.chunk_rates
+        return max(rates) / min(rates)
+
+
+# -- the rings -------------------------------------------------------------------------------
+def build(ring: str, size: int, *, event_idx: bool = True) -> Queues:
+    """A fresh ring of `size` at the start of RAM, both sides set up; the setup events
+    are taken away, so a run counts only its own."""
+    memory = GuestMemory.with_regions([("ram", RAM_BASE, RAM_SIZE)])
+    log = EventLog(memory)
+    driver: DriverQueue
+    device: DeviceQueue
+    if ring == "split":
+        split = SplitLayout.contiguous(memory, size, RAM_BASE)
+        driver = SplitDriverQueue(memory, log, split, queue_index=0, event_idx=event_idx)
+        device = SplitDeviceQueue(memory, log, split, queue_index=0, event_idx=event_idx)
+    elif ring == "packed":
+        events = RAM_BASE + 16 * size  # the two event suppression structures follow the ring
+        packed = PackedLayout.checked(memory, size, RAM_BASE, events, events + 4)
+        packed_driver = PackedDriverQueue(memory, log, packed, queue_index=0, event_idx=event_idx)
+        packed_driver.zero_ring()
+        driver = packed_driver
+        device = PackedDeviceQueue(memory, log, packed, queue_index=0, event_idx=event_idx)
+    else:
+        raise ValueError(f"unknown ring {ring!r}")
+    log.take()
+    return Queues(memory, log, driver, device)
+
+
+def round_trips(queues: Queues, count: int, chunk: int) -> tuple[int, tuple[float, ...]]:
+    """Run `count` round trips; return the events recorded and the seconds per chunk."""
+    driver, device, log = queues.driver, queues.device, queues.log
+    in_ = (Buffer(BUFFER_ADDR, PACKET_BYTES, writable=True),)
+    no_out: tuple[Buffer, ...] = ()
+    events = 0
+    seconds: list[float] = []
+    clock = time.perf_counter
+    for done in range(0, count, chunk):
+        start = clock()
+        for _ in range(min(chunk, count - done)):
+            driver.add_buffer(no_out, in_)
+            driver.kick_prepare()
+            chain = device.pop()
+            if chain is None:
+                raise RuntimeError("the device found no buffer")
+            device.push(chain, PACKET_BYTES)
+            device.should_notify()
+            used = driver.get_used()
+            if used is None or used.length != PACKET_BYTES:
+                raise RuntimeError(f"the driver got {used} back")
+            events += len(log.take())  # the consumer (a timeline) takes the events
+        seconds.append(clock() - start)
+    return events, tuple(seconds)
+
+
+# -- the baselines ---------------------------------------------------------------------------
+_DESC = struct.Struct("<QIHH")
+_U16 = struct.Struct("<H")
+_ELEM = struct.Struct("<II")
+
+
+def floor_loop(size: int) -> Loop:
+    """The reads and writes of a split round trip (event index on), with `struct` on one
+    bytearray: descriptor, avail.ring slot, avail.idx, avail_event, used element,
+    used.idx, used_event, the free-list link. No checks, no journal, no events."""
+
+    def loop(count: int, chunk: int) -> tuple[int, tuple[float, ...]]:
+        ram = bytearray(RAM_SIZE)
+        desc, avail = 0, 16 * size
+        used = (avail + 6 + 2 * size + 3) & ~3
+        avail_event, used_event = used + 4 + 8 * size, avail + 4 + 2 * size
+        pack_desc, unpack_desc = _DESC.pack_into, _DESC.unpack_from
+        pack16, unpack16 = _U16.pack_into, _U16.unpack_from
+        pack_elem, unpack_elem = _ELEM.pack_into, _ELEM.unpack_from
+        avail_idx = used_idx = 0
+        seconds: list[float] = []
+        clock = time.perf_counter
+        for done in range(0, count, chunk):
+            start = clock()
+            for _ in range(min(chunk, count - done)):
+                slot = avail_idx % size
+                pack_desc(ram, desc, BUFFER_ADDR, PACKET_BYTES, 2, 1)  # driver: descriptor 0
+                pack16(ram, avail + 4 + 2 * slot, 0)
+                avail_idx = (avail_idx + 1) & 0xFFFF
+                pack16(ram, avail + 2, avail_idx)
+                unpack16(ram, avail_event)  # kick_prepare
+                (seen,) = unpack16(ram, avail + 2)  # device: pop
+                (head,) = unpack16(ram, avail + 4 + 2 * slot)
+                unpack_desc(ram, desc + 16 * head)
+                pack16(ram, avail_event, seen)
+                pack_elem(ram, used + 4 + 8 * slot, head, PACKET_BYTES)  # push
+                used_idx = (used_idx + 1) & 0xFFFF
+                pack16(ram, used + 2, used_idx)
+                unpack16(ram, used_event)  # should_notify
+                unpack16(ram, used + 2)  # driver: get_used
+                unpack_elem(ram, used + 4 + 8 * slot)
+                pack16(ram, desc + 14, 1)  # the free-list link
+                pack16(ram, used_event, used_idx)
+            seconds.append(clock() - start)
+        return 0, tuple(seconds)
+
+    return loop
+
+
+def memory_loop(size: int) -> Loop:
+    """The same reads and writes as `floor_loop`, through GuestMemory's journaled
+    accessors, the journal drained once per round trip; no events."""
+
+    def loop(count: int, chunk: int) -> tuple[int, tuple[float, ...]]:
+        memory = GuestMemory.with_regions([("ram", RAM_BASE, RAM_SIZE)])
+        layout = SplitLayout.contiguous(memory, size, RAM_BASE)
+        desc, avail_idx_addr, used_idx_addr = (
+            layout.desc_addr,
+            layout.avail_idx_addr,
+            layout.used_idx_addr,
+        )
+        avail_event, used_event = layout.avail_event_addr, layout.used_event_addr
+        desc_bytes = _DESC.pack(BUFFER_ADDR, PACKET_BYTES, 2, 1)
+        avail_idx = used_idx = 0
+        seconds: list[float] = []
+        clock = time.perf_counter
+        for done in range(0, count, chunk):
+            start = clock()
+            for _ in range(min(chunk, count - done)):
+                slot = avail_idx % size
+                memory.write(desc, desc_bytes)
+                memory.write_le16(layout.avail_ring_addr(slot), 0)
+                avail_idx = (avail_idx + 1) & 0xFFFF
+                memory.write_le16(avail_idx_addr, avail_idx)
+                memory.read_le16(avail_event)
+                seen = memory.read_le16(avail_idx_addr)
+                head = memory.read_le16(layout.avail_ring_addr(slot))
+                memory.read(desc + 16 * head, 16)
+                memory.write_le16(avail_event, seen)
+                elem = layout.used_elem_addr(slot)
+                memory.write_le32(elem, head)
+                memory.write_le32(elem + 4, PACKET_BYTES)
+                used_idx = (used_idx + 1) & 0xFFFF
+                memory.write_le16(used_idx_addr, used_idx)
+                memory.read_le16(used_event)
+                memory.read_le16(used_idx_addr)
+                memory.read_le32(elem)
+                memory.read_le32(elem + 4)
+                memory.write_le16(desc + 14, 1)
+                memory.write_le16(used_event, used_idx)
+                memory.drain_journal()
+            seconds.append(clock() - start)
+        return 0, tuple(seconds)
+
+    return loop
+
+
+def event_loop(count: int, chunk: int) -> tuple[int, tuple[float, ...]]:
+    """One bare event per iteration: a journaled le16 write, then `EventLog.record` with
+    an f-string summary and three values; the events are taken every 15 iterations."""
+    memory = GuestMemory.with_regions([("ram", RAM_BASE, RAM_SIZE)])
+    log = EventLog(memory)
+    addr = RAM_BASE + 2
+    seconds: list[float] = []
+    clock = time.perf_counter
+    for done in range(0, count, chunk):
+        start = clock()
+        for n in range(done, done + min(chunk, count - done)):
+            idx = n & 0xFFFF
+            memory.write_le16(addr, idx)
+            log.record(
+                "avail_idx_publish",
+                actor="driver",
+                plane="data",
+                spec="§2.7.13.3",
+                analog="virtqueue_add_split() in Linux",
+                summary=f"The driver moves avail.idx from {idx - 1} to {idx}: head 0 is visible",
+                queue=0,
+                values={"old": idx - 1, "idx": idx, "head": 0},
+            )
+            if n % 15 == 14:
+                log.take()
+        seconds.append(clock() - start)
+    return count, tuple(seconds)
+
+
+# -- running and reporting -------------------------------------------------------------------
+def measure(name: str, size: int, count: int, chunk: int, *, event_idx: bool = True) -> Run:
+    """One run of `count` iterations of configuration `name` (a ring or a baseline)."""
+    loop: Loop
+    if name == "floor":
+        loop = floor_loop(size)
+    elif name == "memory":
+        loop = memory_loop(size)
+    elif name == "event":
+        loop = event_loop
+    else:
+        queues = build(name, size, event_idx=event_idx)
+        loop = lambda count, chunk: round_trips(queues, count, chunk)  # noqa: E731
+    events, seconds = loop(count, chunk)
+    return Run(name, size, count, events, chunk, seconds)
+
+
+def median_run(runs: Sequence[Run]) -> Run:
+    """The run whose total rate is the median (the lower middle one for an even count)."""
+    ordered = sorted(runs, key=lambda r: r.rate)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def report(results: dict[tuple[str, int], Run], sizes: Sequence[int]) -> str:
+    """Markdown: the rings, the baselines, then the ratios."""
+    smallest, lines = min(sizes), []
+    lines += [
+        "| ring | queue size | round trips/s | µs/round trip | events/round trip "
+        "| cost vs size " + str(smallest) + " | first/last chunk | max/min chunk | x floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for (name, size), run in results.items():
+        if name in BASELINES:
+            continue
+        base, floor = results[(name, smallest)], results.get(("floor", size))
+        vs_floor = f"{run.micros / floor.micros:.0f}" if floor is not None else "-"
+        lines.append(
+            f"| {name} | {size} | {run.rate:,.0f} | {run.micros:.1f} "
+            f"| {run.events_per_iteration:.0f} | {run.micros / base.micros:.2f} "
+            f"| {run.first_over_last:.2f} | {run.max_over_min:.2f} | {vs_floor} |"
+        )
+    baselines = [(n, s) for (n, s) in results if n in BASELINES]
+    if baselines:
+        lines += [
+            "",
+            "| baseline | queue size | iterations/s | µs/iteration | what one iteration is |",
+            "|---|---:|---:|---:|---|",
+        ]
+        what = {
+            "floor": "a split round trip's ring bytes, `struct` on a bytearray",
+            "memory": "the same through GuestMemory + journal, no events",
+            "event": "one bare event (a le16 write + EventLog.record)",
+        }
+        for name, size in baselines:
+            run = results[(name, size)]
+            lines.append(
+                f"| {name} | {size if name != 'event' else '-'} | {run.rate:,.0f} "
+                f"| {run.micros:.2f} | {what[name]} |"
+            )
+    lines += ["", *breakdown(results)]
+    return "\n".join(lines)
+
+
+def breakdown(results: dict[tuple[str, int], Run]) -> list[str]:
+    """Per ring run: the goal, and the share of a round trip the bare events explain."""
+    event = next((run for (name, _), run in results.items() if name == "event"), None)
+    lines = []
+    for (name, size), run in results.items():
+        if name in BASELINES:
+            continue
+        verdict = "meets" if run.rate >= GOAL else f"is {GOAL / run.rate:.2f}x short of"
+        line = f"- {name} {size}: {run.rate:,.0f}/s {verdict} the {GOAL:,}/s goal"
+        if event is not None:
+            bare = run.events_per_iteration * event.micros
+            line += (
+                f"; {run.events_per_iteration:.0f} events x {event.micros:.2f} µs per bare event "
+                f"= {bare:.1f} of {run.micros:.1f} µs ({bare / run.micros:.0%})"
+            )
+        lines.append(line)
+    return lines
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--round-trips", type=int, default=1_000_000)
+    parser.add_argument("--chunk", type=int, default=100_000, help="round trips per rate sample")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[256, 32768])
+    parser.add_argument("--rings", nargs="+", choices=RINGS, default=list(RINGS))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per configuration")
+    parser.add_argument(
+        "--event-idx",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="negotiate VIRTIO_F_EVENT_IDX (default: yes)",
+    )
+    parser.add_argument("--no-baselines", action="store_true", help="skip floor, memory, event")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke test: 2000 round trips, chunks of 500, once"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.round_trips, args.chunk, args.repeat = 2000, 500, 1
+    if args.round_trips < 1 or args.chunk < 1 or args.repeat < 1:
+        parser.error("--round-trips, --chunk and --repeat must be positive")
+    return args
+
+
+def configurations(args: argparse.Namespace) -> list[tuple[str, int]]:
+    configs = [(ring, size) for ring in args.rings for size in args.sizes]
+    if not args.no_baselines:
+        configs += [(name, size) for name in ("floor", "memory") for size in args.sizes]
+        configs.append(("event", 0))
+    return configs
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    print(
+        f"python {platform.python_version()} ({platform.python_implementation()}), "
+        f"{platform.machine()}, {os.cpu_count()} CPUs; event_idx={args.event_idx}; "
+        f"{args.round_trips:,} iterations x {args.repeat} runs, chunks of {args.chunk:,}\n"
+    )
+    runs: dict[tuple[str, int], list[Run]] = {c: [] for c in configurations(args)}
+    for repetition in range(args.repeat):
+        for (name, size), done in runs.items():  # interleaved: machine drift hits all alike
+            run = measure(name, size, args.round_trips, args.chunk, event_idx=args.event_idx)
+            done.append(run)
+            print(
+                f"run {repetition + 1}/{args.repeat} {name:6} {size:6}: {run.rate:12,.0f} /s",
+                file=sys.stderr,
+                flush=True,
+            )
+    print(report({c: median_run(found) for c, found in runs.items()}, args.sizes))
+    spread = max(max(r.rate for r in rs) / min(r.rate for r in rs) for rs in runs.values())
+    print(f"\nMedian of {args.repeat} run(s); largest best/worst spread between runs: {spread:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
