@@ -18,6 +18,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from virtio_viz.model.descriptor_bits import DescriptorFlags, refuse_oversized
 from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.index16 import need_event, wrap16
 from virtio_viz.model.memory import GuestMemory
@@ -108,7 +109,7 @@ def advance(position: int, wrap: int, count: int, size: int) -> tuple[int, int]:
 
 # -- struct pvirtq_desc, virtio-1.2 §2.8.13 --------------------------------------------------
 @dataclass(frozen=True, slots=True)
-class PackedDesc:
+class PackedDesc(DescriptorFlags):
     """`struct pvirtq_desc`: le64 addr, le32 len, le16 id, le16 flags (16 bytes)."""
 
     addr: int
@@ -124,26 +125,14 @@ class PackedDesc:
             and 0 <= self.flags <= 0xFFFF
         ):
             return  # the common case, checked without building the table below
-        for name, value, bits in (
-            ("addr", self.addr, 64),
-            ("len", self.length, 32),
-            ("id", self.id, 16),
-            ("flags", self.flags, 16),
-        ):
-            if not 0 <= value < 1 << bits:
-                raise ConfigError(f"descriptor {name} {value} does not fit in {bits} bits")
-
-    @property
-    def has_next(self) -> bool:
-        return bool(self.flags & VIRTQ_DESC_F_NEXT)
-
-    @property
-    def writable(self) -> bool:
-        return bool(self.flags & VIRTQ_DESC_F_WRITE)
-
-    @property
-    def indirect(self) -> bool:
-        return bool(self.flags & VIRTQ_DESC_F_INDIRECT)
+        refuse_oversized(
+            (
+                ("addr", self.addr, 64),
+                ("len", self.length, 32),
+                ("id", self.id, 16),
+                ("flags", self.flags, 16),
+            )
+        )
 
     def encode(self) -> bytes:
         return _DESC_WIRE.pack(self.addr, self.length, self.id, self.flags)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from virtio_viz.model.descriptor_bits import DescriptorFlags, refuse_oversized
 from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.spec import (
@@ -46,7 +47,7 @@ def flag_names(flags: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Descriptor:
+class Descriptor(DescriptorFlags):
     """`struct virtq_desc` (virtio-1.2 §2.7.5)."""
 
     addr: int
@@ -62,26 +63,14 @@ class Descriptor:
             and 0 <= self.next <= 0xFFFF
         ):
             return  # the common case, checked without building the table below
-        for name, value, bits in (
-            ("addr", self.addr, 64),
-            ("len", self.length, 32),
-            ("flags", self.flags, 16),
-            ("next", self.next, 16),
-        ):
-            if not 0 <= value < 1 << bits:
-                raise ConfigError(f"descriptor {name} {value} does not fit in {bits} bits")
-
-    @property
-    def has_next(self) -> bool:
-        return bool(self.flags & VIRTQ_DESC_F_NEXT)
-
-    @property
-    def writable(self) -> bool:
-        return bool(self.flags & VIRTQ_DESC_F_WRITE)
-
-    @property
-    def indirect(self) -> bool:
-        return bool(self.flags & VIRTQ_DESC_F_INDIRECT)
+        refuse_oversized(
+            (
+                ("addr", self.addr, 64),
+                ("len", self.length, 32),
+                ("flags", self.flags, 16),
+                ("next", self.next, 16),
+            )
+        )
 
     def encode(self) -> bytes:
         return _WIRE.pack(self.addr, self.length, self.flags, self.next)
