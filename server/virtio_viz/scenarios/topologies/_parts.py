@@ -276,3 +276,29 @@ def shared_memory(device: str) -> Wire:
         detail="Guest RAM is mapped into QEMU, so the device model reads descriptors and "
         "buffers and writes the used ring with ordinary loads and stores.",
     )
+
+
+def qemu_notification_routes() -> tuple[Route, ...]:
+    """Kick and interrupt when QEMU itself is the device: through KVM both ways (the
+    ioeventfd kick, the slower MMIO-exit kick without it, and the irqfd interrupt)."""
+    return (
+        Route(
+            name="kick",
+            start="driver",
+            hops=("notify-exit", "ioeventfd"),
+            label="VM exit, then KVM signals the ioeventfd QEMU waits on",
+        ),
+        Route(
+            name="kick",
+            variant="mmio-exit",
+            start="driver",
+            hops=("notify-exit", "mmio-exit"),
+            label="VM exit, then KVM returns to QEMU's vCPU thread with the write",
+        ),
+        Route(
+            name="interrupt",
+            start="device-model",
+            hops=("irqfd", "vcpu-irq"),
+            label="QEMU signals the irqfd, KVM interrupts the vCPU",
+        ),
+    )

@@ -68,25 +68,7 @@ TOPOLOGY = Topology(
     ),
     routes=(
         parts.config_route(),
-        Route(
-            name="kick",
-            start="driver",
-            hops=("notify-exit", "ioeventfd"),
-            label="VM exit, then KVM signals the ioeventfd QEMU waits on",
-        ),
-        Route(
-            name="kick",
-            variant="mmio-exit",
-            start="driver",
-            hops=("notify-exit", "mmio-exit"),
-            label="VM exit, then KVM returns to QEMU's vCPU thread with the write",
-        ),
-        Route(
-            name="interrupt",
-            start="device-model",
-            hops=("irqfd", "vcpu-irq"),
-            label="QEMU signals the irqfd, KVM interrupts the vCPU",
-        ),
+        *parts.qemu_notification_routes(),
         Route(
             name="write",
             start="virtqueue",
