@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.events import EventLog, Plane, Value
 from virtio_viz.model.index16 import wrap16
 from virtio_viz.model.memory import GuestMemory
-from virtio_viz.model.split.layout import RING_HEADER_SIZE, USED_ELEM_SIZE, SplitLayout
+from virtio_viz.model.split.layout import RING_HEADER_SIZE, USED_ELEM_SIZE, SplitLayout, recheck
 from virtio_viz.model.split.walk import ChainWalker
 from virtio_viz.model.virtqueue import Chain
 
@@ -36,11 +35,7 @@ class DeviceBase:
         in_order: bool = False,
         initial_index: int = 0,
     ) -> None:
-        if not 0 <= initial_index <= 0xFFFF:
-            raise ConfigError(f"initial_index {initial_index} is not a 16-bit ring index")
-        self.layout = SplitLayout.checked(
-            memory, layout.size, layout.desc_addr, layout.avail_addr, layout.used_addr
-        )
+        self.layout = recheck(memory, layout, initial_index)
         self.memory = memory
         self.log = log
         self.queue_index = queue_index

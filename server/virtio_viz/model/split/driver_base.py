@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.events import EventLog, Value
 from virtio_viz.model.memory import GuestMemory, MemRange
 from virtio_viz.model.split.descriptor import Descriptor
-from virtio_viz.model.split.layout import RING_HEADER_SIZE, SplitLayout
+from virtio_viz.model.split.layout import RING_HEADER_SIZE, SplitLayout, recheck
 
 _ACTOR = "driver"
 _NOTIFICATION_KINDS = frozenset(
@@ -61,11 +60,7 @@ class DriverBase:
         """Take over the ring memory of `layout` and initialize it, as a driver does when
         it allocates a queue. ConfigError / MemoryFault for an impossible layout or index;
         alignment (N34) is the caller's to check with `record_misalignment()`."""
-        if not 0 <= initial_index <= 0xFFFF:
-            raise ConfigError(f"initial_index {initial_index} is not a 16-bit ring index")
-        self.layout = SplitLayout.checked(
-            memory, layout.size, layout.desc_addr, layout.avail_addr, layout.used_addr
-        )
+        self.layout = recheck(memory, layout, initial_index)
         self.memory = memory
         self.log = log
         self.queue_index = queue_index

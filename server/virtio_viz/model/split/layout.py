@@ -193,3 +193,13 @@ def record_misalignment(
             values={"part": part, "addr": addresses[part], "align": alignment_of(part)},
         )
     return parts
+
+
+def recheck(memory: GuestMemory, layout: SplitLayout, initial_index: int) -> SplitLayout:
+    """What either side does on taking a ring: the starting index must be a le16, and the
+    layout must lie in `memory` (ConfigError / MemoryFault before any state exists)."""
+    if not 0 <= initial_index <= 0xFFFF:
+        raise ConfigError(f"initial_index {initial_index} is not a 16-bit ring index")
+    return SplitLayout.checked(
+        memory, layout.size, layout.desc_addr, layout.avail_addr, layout.used_addr
+    )
