@@ -110,6 +110,9 @@ class EventLog:
     def __init__(self, memory: GuestMemory) -> None:
         self.memory = memory
         self.events: list[Event] = []
+        # Called with each event as it is recorded, while the model's state is exactly
+        # as that event left it (the timeline captures its frames here).
+        self.observer: Callable[[Event], None] | None = None
 
     def record(
         self,
@@ -129,6 +132,8 @@ class EventLog:
             values if values is not None else {}, reads, writes,
         )  # fmt: skip
         self.events.append(event)
+        if self.observer is not None:
+            self.observer(event)
         return event
 
     def violation(
@@ -159,6 +164,8 @@ class EventLog:
             requirement=known.requirement,
         )
         self.events.append(event)
+        if self.observer is not None:
+            self.observer(event)
         return event
 
     def violations(self) -> list[Violation]:

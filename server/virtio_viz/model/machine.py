@@ -44,6 +44,7 @@ class MachineOptions:
     device_refuses: RefuseKnob = 0  # feature bits whose acceptance the device refuses
     driver_declines: int = 0  # feature bits the driver turns down on purpose
     ram_size: int = RAM_SIZE
+    queue_size: int | None = None  # what the device offers per data queue (default: 256)
 
 
 @dataclass(slots=True)
@@ -147,6 +148,8 @@ def virtio_net_machine(options: MachineOptions | None = None) -> NetMachine:
     memory, log, alloc = _memory(options)
     offered = QEMU_NET_FEATURES if options.offered is None else options.offered
     net = NetDevice(memory, log, offered=offered)
+    if options.queue_size is not None:
+        net.queue_sizes = (options.queue_size, options.queue_size, 64)
     device, transport, ops = _assemble(net, options)
     net_driver = NetDriver()
     core = VirtioDriver(
@@ -160,6 +163,8 @@ def virtio_blk_machine(options: MachineOptions | None = None) -> BlkMachine:
     memory, log, alloc = _memory(options)
     offered = QEMU_BLK_FEATURES if options.offered is None else options.offered
     blk = BlkDevice(memory, log, offered=offered)
+    if options.queue_size is not None:
+        blk.queue_sizes = (options.queue_size,)
     device, transport, ops = _assemble(blk, options)
     blk_driver = BlkDriver()
     core = VirtioDriver(

@@ -1,17 +1,19 @@
 """The driver's virtio core: bring a device up the way Linux does.
 
-How this works: `VirtioDriver.probe()` follows virtio-1.2 §3.1.1 step by step through a
-transport's `ConfigOps` (so each step is a register access the transport records):
-reset, ACKNOWLEDGE, DRIVER, read the offered features, accept the subset this driver
-understands, FEATURES_OK and read it back (a device that refused the subset leaves the
-bit clear: the driver sets FAILED and stops, §2.2.2 / §3.1.1), device-specific setup
-(config reads and virtqueues, placed in guest RAM like Linux places them), enable the
-queues, DRIVER_OK. The device-type part (which features, which queues, what to read
-from config space) comes from a `DeviceDriver` such as `net.NetDriver`.
+How this works: `VirtioDriver.probe()` (or `bring_up()`, phase by phase) follows
+virtio-1.2 §3.1.1 step by step through a transport's `ConfigOps` (so each step is a
+register access the transport records): reset, ACKNOWLEDGE, DRIVER, read the offered
+features, accept the subset this driver understands, FEATURES_OK and read it back (a
+device that refused the subset leaves the bit clear: the driver sets FAILED and stops,
+§2.2.2 / §3.1.1), device-specific setup (config reads and virtqueues, placed in guest
+RAM like Linux places them), enable the queues, DRIVER_OK. The device-type part (which
+features, which queues, what to read from config space) comes from a `DeviceDriver` such
+as `net.NetDriver`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -78,26 +80,45 @@ class VirtioDriver:
     # -- the init sequence, virtio-1.2 §3.1.1 ----------------------------------------------
     def probe(self) -> bool:
         """Initialize the device; True once it is live (DRIVER_OK), False if it gave up."""
+        phases = self.bring_up()
+        while True:
+            try:
+                next(phases)
+            except StopIteration as done:
+                result: bool = done.value
+                return result
+
+    def bring_up(self) -> Generator[str, None, bool]:
+        """`probe()` one phase at a time: yields the name of each phase as it completes
+        (a story pauses there), returns True once the device is live."""
         self.ops.reset()
+        yield "reset"
         self._add_status(Status.ACKNOWLEDGE)
+        yield "acknowledge"
         self._add_status(Status.DRIVER)
+        yield "driver"
         offered = self.ops.get_features()
+        yield "features_read"
         if not offered & bit("VIRTIO_F_VERSION_1"):  # §2.2.1 (N8): a modern driver needs it
             self._give_up("the device does not offer VIRTIO_F_VERSION_1")
             return False
         self.negotiated = self._choose_features(offered)
         self.ops.finalize_features(self.negotiated)
+        yield "features_written"
         self._add_status(Status.FEATURES_OK)
         if not self.ops.get_status() & Status.FEATURES_OK:
             self._give_up("the device did not keep FEATURES_OK: it refused this feature set")
             return False
+        yield "features_ok"
         if self.device.reads_config_before_queues:
             self.device.read_config(self.ops, self.negotiated)
-        if not self._find_queues():
+        if not (yield from self._find_queues()):
             return False
         if not self.device.reads_config_before_queues:
             self.device.read_config(self.ops, self.negotiated)
+        yield "config_read"
         self._add_status(Status.DRIVER_OK)
+        yield "driver_ok"
         return True
 
     def _add_status(self, bit_to_add: Status) -> None:
@@ -137,7 +158,7 @@ class VirtioDriver:
         self._add_status(Status.FAILED)
 
     # -- virtqueues: Linux's vp_modern_find_vqs() / vm_find_vqs() ------------------------------
-    def _find_queues(self) -> bool:
+    def _find_queues(self) -> Generator[str, None, bool]:
         wishes = self.device.queues(self.negotiated)
         has_vectors = self.ops.set_config_vector(0)
         next_vector = 1
@@ -155,8 +176,10 @@ class VirtioDriver:
                 self._give_up(f"the device refused MSI-X vector {vector} for {wish.name}")
                 return False
             setups.append(setup)
+            yield f"queue_{wish.name}"
         for setup in setups:
             self.ops.enable_queue(setup.index)
+        yield "queues_enabled"
         return True
 
     def _place_queue(self, wish: QueueWish, size: int, vector: int | None) -> QueueSetup:

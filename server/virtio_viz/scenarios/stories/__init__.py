@@ -1,0 +1,19 @@
+"""The built-in stories, one module per scenario, looked up by scenario id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from virtio_viz.scenarios.stories import qemu_emulated
+from virtio_viz.scenarios.story import Story
+
+_ALL: tuple[Story[Any], ...] = (qemu_emulated.STORY,)
+STORIES: dict[str, Story[Any]] = {story.id: story for story in _ALL}
+
+
+def story(scenario_id: str) -> Story[Any]:
+    """The story of `scenario_id`; an unknown id raises KeyError naming the known ones."""
+    found = STORIES.get(scenario_id)
+    if found is None:
+        raise KeyError(f"unknown scenario {scenario_id!r}; known: {', '.join(STORIES)}")
+    return found

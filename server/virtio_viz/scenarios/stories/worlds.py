@@ -1,0 +1,246 @@
+"""Worlds built on the model's machines: a guest with one virtio-net or virtio-blk device.
+
+How this works: a `MachineWorld` owns a `Machine` and walks the driver's bring-up one
+phase at a time (`VirtioDriver.bring_up()` is a generator), so a story can pause after
+each phase. It reads the viewer's state from the machine and performs the actions a
+reader may take in the middle of a story: send or receive a frame, turn a feature down
+before negotiation, make the device need a reset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+from virtio_viz import frames
+from virtio_viz.model.devices.blk import QEMU_BLK_FEATURES
+from virtio_viz.model.devices.net import QEMU_NET_FEATURES
+from virtio_viz.model.errors import ConfigError
+from virtio_viz.model.features import by_name
+from virtio_viz.model.machine import (
+    BlkMachine,
+    Machine,
+    MachineOptions,
+    NetMachine,
+    virtio_blk_machine,
+    virtio_net_machine,
+)
+from virtio_viz.model.spec import Status
+from virtio_viz.scenarios import view
+from virtio_viz.scenarios.options import KNOWN_FEATURES, StoryOptions
+from virtio_viz.scenarios.story import ActionError, ActionSpec, ParamSpec, UserAction
+
+FRAME_KINDS = ("arp_request", "icmp_echo")
+ARRIVAL_KINDS = ("arp_reply", "icmp_echo_reply")
+
+
+def machine_options(options: StoryOptions, offered: int) -> MachineOptions:
+    packed = by_name("VIRTIO_F_RING_PACKED").bit
+    event_idx = by_name("VIRTIO_F_EVENT_IDX").bit
+    if options.ring == "packed":
+        offered |= 1 << packed
+    if not options.event_idx:
+        offered &= ~(1 << event_idx)
+    return MachineOptions(
+        transport=options.transport,
+        offered=offered,
+        device_refuses=sum(1 << by_name(n).bit for n in options.refused),
+        driver_declines=sum(1 << by_name(n).bit for n in options.declined),
+        queue_size=options.queue_size,
+    )
+
+
+class MachineWorld:
+    """The common part of the net and blk worlds."""
+
+    machine: Machine
+
+    def __init__(self, machine: Machine) -> None:
+        self.machine = machine
+        self.memory = machine.memory
+        self.log = machine.log
+        self._phases: Generator[str, None, bool] | None = None
+        self.phase = "off"
+
+    # -- bring-up, phase by phase ---------------------------------------------------------
+    def discover(self) -> None:
+        """The driver finds its device on the bus (PCI scan or the MMIO registers)."""
+        found = self.machine.ops.discover()
+        if found != self.machine.driver.device.device_id:
+            raise ConfigError(f"found virtio device {found}, not the driver's type")
+
+    def bring_up_until(self, phase: str) -> None:
+        """Run the driver's bring-up until it completes `phase` (or gives up)."""
+        if self._phases is None:
+            self._phases = self.machine.driver.bring_up()
+        while self.phase not in {phase, "gave_up"}:
+            try:
+                self.phase = next(self._phases)
+            except StopIteration as done:
+                self.phase = "live" if done.value else "gave_up"
+                return
+        self.machine.booted = self.live
+
+    @property
+    def live(self) -> bool:
+        """The driver set DRIVER_OK and the device has not asked for a reset."""
+        status = self.machine.device.device_status
+        return bool(status & Status.DRIVER_OK) and not status & Status.DEVICE_NEEDS_RESET
+
+    def restart(self) -> None:
+        """Start the bring-up over (after a reset), as a driver's restore path does."""
+        self._phases, self.phase = None, "off"
+
+    def service_interrupts(self) -> None:
+        self.machine.service_interrupts()
+
+    def notice_config_change(self) -> None:
+        """The driver's configuration-change handler: take the interrupt, read the status
+        (virtio-1.2 §2.1.2: DEVICE_NEEDS_RESET is announced this way)."""
+        self.machine.service_interrupts()
+        self.machine.driver.ops.get_status()
+
+    # -- the viewer's state ---------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        device = self.machine.device
+        transport_msix = self.machine.transport_msix()
+        queues = []
+        for config in device.queues.configs:
+            live = device.queues.ring(config.index)
+            queues.append(
+                view.queue_state(
+                    config.index,
+                    view.queue_name(device.device_id, config.index),
+                    self.machine.driver.queues.get(config.index),
+                    live.inner if live is not None and not live.stale else None,
+                    enabled=config.enabled,
+                    msix_vector=config.msix_vector if transport_msix else None,
+                )
+            )
+        features = device.status.features
+        return {
+            "status": view.status_state(device.device_status),
+            "features": view.features_state(
+                device.device_id, features.offered, features.accepted, device.negotiated
+            ),
+            "device": view.device_state(device),
+            "queues": queues,
+            "extras": self.extras(),
+        }
+
+    def extras(self) -> dict[str, Any]:
+        return {}
+
+    # -- a reader's actions ---------------------------------------------------------------
+    def action_specs(self) -> tuple[ActionSpec, ...]:
+        return (
+            ActionSpec(
+                "decline_feature",
+                "turn a feature down",
+                "The driver will not accept this feature when it negotiates.",
+                (ParamSpec("name", "choice", "feature", choices=tuple(sorted(KNOWN_FEATURES))),),
+            ),
+            ActionSpec(
+                "needs_reset",
+                "make the device fail",
+                "The device hits an internal error and sets DEVICE_NEEDS_RESET.",
+            ),
+            ActionSpec("reset", "reset the device", "The driver writes 0 to device_status."),
+        )
+
+    def act(self, action: UserAction) -> None:
+        spec = next((s for s in self.action_specs() if s.kind == action.kind), None)
+        if spec is None:
+            known = ", ".join(s.kind for s in self.action_specs())
+            raise ActionError("kind", f"unknown action {action.kind!r}; known: {known}")
+        params = spec.check(action)
+        self.perform(action.kind, params)
+
+    def perform(self, kind: str, params: dict[str, int | str | bool]) -> None:
+        if kind == "decline_feature":
+            self._decline(str(params["name"]))
+        elif kind == "needs_reset":
+            self._require_live("needs_reset")
+            self.machine.device.needs_reset("an error the reader injected")
+            self.notice_config_change()
+        elif kind == "reset":
+            self.machine.driver.ops.reset()
+            self.restart()
+
+    def _decline(self, name: str) -> None:
+        if self.machine.device.device_status & Status.FEATURES_OK:
+            raise ActionError("name", "the features are already negotiated; go back first")
+        self.machine.driver.refuse_features |= 1 << by_name(name).bit
+
+    def _require_live(self, field: str) -> None:
+        if not self.machine.device.device_status & Status.DRIVER_OK:
+            raise ActionError(field, "the device is not live yet (no DRIVER_OK)")
+
+
+class NetWorld(MachineWorld):
+    machine: NetMachine
+
+    def __init__(self, machine: NetMachine) -> None:
+        super().__init__(machine)
+        self.sent = 0
+
+    def send(self, kind: str) -> None:
+        self.sent += 1
+        frame = frames.arp_request() if kind == "arp_request" else frames.icmp_echo(seq=self.sent)
+        self.machine.send(frame)
+
+    def arrive(self, kind: str) -> None:
+        if kind == "arp_reply":
+            frame = frames.arp_reply()
+        else:
+            frame = frames.icmp_echo(
+                reply=True, seq=self.sent, src_mac=frames.GATEWAY_MAC, dst_mac=frames.GUEST_MAC,
+                src_ip=frames.GATEWAY_IP, dst_ip=frames.GUEST_IP,
+            )  # fmt: skip
+        self.machine.arrive(frame)
+
+    def action_specs(self) -> tuple[ActionSpec, ...]:
+        return (
+            ActionSpec(
+                "send_frame",
+                "send a frame",
+                "The guest transmits a real Ethernet frame.",
+                (ParamSpec("frame", "choice", "frame", choices=FRAME_KINDS, default="icmp_echo"),),
+            ),
+            ActionSpec(
+                "receive_frame",
+                "receive a frame",
+                "A frame arrives from the network for the guest.",
+                (
+                    ParamSpec(
+                        "frame", "choice", "frame", choices=ARRIVAL_KINDS, default="icmp_echo_reply"
+                    ),
+                ),
+            ),
+            *super().action_specs(),
+        )
+
+    def perform(self, kind: str, params: dict[str, int | str | bool]) -> None:
+        if kind == "send_frame":
+            self._require_live("kind")
+            self.send(str(params["frame"]))
+        elif kind == "receive_frame":
+            self._require_live("kind")
+            self.arrive(str(params["frame"]))
+            self.service_interrupts()
+        else:
+            super().perform(kind, params)
+
+
+class BlkWorld(MachineWorld):
+    machine: BlkMachine
+
+
+def net_world(options: StoryOptions, seed: int) -> NetWorld:
+    del seed  # the net stories use no randomness
+    return NetWorld(virtio_net_machine(machine_options(options, QEMU_NET_FEATURES)))
+
+
+def blk_world(options: StoryOptions, seed: int) -> BlkWorld:
+    del seed
+    return BlkWorld(virtio_blk_machine(machine_options(options, QEMU_BLK_FEATURES)))
