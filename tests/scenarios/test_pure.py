@@ -1,5 +1,6 @@
-"""scenarios/ stays pure: the standard library, itself and the (equally pure) model only;
-nothing from the web layer, the timeline or a third party."""
+"""scenarios/ stays pure: the standard library, itself, the (equally pure) model and
+`virtio_viz.frames` (which builds the stories' Ethernet frames, deterministically) only;
+nothing from the web layer, the timeline or any other third party."""
 
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ def test_scenarios_import_only_the_standard_library_the_model_and_themselves() -
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
             bad = {
                 n for n in names
-                if not n.startswith(("virtio_viz.scenarios", "virtio_viz.model"))
+                if not n.startswith(("virtio_viz.scenarios", "virtio_viz.model", "virtio_viz.frames"))
                 and n.split(".")[0] not in sys.stdlib_module_names - {"os", "io", "pathlib"}
             }  # fmt: skip
             if bad:
