@@ -1,50 +1,150 @@
-"""The `virtio-viz` command."""
+"""The `virtio-viz` command: list the scenarios, tell one in the terminal, export a trace,
+serve the visualizer."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
 
-from virtio_viz.model.events import Event, Violation
-from virtio_viz.walkthrough import WALKTHROUGHS, Chapter
+from virtio_viz.model.events import Violation
+from virtio_viz.scenarios.options import OptionError, StoryOptions
+from virtio_viz.scenarios.stories import STORIES
+from virtio_viz.scenarios.story import Story
+from virtio_viz.timeline import Frame, Timeline, TimelineTooLong
+from virtio_viz.trace import export_trace
 
 _PLANE_COLOURS = {"control": "35", "data": "36", "notification": "33"}  # magenta/cyan/yellow
+
+
+class UsageError(Exception):
+    """Bad input on the command line: printed as one line, exit status 2."""
 
 
 def _paint(text: str, code: str, colour: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if colour else text
 
 
-def format_event(number: int, event: Event, colour: bool) -> str:
+def format_frame(frame: Frame, colour: bool) -> str:
+    event = frame.event
     code = "31;1" if isinstance(event, Violation) else _PLANE_COLOURS[event.plane]
-    head = _paint(f"{number:4d} {event.actor:>6} {event.plane:<12}", code, colour)
-    where = f"virtio-1.2 {event.spec}" + (f" · {event.analog}" if event.analog else "")
-    return f"{head} {event.summary}\n{'':24} {_paint(where, '2', colour)}"
+    head = _paint(f"{frame.index:5d} {event.actor:>6} {event.plane:<12}", code, colour)
+    where = f"virtio-1.2 {event.spec}" if event.spec else ""
+    if event.analog:
+        where += (" · " if where else "") + event.analog
+    if frame.route:
+        where += f" · {frame.route}: {' → '.join(frame.hops)}"
+    return f"{head} {frame.narration}\n{'':25} {_paint(where, '2', colour)}"
 
 
-def tell(chapters: Sequence[Chapter], out: TextIO, *, colour: bool, step: bool) -> None:
-    number = 0
-    for chapter in chapters:
+def tell(timeline: Timeline, out: TextIO, *, colour: bool, pause: Callable[[], bool]) -> None:
+    """Print every step, chapter by chapter; `pause()` after each step (False: stop)."""
+    for chapter in timeline.chapters:
         out.write("\n" + _paint(f"== {chapter.title} ==", "1", colour) + "\n")
-        for event in chapter.events:
-            number += 1
-            out.write(format_event(number, event, colour) + "\n")
-        if step:
-            out.flush()
-            input(_paint("-- Enter for the next chapter --", "2", colour))
+        if chapter.intro:
+            out.write(_paint(chapter.intro, "3", colour) + "\n")
+        for index in range(chapter.first_step, chapter.first_step + chapter.step_count):
+            out.write(format_frame(timeline.frame(index), colour) + "\n")
+            if not pause():
+                return
+
+
+# -- resolving SCENARIO_OR_FILE ----------------------------------------------------------------
+def _load(name: str) -> tuple[Story[Any], StoryOptions | None]:
+    """A built-in story by id, or a scenario file (with the options it sets)."""
+    if name in STORIES:
+        return STORIES[name], None
+    path = Path(name)
+    if path.suffix not in {".yaml", ".yml"} and not path.exists():
+        raise UsageError(f"unknown scenario {name!r}; known: {', '.join(STORIES)} or a .yaml file")
+    from virtio_viz.scenario_files import ScenarioFileError, load_scenario_file  # noqa: PLC0415
+
+    try:
+        loaded = load_scenario_file(path)
+    except ScenarioFileError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"{name}: {error.strerror or error}") from None
+    return loaded.story, loaded.options
+
+
+def _options(args: argparse.Namespace) -> dict[str, object]:
+    raw: dict[str, object] = {}
+    for name in ("transport", "ring", "queue_size", "initial_index"):
+        value = getattr(args, name)
+        if value is not None:
+            raw[name] = value
+    if args.no_event_idx:
+        raw["event_idx"] = False
+    if args.decline:
+        raw["declined"] = list(args.decline)
+    return raw
+
+
+def build_timeline(args: argparse.Namespace) -> Timeline:
+    story, file_options = _load(args.scenario)
+    raw = {**(file_options.to_json() if file_options else {}), **_options(args)}
+    try:
+        return Timeline(story, StoryOptions.parse(raw), seed=args.seed)
+    except (OptionError, TimelineTooLong) as error:
+        raise UsageError(str(error)) from None
+
+
+# -- commands ----------------------------------------------------------------------------------
+def _scenarios(args: argparse.Namespace) -> int:
+    del args
+    width = max(len(story_id) for story_id in STORIES)
+    for story_id, story in STORIES.items():
+        print(f"{story_id:<{width}}  {story.title}")
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
-    chapters = WALKTHROUGHS[args.walkthrough](args.transport, args.packed)
+    timeline = build_timeline(args)
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    step = args.step and sys.stdin.isatty()
-    tell(chapters, sys.stdout, colour=colour, step=step)
-    total = sum(len(c.events) for c in chapters)
-    print(f"\n{total} events in {len(chapters)} chapters.")
+    interactive = args.step and sys.stdin.isatty()
+
+    def pause() -> bool:
+        if not interactive:
+            return True
+        answer = input(_paint("-- Enter: next step · q: quit --", "2", colour))
+        return answer.strip().lower() != "q"
+
+    tell(timeline, sys.stdout, colour=colour, pause=pause)
+    stopped = f" The story stopped early: {timeline.stopped}." if timeline.stopped else ""
+    print(f"\n{len(timeline)} steps in {len(timeline.chapters)} chapters.{stopped}")
     return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    timeline = build_timeline(args)
+    document = export_trace(timeline)
+    text = json.dumps(document, separators=(",", ":"))
+    if args.output == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        print(f"Wrote {len(timeline)} steps to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _story_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "scenario", nargs="?", default="qemu-emulated",
+        help="a scenario id (see `virtio-viz scenarios`) or a scenario file (.yaml)",
+    )  # fmt: skip
+    parser.add_argument("--transport", choices=["pci", "mmio"])
+    parser.add_argument("--ring", choices=["split", "packed"])
+    parser.add_argument("--queue-size", type=int, help="the device's queue size (default 16)")
+    parser.add_argument("--initial-index", type=int, help="start the ring indices here")
+    parser.add_argument("--no-event-idx", action="store_true", help="turn VIRTIO_F_EVENT_IDX off")
+    parser.add_argument("--decline", action="append", metavar="FEATURE",
+                        help="a feature the driver declines (repeatable)")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=0)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,19 +152,35 @@ def build_parser() -> argparse.ArgumentParser:
         prog="virtio-viz", description="See how virtio works, one step at a time."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="tell a walkthrough in the terminal")
-    run.add_argument("walkthrough", nargs="?", default="virtio-net", choices=sorted(WALKTHROUGHS))
-    run.add_argument("--transport", choices=["pci", "mmio"], default="pci")
-    run.add_argument("--packed", action="store_true", help="offer VIRTIO_F_RING_PACKED")
-    run.add_argument("--step", action="store_true", help="pause after each chapter")
+    listing = commands.add_parser("scenarios", help="list the built-in scenarios")
+    listing.set_defaults(handler=_scenarios)
+    run = commands.add_parser("run", help="tell a scenario in the terminal")
+    _story_arguments(run)
+    run.add_argument("--step", action="store_true", help="wait for Enter after each step")
     run.set_defaults(handler=_run)
+    export = commands.add_parser("export", help="write a scenario's timeline as a JSON trace")
+    _story_arguments(export)
+    export.add_argument("-o", "--output", required=True, help="the file to write, - for stdout")
+    export.set_defaults(handler=_export)
+    _add_server_commands(commands)
     return parser
+
+
+def _add_server_commands(commands: Any) -> None:
+    try:
+        from virtio_viz.api.cli import add_serve_command  # noqa: PLC0415 (FastAPI is heavy)
+    except ImportError:
+        return
+    add_serve_command(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result: int = args.handler(args)
+    except UsageError as error:
+        print(f"virtio-viz: {error}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # e.g. `virtio-viz run | head`: the reader left, nothing to say
         sys.stderr.close()
         return 0

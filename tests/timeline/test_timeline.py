@@ -1,0 +1,138 @@
+"""The timeline: every step reachable, stepping back equals going forward, forks rebuild."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from virtio_viz.scenarios.options import StoryOptions
+from virtio_viz.scenarios.stories import story
+from virtio_viz.scenarios.stories.worlds import NetWorld, net_world
+from virtio_viz.scenarios.story import ActionError, UserAction
+from virtio_viz.timeline import PlacedAction, Timeline
+from virtio_viz.trace import export_trace
+
+QEMU = story("qemu-emulated")
+FORWARD = Timeline(QEMU, interval=1)  # a keyframe at every step: the state going forward
+SEEKING = Timeline(QEMU, interval=64)
+
+
+def test_chapters_cover_every_step_once_in_order() -> None:
+    ids = [c.id for c in SEEKING.chapters]
+    assert ids == [
+        "discovery", "handshake", "features", "queues", "rx-refill", "transmit", "receive",
+        "suppression", "fault", "teardown",
+    ]  # fmt: skip
+    position = 0
+    for chapter in SEEKING.chapters:
+        assert chapter.first_step == position and chapter.step_count > 0
+        position += chapter.step_count
+    assert position == len(SEEKING)
+    assert all(SEEKING.frame(i).chapter == SEEKING.chapter_of(i).index for i in range(position))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_seeking_anywhere_equals_the_state_reached_going_forward(data: st.DataObject) -> None:
+    step = data.draw(st.integers(0, len(SEEKING) - 1))
+    snapshot = SEEKING.snapshot(step)
+    truth = FORWARD.keyframes[step]
+    assert truth.step == step
+    assert snapshot.state == truth.state
+    assert snapshot.memory.frozen() == truth.memory
+
+
+def test_stepping_back_one_step_at_a_time_retraces_the_way_forward() -> None:
+    for step in range(len(SEEKING) - 1, len(SEEKING) - 80, -1):
+        assert SEEKING.snapshot(step).state == FORWARD.keyframes[step].state
+
+
+def test_recorded_bytes_are_what_guest_memory_holds() -> None:
+    """The timeline's memory is the real guest memory, not a copy of what someone meant."""
+    worlds: list[NetWorld] = []
+
+    def build(options: StoryOptions, seed: int) -> NetWorld:
+        worlds.append(net_world(options, seed))
+        return worlds[-1]
+
+    timeline = Timeline(replace(QEMU, build=build))
+    final = timeline.snapshot(len(timeline) - 1)
+    for addr, data in final.memory:
+        assert worlds[0].memory.peek(addr, len(data)) == bytes(data)
+
+
+def test_the_descriptor_table_is_in_the_snapshot_bytes() -> None:
+    refilled = next(c for c in SEEKING.chapters if c.id == "rx-refill")
+    snapshot = SEEKING.snapshot(refilled.first_step + refilled.step_count - 1)
+    rx = snapshot.state["queues"][0]
+    assert rx["name"] == "receiveq1" and rx["driver"]["num_free"] == 0
+    desc = next(area for area in rx["areas"] if area["name"] == "desc")
+    first = snapshot.memory.read(desc["addr"], 16)
+    addr, length = int.from_bytes(first[:8], "little"), int.from_bytes(first[8:12], "little")
+    flags = int.from_bytes(first[12:14], "little")
+    assert length == 1536 and flags == 2  # VIRTQ_DESC_F_WRITE: a receive buffer
+    assert addr >= 0x0200_0000
+
+
+def test_same_inputs_same_trace_byte_for_byte() -> None:
+    options = StoryOptions(ring="packed", queue_size=8)
+    actions = (PlacedAction(300, UserAction("send_frame", {"frame": "arp_request"})),)
+    first = export_trace(Timeline(QEMU, options, seed=7, actions=actions))
+    second = export_trace(Timeline(QEMU, options, seed=7, actions=actions))
+    assert first == second
+
+
+def test_a_fork_keeps_the_past_and_rebuilds_from_its_action_log() -> None:
+    at = next(c for c in SEEKING.chapters if c.id == "receive").first_step + 3
+    fork = SEEKING.fork(at, UserAction("send_frame", {"frame": "icmp_echo"}))
+    for step in range(at + 1):
+        assert fork.frame(step).event == SEEKING.frame(step).event
+    mine = next(c for c in fork.chapters if c.title.startswith("Your action"))
+    assert mine.first_step > at
+    kinds = {fork.frame(i).event.kind for i in range(mine.first_step, mine.first_step + 20)}
+    assert "net_tx_frame" in kinds
+    again = Timeline(QEMU, seed=fork.seed, actions=fork.actions, interval=64)
+    assert [f.event for f in again.frames] == [f.event for f in fork.frames]
+    later = next(c for c in fork.chapters if c.title.endswith("(continued)"))
+    assert later.id == "receive"
+
+
+def test_forking_before_an_earlier_action_replaces_that_future() -> None:
+    first = SEEKING.fork(400, UserAction("needs_reset"))
+    features = next(c for c in first.chapters if c.id == "features").first_step
+    second = first.fork(features, UserAction("decline_feature", {"name": "VIRTIO_NET_F_MRG_RXBUF"}))
+    assert [p.action.kind for p in second.actions] == ["decline_feature"]
+
+
+def test_a_feature_declined_before_negotiation_is_not_negotiated() -> None:
+    fork = SEEKING.fork(5, UserAction("decline_feature", {"name": "VIRTIO_F_EVENT_IDX"}))
+    final: dict[str, Any] = fork.snapshot(len(fork) - 1).state
+    live = fork.snapshot(next(c for c in fork.chapters if c.id == "rx-refill").first_step).state
+    assert int(live["features"]["negotiated"], 16) & (1 << 29) == 0
+    assert final["status"]["value"] == 0  # the story still ends with its teardown
+
+
+def test_impossible_actions_are_refused_before_anything_changes() -> None:
+    with pytest.raises(ActionError) as refused:
+        SEEKING.fork(400, UserAction("decline_feature", {"name": "VIRTIO_F_EVENT_IDX"}))
+    assert refused.value.field == "name"
+    with pytest.raises(ActionError) as unknown:
+        SEEKING.fork(10, UserAction("launch_rocket"))
+    assert unknown.value.field == "kind"
+    with pytest.raises(ActionError) as typed:
+        SEEKING.fork(400, UserAction("send_frame", {"frame": 3}))
+    assert typed.value.field == "frame"
+    with pytest.raises(IndexError):
+        SEEKING.fork(len(SEEKING), UserAction("needs_reset"))
+
+
+def test_an_injected_fault_shows_the_device_needing_a_reset() -> None:
+    at = next(c for c in SEEKING.chapters if c.id == "receive").first_step
+    fork = SEEKING.fork(at, UserAction("needs_reset"))
+    mine = next(c for c in fork.chapters if c.title.startswith("Your action"))
+    after = fork.snapshot(mine.first_step + mine.step_count - 1).state
+    assert "DEVICE_NEEDS_RESET" in after["status"]["names"]
