@@ -70,6 +70,18 @@ def diff(before: State | None, after: State) -> dict[str, Any]:
     return changes
 
 
+def share(new: Any, old: Any) -> Any:
+    """`new`, with every part equal to the same part of `old` replaced by `old`'s object,
+    so unchanged parts of successive states are stored once."""
+    if new == old:
+        return old
+    if isinstance(new, dict) and isinstance(old, dict):
+        return {key: share(value, old.get(key)) for key, value in new.items()}
+    if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
+        return [share(n, o) for n, o in zip(new, old, strict=True)]
+    return new
+
+
 def apply(state: State, changes: Mapping[str, Any]) -> None:
     """Apply `changes` (from `diff`) to `state` in place; the inverse of `diff`."""
     for key, value in changes.items():

@@ -14,8 +14,9 @@ from virtio_viz.model.events import Event
 from virtio_viz.scenarios.routing import locate
 from virtio_viz.scenarios.story import World
 from virtio_viz.scenarios.topology import Topology
-from virtio_viz.timeline.frames import ChapterSpan, Frame, Keyframe, State, diff
+from virtio_viz.timeline.frames import ChapterSpan, Frame, Keyframe, State, diff, share
 from virtio_viz.timeline.runs import Runs
+from virtio_viz.timeline.store import FrameStore
 
 KEYFRAME_INTERVAL = 256
 
@@ -33,8 +34,7 @@ class Recorder:
         self.topology = topology
         self.voice = voice
         self.interval = interval
-        self.frames: list[Frame] = []
-        self.keyframes: list[Keyframe] = []
+        self.frames = FrameStore(interval)
         self.chapters: list[ChapterSpan] = []
         self.written = Runs()
         self.note = ""  # told before the next event (a scenario file's override)
@@ -47,7 +47,7 @@ class Recorder:
         memory = tuple((r.addr, world.memory.peek(r.addr, r.length)) for r in event.writes)
         for addr, data in memory:
             self.written.write(addr, data)
-        state = world.state()
+        state = share(world.state(), self._state)
         changes = diff(self._state, state)
         self._state = state
         where = locate(self.topology, event)
@@ -58,9 +58,10 @@ class Recorder:
             index, len(self.chapters) - 1, event, where.box, where.route, where.hops,
             narration, memory, changes,
         )  # fmt: skip
-        self.frames.append(frame)
+        keyframe = None
         if index % self.interval == 0:
-            self.keyframes.append(Keyframe(index, state, self.written.frozen()))
+            keyframe = Keyframe(index, state, self.written.frozen())
+        self.frames.append(frame, keyframe)
 
     # -- chapters: a span opens lazily, with its first event ----------------------------
     def chapter(self, chapter_id: str, title: str, intro: str) -> None:

@@ -20,9 +20,10 @@ from typing import Any
 from virtio_viz.model.errors import ModelError
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.story import ActionSpec, Beat, Story, UserAction, World
-from virtio_viz.timeline.frames import ChapterSpan, Frame, Keyframe, State, apply
+from virtio_viz.timeline.frames import ChapterSpan, Frame, State, apply
 from virtio_viz.timeline.recorder import KEYFRAME_INTERVAL, Recorder
 from virtio_viz.timeline.runs import Runs
+from virtio_viz.timeline.store import FrameStore, Keyframes
 
 DEFAULT_MAX_STEPS = 200_000
 
@@ -81,8 +82,8 @@ class Timeline:
         finally:
             world.log.observer = None
         recorder.finish()
-        self.frames: list[Frame] = recorder.frames
-        self.keyframes: list[Keyframe] = recorder.keyframes
+        self.frames: FrameStore = recorder.frames
+        self.keyframes = Keyframes(recorder.frames)
         self.chapters: tuple[ChapterSpan, ...] = tuple(recorder.chapters)
         self.interval = interval
 
@@ -142,10 +143,10 @@ class Timeline:
     def snapshot(self, index: int) -> Snapshot:
         """The state at step `index`: the last keyframe before it, patched forward."""
         index = self._checked(index)
-        keyframe = self.keyframes[index // self.interval]
+        keyframe, frames = self.frames.chunk(index // self.interval)
         state = dict(keyframe.state)
         memory = Runs.thaw(keyframe.memory)
-        for frame in self.frames[keyframe.step + 1 : index + 1]:
+        for frame in frames[1 : index - keyframe.step + 1]:
             apply(state, frame.changes)
             for addr, data in frame.memory:
                 memory.write(addr, data)
