@@ -136,3 +136,20 @@ def test_an_injected_fault_shows_the_device_needing_a_reset() -> None:
     mine = next(c for c in fork.chapters if c.title.startswith("Your action"))
     after = fork.snapshot(mine.first_step + mine.step_count - 1).state
     assert "DEVICE_NEEDS_RESET" in after["status"]["names"]
+
+
+@pytest.mark.parametrize(
+    ("options", "why"),
+    [
+        (StoryOptions(refused=("VIRTIO_NET_F_MRG_RXBUF",)), "the driver gave up on it"),
+        (StoryOptions(declined=("VIRTIO_F_VERSION_1",)), "the driver gave up on it"),
+    ],
+)
+def test_a_story_that_cannot_go_on_says_so_and_stops(options: StoryOptions, why: str) -> None:
+    timeline = Timeline(QEMU, options)
+    assert timeline.stopped is not None and why in timeline.stopped
+    last = timeline.chapters[-1]
+    assert (last.id, last.step_count) == ("stopped", 1)
+    assert "cannot go on" in timeline.frames[-1].narration
+    gave_up = [f for f in timeline.frames if f.event.kind == "driver_gives_up"]
+    assert len(gave_up) == 1

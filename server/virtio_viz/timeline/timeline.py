@@ -108,6 +108,7 @@ class Timeline:
             beat.run(world)
         except ModelError as error:
             self.stopped = f"{beat.label}: {error}"
+            recorder.chapter("stopped", "The story stops here", "")
             world.log.record(
                 "story_stopped", actor="narrator", plane="control", spec="", analog="",
                 summary=f"The story cannot go on from here: {error}.",

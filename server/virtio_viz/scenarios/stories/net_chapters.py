@@ -90,8 +90,8 @@ def queues() -> NetChapter:
 
 def rx_refill() -> NetChapter:
     def refill(world: NetWorld) -> None:
-        if world.live:
-            world.machine.net_driver.refill_rx(world.machine.driver)
+        world.require_live()
+        world.machine.net_driver.refill_rx(world.machine.driver)
 
     return Chapter(
         "rx-refill",

@@ -15,7 +15,7 @@ from typing import Any
 from virtio_viz import frames
 from virtio_viz.model.devices.blk import QEMU_BLK_FEATURES
 from virtio_viz.model.devices.net import QEMU_NET_FEATURES
-from virtio_viz.model.errors import ConfigError
+from virtio_viz.model.errors import ConfigError, ModelError
 from virtio_viz.model.features import by_name
 from virtio_viz.model.machine import (
     BlkMachine,
@@ -48,6 +48,11 @@ def machine_options(options: StoryOptions, offered: int) -> MachineOptions:
         driver_declines=sum(1 << by_name(n).bit for n in options.declined),
         queue_size=options.queue_size,
     )
+
+
+class NotLive(ModelError):
+    """The story needs a live device, and there is none (the driver gave up, or the
+    device needs a reset nobody performed)."""
 
 
 class MachineWorld:
@@ -93,6 +98,11 @@ class MachineWorld:
 
     def service_interrupts(self) -> None:
         self.machine.service_interrupts()
+
+    def require_live(self) -> None:
+        if not self.live:
+            why = "the driver gave up on it" if self.phase == "gave_up" else "no DRIVER_OK"
+            raise NotLive(f"the device is not live ({why})")
 
     def notice_config_change(self) -> None:
         """The driver's configuration-change handler: take the interrupt, read the status
@@ -185,11 +195,13 @@ class NetWorld(MachineWorld):
         self.sent = 0
 
     def send(self, kind: str) -> None:
+        self.require_live()
         self.sent += 1
         frame = frames.arp_request() if kind == "arp_request" else frames.icmp_echo(seq=self.sent)
         self.machine.send(frame)
 
     def arrive(self, kind: str) -> None:
+        self.require_live()
         if kind == "arp_reply":
             frame = frames.arp_reply()
         else:
