@@ -167,10 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_server_commands(commands: Any) -> None:
-    try:
-        from virtio_viz.api.cli import add_serve_command  # noqa: PLC0415 (FastAPI is heavy)
-    except ImportError:
-        return
+    from virtio_viz.api.cli import add_serve_command  # noqa: PLC0415
+
     add_serve_command(commands)
 
 

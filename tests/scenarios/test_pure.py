@@ -8,6 +8,7 @@ import ast
 import sys
 from pathlib import Path
 
+ALLOWED = ("virtio_viz.scenarios", "virtio_viz.model", "virtio_viz.frames")
 SCENARIOS = Path(__file__).resolve().parents[2] / "server" / "virtio_viz" / "scenarios"
 
 
@@ -22,7 +23,7 @@ def test_scenarios_import_only_the_standard_library_the_model_and_themselves() -
                 names = [f"{node.module}.{alias.name}" for alias in node.names]
             bad = {
                 n for n in names
-                if not n.startswith(("virtio_viz.scenarios", "virtio_viz.model", "virtio_viz.frames"))
+                if not n.startswith(ALLOWED)
                 and n.split(".")[0] not in sys.stdlib_module_names - {"os", "io", "pathlib"}
             }  # fmt: skip
             if bad:

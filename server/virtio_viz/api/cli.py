@@ -1,0 +1,45 @@
+"""`virtio-viz serve`: run the app with uvicorn (kept light: FastAPI loads on use)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_serve_command(commands: Any) -> None:
+    serve = commands.add_parser("serve", help="serve the visualizer in the browser")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--max-sessions", type=int)
+    serve.add_argument("--max-steps", type=int, help="the longest timeline a session may build")
+    serve.add_argument("--max-message-bytes", type=int)
+    serve.add_argument("--max-upload-bytes", type=int, help="the largest scenario file")
+    serve.add_argument("--rate", type=float, dest="rate_per_second",
+                       help="websocket messages per second per connection")  # fmt: skip
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        dest="allowed_origins",
+        help="a site allowed to embed the live view (repeatable; * for any)",
+    )
+    serve.set_defaults(handler=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn  # noqa: PLC0415
+
+    from virtio_viz.api import Settings, create_app  # noqa: PLC0415
+
+    settings = Settings.from_env(
+        max_sessions=args.max_sessions, max_steps=args.max_steps,
+        max_message_bytes=args.max_message_bytes, max_upload_bytes=args.max_upload_bytes,
+        rate_per_second=args.rate_per_second,
+        allowed_origins=tuple(args.allowed_origins) if args.allowed_origins else None,
+    )  # fmt: skip
+    shown = "localhost" if args.host in {"127.0.0.1", "0.0.0.0"} else args.host
+    print(f"virtio-viz is serving at http://{shown}:{args.port}/", flush=True)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level="warning",
+        ws_max_size=4 * settings.max_message_bytes,
+    )  # fmt: skip
+    return 0

@@ -1,0 +1,254 @@
+"""One websocket connection's side of the protocol: messages in, replies out.
+
+How this works: the client keeps a cache (a snapshot at step `base` and the frames after
+it, up to `sent_upto`), and the server remembers what it sent, so most moves need only
+a tiny `position` reply: the client rebuilds the state from its cache. The server sends
+frames ahead of the position (more while playing), a fresh snapshot when the client
+jumps before its base or far past its cache, and everything again when the timeline
+forks. Bad input of any kind becomes an `error` reply; the conversation stays usable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from virtio_viz.api import protocol as p
+from virtio_viz.api.errors import ProtocolError
+from virtio_viz.api.rooms import Room
+from virtio_viz.api.sessions import Session
+from virtio_viz.api.settings import Settings
+from virtio_viz.api.timelines import TimelineRequest, build_timeline
+from virtio_viz.scenarios.story import ActionError, UserAction
+from virtio_viz.timeline import TimelineTooLong, frame_json
+from virtio_viz.timeline.frames import memory_json
+from virtio_viz.trace import header_json
+
+Push = Callable[[list[p.Message]], Awaitable[None]]
+
+
+class Conversation:
+    def __init__(self, state: Any, push: Push) -> None:
+        self.state = state  # the app's AppState: settings, sessions, rooms
+        self.push = push
+        self.session: Session | None = None
+        self.room: Room | None = None
+        self.role: str = "solo"
+        self.base = 0
+        self.sent_upto = -1
+
+    # -- entry point ----------------------------------------------------------------------
+    async def handle(self, raw: str | bytes) -> list[p.Message]:
+        try:
+            return await self._dispatch(self._parse(raw))
+        except ProtocolError as error:
+            return [error.reply]
+
+    def _parse(self, raw: str | bytes) -> p.ClientMessage:
+        if isinstance(raw, bytes):
+            raise ProtocolError("binary", "send JSON text messages, not binary ones")
+        if len(raw.encode()) > self.state.settings.max_message_bytes:
+            limit = self.state.settings.max_message_bytes
+            raise ProtocolError("too_large", f"a message may be at most {limit} bytes")
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise ProtocolError("bad_json", f"not JSON: {error.msg} at {error.pos}") from None
+        try:
+            return p.CLIENT_MESSAGE.validate_python(data)
+        except ValidationError as error:
+            first = error.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or None
+            raise ProtocolError("invalid", first["msg"], field) from None
+
+    async def _dispatch(self, message: p.ClientMessage) -> list[p.Message]:
+        if isinstance(message, p.Open | p.Resume | p.Join):
+            if message.version != p.PROTOCOL_VERSION:
+                raise ProtocolError(
+                    "version", f"this server speaks version {p.PROTOCOL_VERSION}", "version"
+                )
+            if isinstance(message, p.Open):
+                return await self._open(message)
+            if isinstance(message, p.Resume):
+                return self._resume(message)
+            return await self._join(message)
+        session = self._current()
+        if self.role == "follower":
+            raise ProtocolError("follower", "a follower watches; only the presenter moves")
+        self.state.sessions.touch(session)
+        if isinstance(message, p.Act):
+            return await self._act(session, message.action)
+        if isinstance(message, p.Play | p.Pause):
+            session.playing = isinstance(message, p.Play)
+            session.speed = message.speed if isinstance(message, p.Play) else 0.0
+        elif isinstance(message, p.Step):
+            session.move_to(session.position + message.count)
+        elif isinstance(message, p.Back):
+            session.move_to(session.position - message.count)
+        elif message.step >= len(session.timeline):
+            raise ProtocolError("out_of_range", f"the timeline has {len(session.timeline)} steps",
+                                "step")  # fmt: skip
+        else:
+            session.move_to(message.step)
+        await self._tell_room()
+        return self._moved(session)
+
+    # -- sessions -------------------------------------------------------------------------
+    def _current(self) -> Session:
+        if self.session is None:
+            raise ProtocolError("no_session", "open, resume or join a session first")
+        return self.session
+
+    async def _open(self, message: p.Open) -> list[p.Message]:
+        if self.role == "follower":
+            raise ProtocolError("follower", "a follower cannot open its own session here")
+        request = TimelineRequest.from_open(message, self.state.settings)
+        timeline = await run_in_threadpool(build_timeline, request)
+        if message.step >= len(timeline):
+            raise ProtocolError("out_of_range", f"the timeline has {len(timeline)} steps", "step")
+        try:
+            session = self.state.sessions.create(timeline, message.step)
+        except Exception as error:  # SessionsFull
+            raise ProtocolError("busy", str(error)) from None
+        self._attach(session)
+        if self.room is not None:
+            self.room.session = session
+            await self._tell_room()
+        return self._opened()
+
+    def _resume(self, message: p.Resume) -> list[p.Message]:
+        session = self.state.sessions.get(message.session)
+        if session is None:
+            raise ProtocolError("unknown_session", "no such session (it may have expired)",
+                                "session")  # fmt: skip
+        self._attach(session)
+        return self._opened()
+
+    def _attach(self, session: Session) -> None:
+        if self.session is not None:
+            self.session.connections -= 1
+        self.session = session
+        session.connections += 1
+
+    def detach(self) -> None:
+        """The connection closed: the session waits for a resume; a follower leaves."""
+        if self.session is not None:
+            self.session.connections -= 1
+            self.state.sessions.touch(self.session)
+        if self.room is not None:
+            self.room.followers.discard(self)
+
+    async def _act(self, session: Session, action: p.ActionIn) -> list[p.Message]:
+        wanted = UserAction(action.kind, dict(action.params))
+        try:
+            fork = await run_in_threadpool(session.timeline.fork, session.position, wanted)
+        except ActionError as error:
+            raise ProtocolError("action", error.message, f"action.params.{error.field}"
+                                if error.field != "kind" else "action.kind") from None  # fmt: skip
+        except TimelineTooLong as error:
+            raise ProtocolError("too_long", str(error)) from None
+        start = fork.action_starts[-1] if fork.action_starts else session.position
+        session.timeline = fork
+        session.move_to(start)
+        await self._tell_room()
+        return self._opened()
+
+    # -- rooms ----------------------------------------------------------------------------
+    async def _join(self, message: p.Join) -> list[p.Message]:
+        room = self.state.rooms.get(message.room)
+        if room is None:
+            raise ProtocolError("unknown_room", "no such room", "room")
+        if message.token is not None and message.token != room.token:
+            raise ProtocolError("token", "that is not this room's presenter token", "token")
+        self.room = room
+        if message.token is not None:
+            self.role = "presenter"
+            if room.session is not None:
+                self._attach(room.session)
+                return self._opened()
+            return [p.Position(step=0)]
+        self.role = "follower"
+        room.followers.add(self)
+        if room.session is None:
+            return [p.Position(step=0)]
+        self._attach(room.session)
+        return self._opened()
+
+    async def follow(self, room: Room) -> None:
+        """The presenter moved (or forked): bring this follower along."""
+        if room.session is None:
+            return
+        if room.session is not self.session or self.sent_upto < 0:
+            self._attach(room.session)
+            await self.push(self._opened())
+            return
+        await self.push(self._moved(room.session))
+
+    async def _tell_room(self) -> None:
+        if self.room is not None and self.role == "presenter":
+            self.room.session = self.session
+            await self.room.broadcast()
+
+    # -- replies --------------------------------------------------------------------------
+    def _opened(self) -> list[p.Message]:
+        session = self._current()
+        timeline = session.timeline
+        self.sent_upto = -1
+        opened = p.Opened(
+            session=session.id,
+            role=self.role,  # type: ignore[arg-type]
+            room=self.room.code if self.room else None,
+            header=p.TraceHeader.model_validate(header_json(timeline)),
+            actions=[_spec_json(spec) for spec in timeline.action_specs],
+            snapshot=self._snapshot(session.position),
+        )
+        return [opened, *self._frames(session), self._position(session)]
+
+    def _snapshot(self, step: int) -> p.SnapshotOut:
+        snapshot = self._current().timeline.snapshot(step)
+        self.base, self.sent_upto = step, step
+        return p.SnapshotOut(step=step, state=snapshot.state,
+                             memory=memory_json(snapshot.memory.frozen()))  # fmt: skip
+
+    def _moved(self, session: Session) -> list[p.Message]:
+        replies: list[p.Message] = []
+        ahead = self._ahead(session)
+        if session.position < self.base or session.position > self.sent_upto + ahead:
+            replies.append(self._snapshot(session.position))
+        replies.extend(self._frames(session))
+        replies.append(self._position(session))
+        return replies
+
+    def _ahead(self, session: Session) -> int:
+        settings: Settings = self.state.settings
+        return settings.frames_ahead_playing if session.playing else settings.frames_ahead
+
+    def _frames(self, session: Session) -> list[p.Message]:
+        timeline = session.timeline
+        last = min(len(timeline) - 1, session.position + self._ahead(session))
+        first = self.sent_upto + 1
+        if first > last:
+            return []
+        self.sent_upto = last
+        return [p.FramesOut(frames=[frame_json(timeline.frame(i)) for i in range(first, last + 1)])]
+
+    @staticmethod
+    def _position(session: Session) -> p.Position:
+        return p.Position(step=session.position, playing=session.playing, speed=session.speed)
+
+
+def _spec_json(spec: Any) -> dict[str, Any]:
+    return {
+        "kind": spec.kind,
+        "label": spec.label,
+        "help": spec.help,
+        "params": [
+            {"name": q.name, "kind": q.kind, "label": q.label, "minimum": q.minimum,
+             "maximum": q.maximum, "choices": list(q.choices), "default": q.default}
+            for q in spec.params
+        ],
+    }  # fmt: skip

@@ -1,0 +1,179 @@
+"""The websocket protocol, version 1: every message either side may send.
+
+Messages are JSON objects with a `type` (a discriminated union); the client's first
+message (`open`, `resume` or `join`) carries the protocol `version`. The server's
+`State`, `Frame` and `Keyframe` objects are those of docs/trace-format.md; they travel
+as plain JSON (`dict`) because the timeline already produces them in that shape, and the
+published JSON Schema describes them through `TraceHeader`.
+
+The frontend's TypeScript types are generated from `protocol_schema()`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+PROTOCOL_VERSION = 1
+MAX_STEP = 10_000_000
+ParamValue = int | str | bool
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ActionIn(Message):
+    """A reader's action: a ring-lab move, a feature toggle, a fault, a frame."""
+
+    kind: str = Field(min_length=1, max_length=64)
+    params: dict[str, ParamValue] = Field(default_factory=dict, max_length=32)
+
+
+class PlacedActionIn(ActionIn):
+    at: int = Field(ge=-1, le=MAX_STEP)
+
+
+class Open(Message):
+    """Start a session on a built-in scenario or an uploaded scenario file."""
+
+    type: Literal["open"]
+    version: int
+    scenario: str | None = Field(default=None, max_length=64)
+    scenario_file: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    actions: list[PlacedActionIn] = Field(default_factory=list, max_length=256)
+    step: int = Field(default=0, ge=0, le=MAX_STEP)
+
+
+class Resume(Message):
+    """Reattach to a session after a dropped connection."""
+
+    type: Literal["resume"]
+    version: int
+    session: str = Field(min_length=1, max_length=64)
+
+
+class Join(Message):
+    """Follow a room; with the presenter token, control it."""
+
+    type: Literal["join"]
+    version: int
+    room: str = Field(min_length=1, max_length=16)
+    token: str | None = Field(default=None, max_length=128)
+
+
+class Step(Message):
+    type: Literal["step"]
+    count: int = Field(default=1, ge=1, le=1000)
+
+
+class Back(Message):
+    type: Literal["back"]
+    count: int = Field(default=1, ge=1, le=1000)
+
+
+class Seek(Message):
+    type: Literal["seek"]
+    step: int = Field(ge=0, le=MAX_STEP)
+
+
+class Play(Message):
+    type: Literal["play"]
+    speed: float = Field(default=4.0, gt=0, le=100)
+
+
+class Pause(Message):
+    type: Literal["pause"]
+
+
+class Act(Message):
+    """Perform an action at the current step: the timeline forks there."""
+
+    type: Literal["act"]
+    action: ActionIn
+
+
+ClientMessage = Annotated[
+    Open | Resume | Join | Step | Back | Seek | Play | Pause | Act, Field(discriminator="type")
+]
+CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+
+
+# -- server to client -------------------------------------------------------------------------
+class TraceHeader(Message):
+    """Everything of a trace except keyframes and frames (docs/trace-format.md)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    format: Literal["virtio-viz-trace"]
+    version: int
+    scenario: dict[str, Any]
+    topology: dict[str, Any]
+    feature_names: list[dict[str, Any]]
+    chapters: list[dict[str, Any]]
+    step_count: int
+    stopped: str | None
+    keyframe_interval: int
+
+
+class SnapshotOut(Message):
+    """The whole state at `step` and every byte written so far."""
+
+    type: Literal["snapshot"] = "snapshot"
+    step: int
+    state: dict[str, Any]
+    memory: list[dict[str, Any]]
+
+
+class Opened(Message):
+    """A session (re)started: its header, actions the reader may take, where it stands."""
+
+    type: Literal["opened"] = "opened"
+    version: int = PROTOCOL_VERSION
+    session: str
+    role: Literal["solo", "presenter", "follower"] = "solo"
+    room: str | None = None
+    header: TraceHeader
+    actions: list[dict[str, Any]]
+    snapshot: SnapshotOut
+
+
+class FramesOut(Message):
+    """Frames the client does not have yet, in order (deltas: docs/trace-format.md)."""
+
+    type: Literal["frames"] = "frames"
+    frames: list[dict[str, Any]]
+
+
+class Position(Message):
+    """Where the timeline stands now (after a step, back, seek, or the presenter's move)."""
+
+    type: Literal["position"] = "position"
+    step: int
+    playing: bool = False
+    speed: float = 0.0
+
+
+class ErrorOut(Message):
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+    field: str | None = None
+
+
+ServerMessage = Annotated[
+    Opened | SnapshotOut | FramesOut | Position | ErrorOut, Field(discriminator="type")
+]
+
+
+def protocol_schema() -> dict[str, Any]:
+    """The JSON Schema of both directions, for generated client types."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "virtio-viz websocket protocol",
+        "version": PROTOCOL_VERSION,
+        "client": CLIENT_MESSAGE.json_schema(),
+        "server": TypeAdapter(ServerMessage).json_schema(),
+    }

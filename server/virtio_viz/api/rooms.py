@@ -1,0 +1,77 @@
+"""Follow-me rooms: a presenter's timeline, mirrored live on every follower's screen.
+
+A room is created empty (`POST /api/rooms`): a short code to share and a secret
+presenter token. The presenter's connection (`join` with the token) opens or forks the
+room's session and moves through it; every follower connection receives the same
+position, plus the frames it does not have yet. A room outlives its presenter's
+connection: a presenter who reconnects with the token carries on.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from virtio_viz.api.sessions import Session
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud in a lecture
+CODE_LENGTH = 6
+
+
+class Follower(Protocol):
+    async def follow(self, room: Room) -> None:
+        """Bring this follower's screen to the room's session and position."""
+        ...
+
+
+@dataclass(slots=True, eq=False)
+class Room:
+    code: str
+    token: str
+    session: Session | None = None
+    followers: set[Follower] = field(default_factory=set)
+    last_seen: float = field(default_factory=time.monotonic)
+
+    async def broadcast(self) -> None:
+        for follower in list(self.followers):
+            await follower.follow(self)
+
+
+class Rooms:
+    def __init__(
+        self, *, max_rooms: int, idle_seconds: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.max_rooms = max_rooms
+        self.idle_seconds = idle_seconds
+        self.clock = clock
+        self._by_code: dict[str, Room] = {}
+
+    def create(self) -> Room:
+        self.evict()
+        if len(self._by_code) >= self.max_rooms:
+            raise OverflowError(f"the server holds its maximum of {self.max_rooms} rooms")
+        while True:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            if code not in self._by_code:
+                break
+        room = Room(code, secrets.token_urlsafe(24), last_seen=self.clock())
+        self._by_code[code] = room
+        return room
+
+    def get(self, code: str) -> Room | None:
+        room = self._by_code.get(code.upper())
+        if room is not None:
+            room.last_seen = self.clock()
+        return room
+
+    def evict(self) -> None:
+        now = self.clock()
+        for code, room in list(self._by_code.items()):
+            if not room.followers and now - room.last_seen > self.idle_seconds:
+                del self._by_code[code]
+
+    def __len__(self) -> int:
+        return len(self._by_code)

@@ -1,0 +1,52 @@
+"""Follow-me rooms: the presenter moves, every follower follows; followers cannot steer."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api.test_websocket import OPEN, receive_until
+
+
+def test_followers_see_the_presenters_steps_and_late_joiners_get_a_snapshot(
+    client: TestClient,
+) -> None:
+    room = client.post("/api/rooms").json()
+    join = {"type": "join", "version": 1, "room": room["code"]}
+    with client.websocket_connect("/ws") as presenter, client.websocket_connect("/ws") as early:
+        presenter.send_json({**join, "token": room["presenter_token"]})
+        assert presenter.receive_json()["type"] == "position"
+        early.send_json(join)
+        assert early.receive_json()["type"] == "position"  # nothing to show yet
+        presenter.send_json({**OPEN, "step": 10})
+        receive_until(presenter, "position")
+        follow = receive_until(early, "position")
+        assert follow[0]["type"] == "opened" and follow[0]["role"] == "follower"
+        for _ in range(3):
+            presenter.send_json({"type": "step"})
+            receive_until(presenter, "position")
+            assert receive_until(early, "position")[-1]["step"] > 10
+        presenter.send_json({"type": "seek", "step": 200})
+        receive_until(presenter, "position")
+        assert receive_until(early, "position")[-1]["step"] == 200
+        early.send_json({"type": "step"})
+        assert early.receive_json()["code"] == "follower"
+        with client.websocket_connect("/ws") as late:
+            late.send_json(join)
+            late_open = receive_until(late, "position")
+            assert late_open[0]["snapshot"]["step"] == 200 and late_open[-1]["step"] == 200
+
+
+def test_a_wrong_token_is_refused_and_the_room_outlives_its_presenter(client: TestClient) -> None:
+    room = client.post("/api/rooms").json()
+    join = {"type": "join", "version": 1, "room": room["code"], "token": room["presenter_token"]}
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json({**join, "token": "guess"})
+        assert ws.receive_json()["code"] == "token"
+        ws.send_json(join)
+        ws.receive_json()
+        ws.send_json({**OPEN, "step": 77})
+        receive_until(ws, "position")
+    with client.websocket_connect("/ws") as again:
+        again.send_json(join)
+        back = receive_until(again, "position")
+        assert back[0]["role"] == "presenter" and back[-1]["step"] == 77

@@ -1,0 +1,127 @@
+"""The websocket protocol, as a reader's browser speaks it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
+
+OPEN = {"type": "open", "version": 1, "scenario": "qemu-emulated"}
+
+
+def receive_until(ws: WebSocketTestSession, kind: str) -> list[dict[str, Any]]:
+    """Messages up to and including the first of type `kind`."""
+    got: list[dict[str, Any]] = []
+    while not got or got[-1]["type"] != kind:
+        got.append(ws.receive_json())
+    return got
+
+
+def opened(ws: WebSocketTestSession, message: dict[str, Any] = OPEN) -> list[dict[str, Any]]:
+    ws.send_json(message)
+    return receive_until(ws, "position")
+
+
+def test_open_sends_header_snapshot_frames_ahead_and_position(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        first, frames, position = opened(ws)
+    assert first["type"] == "opened" and first["role"] == "solo"
+    assert first["header"]["scenario"]["id"] == "qemu-emulated"
+    assert first["snapshot"]["step"] == 0 and first["snapshot"]["state"]["status"]["value"] == 0
+    assert [f["index"] for f in frames["frames"]] == list(range(1, 33))  # 32 ahead
+    assert position == {"type": "position", "step": 0, "playing": False, "speed": 0.0}
+    assert {a["kind"] for a in first["actions"]} >= {"send_frame", "needs_reset"}
+
+
+def test_stepping_inside_the_cache_costs_one_tiny_message(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        opened(ws)
+        ws.send_json({"type": "step"})
+        replies = receive_until(ws, "position")
+    assert [r["type"] for r in replies] == ["frames", "position"]
+    assert [f["index"] for f in replies[0]["frames"]] == [33]  # the window moved by one
+    assert len(json.dumps(replies[1])) < 80
+
+
+def test_back_before_the_snapshot_and_far_seeks_send_a_snapshot(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        opened(ws, {**OPEN, "step": 100})
+        ws.send_json({"type": "back", "count": 5})
+        back = receive_until(ws, "position")
+        ws.send_json({"type": "seek", "step": 400})
+        far = receive_until(ws, "position")
+    assert back[0]["type"] == "snapshot" and back[0]["step"] == 95
+    assert far[0]["type"] == "snapshot" and far[-1]["step"] == 400
+
+
+def test_acting_forks_the_timeline_where_the_reader_stands(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        opened(ws, {**OPEN, "step": 300})
+        ws.send_json({"type": "act", "action": {"kind": "send_frame",
+                                                "params": {"frame": "arp_request"}}})  # fmt: skip
+        fork = receive_until(ws, "position")
+    header = fork[0]["header"]
+    assert header["scenario"]["actions"] == [
+        {"at": 300, "kind": "send_frame", "params": {"frame": "arp_request"}}
+    ]
+    mine = next(c for c in header["chapters"] if c["title"].startswith("Your action"))
+    assert fork[-1]["step"] == mine["first_step"]
+
+
+def test_a_dropped_session_resumes_where_it_was(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        first = opened(ws, {**OPEN, "step": 42})[0]
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "resume", "version": 1, "session": first["session"]})
+        again = receive_until(ws, "position")
+    assert again[0]["session"] == first["session"] and again[-1]["step"] == 42
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "field"),
+    [
+        ("{not json", "bad_json", None),
+        ('{"type": "teleport"}', "invalid", None),
+        ('{"type": "seek", "step": "ten"}', "invalid", "seek.step"),
+        ('{"type": "seek", "step": -1}', "invalid", "seek.step"),
+        ('{"type": "step"}', "no_session", None),
+        ('{"type": "open", "version": 9, "scenario": "qemu-emulated"}', "version", "version"),
+        ('{"type": "open", "version": 1, "scenario": "nope"}', "unknown_scenario", "scenario"),
+        ('{"type": "open", "version": 1, "scenario": "qemu-emulated", '
+         '"options": {"ring": "round"}}', "option", "options.ring"),
+        ('{"type": "resume", "version": 1, "session": "gone"}', "unknown_session", "session"),
+        ('{"type": "join", "version": 1, "room": "ZZZZZZ"}', "unknown_room", "room"),
+    ],
+)  # fmt: skip
+def test_bad_input_gets_a_structured_error_and_the_connection_stays_usable(
+    client: TestClient, raw: str, code: str, field: str | None
+) -> None:
+    with client.websocket_connect("/ws") as ws:
+        ws.send_text(raw)
+        error = ws.receive_json()
+        assert (error["type"], error["code"], error["field"]) == ("error", code, field)
+        assert error["message"]
+        assert opened(ws)[0]["type"] == "opened"
+
+
+def test_binary_and_oversized_messages_are_refused_politely(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        ws.send_bytes(b"\x00\x01")
+        assert ws.receive_json()["code"] == "binary"
+        ws.send_text('{"type": "step", "pad": "' + "x" * 70_000 + '"}')
+        assert ws.receive_json()["code"] == "too_large"
+        assert opened(ws)[0]["type"] == "opened"
+
+
+def test_out_of_range_seek_and_forbidden_actions(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        opened(ws)
+        ws.send_json({"type": "seek", "step": 10**6})
+        assert ws.receive_json()["field"] == "step"
+        ws.send_json({"type": "act", "action": {"kind": "decline_feature",
+                                                "params": {"name": "NOPE"}}})  # fmt: skip
+        error = ws.receive_json()
+        assert (error["code"], error["field"]) == ("action", "action.params.name")
