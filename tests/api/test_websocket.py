@@ -31,7 +31,7 @@ def test_open_sends_header_snapshot_frames_ahead_and_position(client: TestClient
     assert first["type"] == "opened" and first["role"] == "solo"
     assert first["header"]["scenario"]["id"] == "qemu-emulated"
     assert first["snapshot"]["step"] == 0 and first["snapshot"]["state"]["status"]["value"] == 0
-    assert [f["index"] for f in frames["frames"]] == list(range(1, 33))  # 32 ahead
+    assert [f["index"] for f in frames["frames"]] == list(range(33))  # its own, then 32 ahead
     assert position == {"type": "position", "step": 0, "playing": False, "speed": 0.0}
     assert {a["kind"] for a in first["actions"]} >= {"send_frame", "needs_reset"}
 

@@ -210,7 +210,7 @@ class Conversation:
 
     def _snapshot(self, step: int) -> p.SnapshotOut:
         snapshot = self._current().timeline.snapshot(step)
-        self.base, self.sent_upto = step, step
+        self.base, self.sent_upto = step, step - 1  # the frame at `step` follows: its narration
         return p.SnapshotOut(step=step, state=snapshot.state,
                              memory=memory_json(snapshot.memory.frozen()))  # fmt: skip
 

@@ -16,7 +16,7 @@ from virtio_viz import frames
 from virtio_viz.model.devices.blk import QEMU_BLK_FEATURES
 from virtio_viz.model.devices.net import QEMU_NET_FEATURES
 from virtio_viz.model.errors import ConfigError, ModelError
-from virtio_viz.model.features import by_name
+from virtio_viz.model.features import by_name, table_for
 from virtio_viz.model.machine import (
     BlkMachine,
     Machine,
@@ -27,7 +27,7 @@ from virtio_viz.model.machine import (
 )
 from virtio_viz.model.spec import Status
 from virtio_viz.scenarios import view
-from virtio_viz.scenarios.options import KNOWN_FEATURES, StoryOptions
+from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.story import ActionError, ActionSpec, ParamSpec, UserAction
 
 FRAME_KINDS = ("arp_request", "icmp_echo")
@@ -148,7 +148,7 @@ class MachineWorld:
                 "decline_feature",
                 "turn a feature down",
                 "The driver will not accept this feature when it negotiates.",
-                (ParamSpec("name", "choice", "feature", choices=tuple(sorted(KNOWN_FEATURES))),),
+                (ParamSpec("name", "choice", "feature", choices=self._feature_names()),),
             ),
             ActionSpec(
                 "needs_reset",
@@ -157,6 +157,12 @@ class MachineWorld:
             ),
             ActionSpec("reset", "reset the device", "The driver writes 0 to device_status."),
         )
+
+    def _feature_names(self) -> tuple[str, ...]:
+        """The features this device offers, by name, in bit order."""
+        offered = self.machine.device.status.features.offered
+        table = table_for(self.machine.device.device_id)
+        return tuple(table[b].name for b in sorted(table) if offered >> b & 1)
 
     def act(self, action: UserAction) -> None:
         spec = next((s for s in self.action_specs() if s.kind == action.kind), None)

@@ -1,0 +1,47 @@
+/** What happens at this step, in words, with its spec section and real-software analog. */
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property } from "lit/decorators.js";
+import type { Chapter, Frame } from "../../protocol";
+import { PLANE_COLOUR, theme } from "../theme";
+
+export const SPEC_URL = "https://docs.oasis-open.org/virtio/virtio/v1.2/cs01/virtio-v1.2-cs01.html";
+
+@customElement("vv-narration")
+export class NarrationPanel extends LitElement {
+  static override styles = [theme, css`
+    :host { display: block; }
+    .chapter { font-size: 0.85em; color: var(--vv-muted); }
+    .chapter strong { color: var(--vv-text); }
+    .intro { font-size: 0.9em; color: var(--vv-muted); margin: 4px 0 10px; line-height: 1.45; }
+    .text { font-size: 1.15em; line-height: 1.5; margin: 8px 0; }
+    .meta { display: flex; flex-wrap: wrap; gap: 6px; font-size: 0.8em; }
+    .tag { border: 1px solid var(--vv-line); border-radius: 999px; padding: 1px 8px; }
+    a { color: var(--vv-accent); }
+    .violation { border: 2px solid var(--vv-violation); border-radius: 8px; padding: 8px; margin: 8px 0; }
+    .violation strong { color: var(--vv-violation); }
+  `];
+
+  @property({ attribute: false }) frame: Frame | undefined;
+  @property({ attribute: false }) chapter: Chapter | undefined;
+  @property({ type: Number }) total = 0;
+
+  override render() {
+    const f = this.frame, c = this.chapter;
+    if (!f) return html`<p class="muted">Loading…</p>`;
+    const e = f.event;
+    const first = c && f.index === c.first_step;
+    return html`
+      <div class="chapter">Step ${f.index + 1} of ${this.total}${c ? html` · <strong>${c.title}</strong>` : nothing}</div>
+      ${first && c?.intro ? html`<p class="intro">${c.intro}</p>` : nothing}
+      <p class="text" aria-live="polite">${f.narration}</p>
+      ${e.rule !== null ? html`<div class="violation" role="alert"><strong>Spec rule N${e.rule} broken.</strong> ${e.requirement}</div>` : nothing}
+      <div class="meta">
+        <span class="tag" style="border-color: ${PLANE_COLOUR[e.plane]}">${e.plane}</span>
+        <span class="tag">${e.actor}</span>
+        <span class="tag mono">${e.kind}</span>
+        ${e.spec ? html`<a class="tag" href="${SPEC_URL}" target="_blank" rel="noopener" title="Open the virtio 1.2 specification">virtio-1.2 ${e.spec}</a>` : nothing}
+        ${e.analog ? html`<span class="tag" title="what real software does here">${e.analog}</span>` : nothing}
+        ${f.route ? html`<span class="tag" title="the path on the diagram">${f.route}: ${f.hops.join(" → ")}</span>` : nothing}
+      </div>`;
+  }
+}

@@ -1,0 +1,224 @@
+/* Generated from the server JSON Schema by `npm run gen:protocol`. Do not edit. */
+
+export type Client = Open | Resume | Join | Step1 | Back | Seek | Play | Pause | Act;
+export type Type = "open";
+export type Version = number;
+export type Scenario = string | null;
+export type ScenarioFile = string | null;
+export type Seed = number;
+export type Kind = string;
+export type At = number;
+/**
+ * @maxItems 256
+ */
+export type Actions = PlacedActionIn[];
+export type Step = number;
+export type Type1 = "resume";
+export type Version1 = number;
+export type Session = string;
+export type Type2 = "join";
+export type Version2 = number;
+export type Room = string;
+export type Token = string | null;
+export type Type3 = "step";
+export type Count = number;
+export type Type4 = "back";
+export type Count1 = number;
+export type Type5 = "seek";
+export type Step2 = number;
+export type Type6 = "play";
+export type Speed = number;
+export type Type7 = "pause";
+export type Type8 = "act";
+export type Kind1 = string;
+export type Server = Opened | SnapshotOut | FramesOut | Position | ErrorOut;
+export type Type9 = "opened";
+export type Version3 = number;
+export type Session1 = string;
+export type Role = "solo" | "presenter" | "follower";
+export type Room1 = string | null;
+export type Format = "virtio-viz-trace";
+export type Version4 = number;
+export type FeatureNames = {
+  [k: string]: unknown;
+}[];
+export type Chapters = {
+  [k: string]: unknown;
+}[];
+export type StepCount = number;
+export type Stopped = string | null;
+export type KeyframeInterval = number;
+export type Actions1 = {
+  [k: string]: unknown;
+}[];
+export type Type10 = "snapshot";
+export type Step3 = number;
+export type Memory = {
+  [k: string]: unknown;
+}[];
+export type Type11 = "frames";
+export type Frames = {
+  [k: string]: unknown;
+}[];
+export type Type12 = "position";
+export type Step4 = number;
+export type Playing = boolean;
+export type Speed1 = number;
+export type Type13 = "error";
+export type Code = string;
+export type Message = string;
+export type Field = string | null;
+
+/**
+ * Protocol version 1.
+ */
+export interface VirtioVizWebsocketProtocol {
+  client: Client;
+  server: Server;
+  [k: string]: unknown;
+}
+/**
+ * Start a session on a built-in scenario or an uploaded scenario file.
+ */
+export interface Open {
+  type: Type;
+  version: Version;
+  scenario?: Scenario;
+  scenario_file?: ScenarioFile;
+  options?: Options;
+  seed?: Seed;
+  actions?: Actions;
+  step?: Step;
+}
+export interface Options {
+  [k: string]: unknown;
+}
+export interface PlacedActionIn {
+  kind: Kind;
+  params?: Params;
+  at: At;
+}
+export interface Params {
+  [k: string]: number | string | boolean;
+}
+/**
+ * Reattach to a session after a dropped connection.
+ */
+export interface Resume {
+  type: Type1;
+  version: Version1;
+  session: Session;
+}
+/**
+ * Follow a room; with the presenter token, control it.
+ */
+export interface Join {
+  type: Type2;
+  version: Version2;
+  room: Room;
+  token?: Token;
+}
+export interface Step1 {
+  type: Type3;
+  count?: Count;
+}
+export interface Back {
+  type: Type4;
+  count?: Count1;
+}
+export interface Seek {
+  type: Type5;
+  step: Step2;
+}
+export interface Play {
+  type: Type6;
+  speed?: Speed;
+}
+export interface Pause {
+  type: Type7;
+}
+/**
+ * Perform an action at the current step: the timeline forks there.
+ */
+export interface Act {
+  type: Type8;
+  action: ActionIn;
+}
+/**
+ * A reader's action: a ring-lab move, a feature toggle, a fault, a frame.
+ */
+export interface ActionIn {
+  kind: Kind1;
+  params?: Params1;
+}
+export interface Params1 {
+  [k: string]: number | string | boolean;
+}
+/**
+ * A session (re)started: its header, actions the reader may take, where it stands.
+ */
+export interface Opened {
+  type?: Type9;
+  version?: Version3;
+  session: Session1;
+  role?: Role;
+  room?: Room1;
+  header: TraceHeader;
+  actions: Actions1;
+  snapshot: SnapshotOut;
+}
+/**
+ * Everything of a trace except keyframes and frames (docs/trace-format.md).
+ */
+export interface TraceHeader {
+  format: Format;
+  version: Version4;
+  scenario: Scenario1;
+  topology: Topology;
+  feature_names: FeatureNames;
+  chapters: Chapters;
+  step_count: StepCount;
+  stopped: Stopped;
+  keyframe_interval: KeyframeInterval;
+  [k: string]: unknown;
+}
+export interface Scenario1 {
+  [k: string]: unknown;
+}
+export interface Topology {
+  [k: string]: unknown;
+}
+/**
+ * The whole state at `step` and every byte written so far.
+ */
+export interface SnapshotOut {
+  type?: Type10;
+  step: Step3;
+  state: State;
+  memory: Memory;
+}
+export interface State {
+  [k: string]: unknown;
+}
+/**
+ * Frames the client does not have yet, in order (deltas: docs/trace-format.md).
+ */
+export interface FramesOut {
+  type?: Type11;
+  frames: Frames;
+}
+/**
+ * Where the timeline stands now (after a step, back, seek, or the presenter's move).
+ */
+export interface Position {
+  type?: Type12;
+  step: Step4;
+  playing?: Playing;
+  speed?: Speed1;
+}
+export interface ErrorOut {
+  type?: Type13;
+  code: Code;
+  message: Message;
+  field?: Field;
+}

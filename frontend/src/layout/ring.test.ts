@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { SparseMemory } from "../store/memory";
+import { availRing, eventSuppression, flagNames, freeList, splitDescriptors, usedRing } from "./ring";
+
+function le(values: [number, number][]): Uint8Array {
+  const bytes: number[] = [];
+  for (const [value, size] of values) for (let i = 0; i < size; i++) bytes.push(Math.floor(value / 2 ** (8 * i)) & 0xff);
+  return new Uint8Array(bytes);
+}
+
+describe("split ring decoding (virtio-1.2 §2.7)", () => {
+  it("reads a descriptor's addr, len, flags and next at 16-byte strides", () => {
+    const m = new SparseMemory();
+    m.write(0x2000 + 16, le([[0x12345678, 8], [1514, 4], [3, 2], [2, 2]]));
+    const d = splitDescriptors(m, 0x2000, 4)[1]!;
+    expect(d).toEqual({ index: 1, addr: 0x12345678, len: 1514, flags: 3, next: 2 });
+    expect(flagNames(d.flags)).toBe("NEXT|WRITE");
+  });
+
+  it("reads avail.idx, the ring and used_event after it; used elements are 8 bytes", () => {
+    const m = new SparseMemory();
+    m.write(0x3000, le([[0, 2], [2, 2], [5, 2], [7, 2], [0, 2], [0, 2], [9, 2]]));
+    expect(availRing(m, 0x3000, 4)).toEqual({ flags: 0, idx: 2, ring: [5, 7, 0, 0], usedEvent: 9 });
+    m.write(0x4000, le([[1, 2], [1, 2], [5, 4], [110, 4]]));
+    const used = usedRing(m, 0x4000, 2);
+    expect(used.idx).toBe(1);
+    expect(used.ring[0]).toEqual({ id: 5, len: 110 });
+  });
+
+  it("follows the free list through next, and event suppression words", () => {
+    const descs = [0, 1, 2, 3].map((i) => ({ index: i, addr: 0, len: 0, flags: 0, next: (i + 1) % 4 }));
+    expect(freeList(descs, 2, 3)).toEqual([2, 3, 0]);
+    const m = new SparseMemory();
+    m.write(0x5000, le([[0x8000 | 5, 2], [2, 2]]));
+    expect(eventSuppression(m, 0x5000)).toEqual({ offset: 5, wrap: 1, flags: 2 });
+  });
+});

@@ -1,0 +1,1 @@
+import "./components/virtio-viz/virtio-viz";

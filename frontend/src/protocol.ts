@@ -1,0 +1,106 @@
+/**
+ * The one typed protocol file. Messages come from the server's JSON Schema
+ * (`generated/protocol.ts`, by `npm run gen:protocol`); the trace objects below follow
+ * docs/trace-format.md, which the server sends as plain JSON inside those messages.
+ */
+import type { Client, Server } from "./generated/protocol";
+
+export type ClientMessage = Client;
+export type ServerMessage = Server;
+
+export type Plane = "control" | "data" | "notification";
+
+export interface MemoryRun { addr: number; hex: string }
+
+export interface TraceEvent {
+  kind: string;
+  actor: string;
+  plane: Plane;
+  spec: string;
+  analog: string;
+  summary: string;
+  queue: number | null;
+  values: Record<string, unknown>;
+  reads: [number, number][];
+  writes: [number, number][];
+  rule: number | null;
+  requirement: string | null;
+}
+
+export interface Area { name: string; label: string; addr: number; size: number }
+
+export interface QueueState {
+  index: number;
+  name: string;
+  format: "split" | "packed";
+  size: number;
+  enabled: boolean;
+  msix_vector: number | null;
+  areas: Area[];
+  driver: Record<string, number | boolean | number[]> | null;
+  device: Record<string, number | boolean | number[]> | null;
+}
+
+export interface State {
+  status: { value: number; names: string[] };
+  features: { device_id: number; offered: string; driver: string; negotiated: string };
+  device: Record<string, unknown>;
+  queues: QueueState[];
+  extras: Record<string, unknown>;
+}
+
+export interface Frame {
+  index: number;
+  chapter: number;
+  event: TraceEvent;
+  box: string;
+  route: string | null;
+  hops: string[];
+  narration: string;
+  memory: MemoryRun[];
+  changes: Partial<Omit<State, "queues">> & { queues?: QueueState[] };
+}
+
+export interface Keyframe { step: number; state: State; memory: MemoryRun[] }
+
+export interface Chapter {
+  index: number;
+  id: string;
+  title: string;
+  intro: string;
+  first_step: number;
+  step_count: number;
+}
+
+export interface Box {
+  id: string; label: string; kind: string; parent: string | null;
+  sublabel: string | null; layer: number; column: number;
+}
+export interface Wire { id: string; a: string; b: string; plane: Plane; label: string; detail: string }
+export interface Route {
+  name: string; start: string; hops: string[]; label: string; variant: string; suppressed: boolean;
+}
+export interface Topology {
+  id: string; title: string; summary: string; boxes: Box[]; wires: Wire[]; routes: Route[];
+  placement: Record<string, string | null>;
+}
+
+export interface TraceHeader {
+  format: "virtio-viz-trace";
+  version: number;
+  scenario: { id: string; title: string; summary: string; options: Record<string, unknown>; seed: number; actions: unknown[] };
+  topology: Topology;
+  feature_names: { bit: number; name: string; section: string }[];
+  chapters: Chapter[];
+  step_count: number;
+  stopped: string | null;
+  keyframe_interval: number;
+}
+
+export interface Trace extends TraceHeader { keyframes: Keyframe[]; steps: Frame[] }
+
+export interface ActionParam {
+  name: string; kind: "int" | "str" | "bool" | "choice"; label: string;
+  minimum: number | null; maximum: number | null; choices: string[]; default: unknown;
+}
+export interface ActionSpec { kind: string; label: string; help: string; params: ActionParam[] }

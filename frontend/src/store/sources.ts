@@ -1,0 +1,128 @@
+/**
+ * Where a timeline comes from: an exported trace (everything local, works offline) or a
+ * live session over the websocket (the server sends frames ahead; moves inside the cache
+ * are instant and confirmed by the server's `position`).
+ */
+import type { ActionSpec, ClientMessage, Frame, Keyframe, State, Trace, TraceHeader } from "../protocol";
+import type { TimelineStore } from "./store";
+
+export interface Source {
+  start(): Promise<void>;
+  seek(step: number): void;
+  play(speed: number): void;
+  pause(): void;
+  act(kind: string, params: Record<string, unknown>): void;
+  close(): void;
+  readonly live: boolean;
+  sessionId: string | null;
+}
+
+export class TraceSource implements Source {
+  readonly live = false;
+  sessionId: string | null = null;
+  constructor(private store: TimelineStore, private url: string, private initialStep = 0) {}
+
+  async start(): Promise<void> {
+    const response = await fetch(this.url);
+    if (!response.ok) throw new Error(`could not load ${this.url}: ${response.status}`);
+    this.load((await response.json()) as Trace);
+  }
+
+  load(trace: Trace): void {
+    if (trace.format !== "virtio-viz-trace" || trace.version !== 1) {
+      throw new Error("this file is not a virtio-viz trace (version 1)");
+    }
+    this.store.reset(trace);
+    for (const k of trace.keyframes as Keyframe[]) this.store.addBase(k.step, k.state, k.memory);
+    this.store.addFrames(trace.steps);
+    this.store.setStep(this.initialStep);
+  }
+
+  seek(step: number): void { this.store.setStep(step); }
+  play(): void {}
+  pause(): void {}
+  act(): void { this.store.error = "Actions need the live server; this is a recorded trace."; this.store.changed(); }
+  close(): void {}
+}
+
+interface OpenRequest { scenario?: string; options?: Record<string, unknown>; step?: number; actions?: unknown[]; room?: string; token?: string; session?: string }
+
+export class LiveSource implements Source {
+  readonly live = true;
+  sessionId: string | null = null;
+  private socket: WebSocket | null = null;
+  private ready: Promise<void> | null = null;
+
+  constructor(private store: TimelineStore, private url: string, private request: OpenRequest) {}
+
+  start(): Promise<void> {
+    this.ready = new Promise((resolve, reject) => {
+      const socket = new WebSocket(this.url);
+      this.socket = socket;
+      socket.addEventListener("open", () => this.send(this.hello()));
+      socket.addEventListener("error", () => reject(new Error("the live server could not be reached")));
+      socket.addEventListener("message", (event) => {
+        this.receive(JSON.parse(String(event.data)) as Record<string, unknown>);
+        resolve();
+      });
+      socket.addEventListener("close", () => { this.store.error ??= "The connection to the server closed."; this.store.changed(); });
+    });
+    return this.ready;
+  }
+
+  private hello(): ClientMessage {
+    const r = this.request;
+    if (r.room) return { type: "join", version: 1, room: r.room, token: r.token ?? null };
+    if (r.session) return { type: "resume", version: 1, session: r.session };
+    return { type: "open", version: 1, scenario: r.scenario ?? "qemu-emulated", options: r.options ?? {}, step: r.step ?? 0, actions: (r.actions ?? []) as never, seed: 0 };
+  }
+
+  private send(message: ClientMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private receive(message: Record<string, unknown>): void {
+    const store = this.store;
+    switch (message.type) {
+      case "opened": {
+        const snapshot = message.snapshot as { step: number; state: State; memory: never[] };
+        this.sessionId = message.session as string;
+        store.role = message.role as never;
+        store.error = null;
+        store.reset(message.header as TraceHeader, message.actions as ActionSpec[]);
+        store.addBase(snapshot.step, snapshot.state, snapshot.memory);
+        break;
+      }
+      case "snapshot":
+        store.addBase(message.step as number, message.state as State, message.memory as never[]);
+        break;
+      case "frames":
+        store.addFrames(message.frames as Frame[]);
+        break;
+      case "position":
+        store.playing = message.playing as boolean;
+        store.setStep(message.step as number);
+        store.changed();
+        break;
+      case "error":
+        store.error = `${message.message as string}${message.field ? ` (${message.field as string})` : ""}`;
+        store.changed();
+        break;
+    }
+  }
+
+  seek(step: number): void {
+    const target = Math.max(0, Math.min(step, this.store.length - 1));
+    if (target === this.store.step + 1) this.send({ type: "step", count: 1 });
+    else if (target === this.store.step - 1) this.send({ type: "back", count: 1 });
+    else this.send({ type: "seek", step: target });
+    if (this.store.has(target)) this.store.setStep(target);
+  }
+
+  play(speed: number): void { this.send({ type: "play", speed }); }
+  pause(): void { this.send({ type: "pause" }); }
+  act(kind: string, params: Record<string, unknown>): void {
+    this.send({ type: "act", action: { kind, params: params as never } });
+  }
+  close(): void { this.socket?.close(); }
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import type { Frame, State, TraceHeader } from "../protocol";
+import { SparseMemory } from "./memory";
+import { TimelineStore, applyChanges } from "./store";
+
+const queue = (index: number, avail: number) => ({
+  index, name: `q${index}`, format: "split" as const, size: 4, enabled: true, msix_vector: 1,
+  areas: [], driver: { avail_idx: avail }, device: null,
+});
+const base: State = {
+  status: { value: 0, names: [] }, features: { device_id: 1, offered: "0x0", driver: "0x0", negotiated: "0x0" },
+  device: {}, queues: [queue(0, 0), queue(1, 0)], extras: {},
+};
+const frame = (index: number, changes: Frame["changes"], memory: Frame["memory"] = []): Frame => ({
+  index, chapter: 0, box: "driver", route: null, hops: [], narration: `step ${index}`, memory, changes,
+  event: { kind: "k", actor: "driver", plane: "data", spec: "§2.7", analog: "a", summary: "", queue: null, values: {}, reads: [], writes: [], rule: null, requirement: null },
+});
+const header = { step_count: 4, chapters: [{ index: 0, id: "c", title: "C", intro: "", first_step: 0, step_count: 4 }] } as unknown as TraceHeader;
+
+describe("applyChanges", () => {
+  it("replaces top-level fields and queues by index, leaving the rest shared", () => {
+    const next = applyChanges(base, { status: { value: 1, names: ["ACKNOWLEDGE"] }, queues: [queue(1, 5)] });
+    expect(next.status.value).toBe(1);
+    expect(next.queues.map((q) => q.driver?.avail_idx)).toEqual([0, 5]);
+    expect(next.queues[0]).toBe(base.queues[0]);
+    expect(base.status.value).toBe(0);
+  });
+});
+
+describe("TimelineStore", () => {
+  function filled(): TimelineStore {
+    const store = new TimelineStore();
+    store.reset(header);
+    store.addBase(0, base, [{ addr: 0x1000, hex: "0000" }]);
+    store.addFrames([
+      frame(0, {}),
+      frame(1, { status: { value: 1, names: [] } }, [{ addr: 0x1000, hex: "0100" }]),
+      frame(2, { status: { value: 3, names: [] } }, [{ addr: 0x1002, hex: "ff" }]),
+      frame(3, { queues: [queue(0, 1)] }, [{ addr: 0x1000, hex: "0200" }]),
+    ]);
+    return store;
+  }
+
+  it("computes any step from the base and the frames after it, forward and back", () => {
+    const store = filled();
+    expect(store.view(3)!.state.queues[0]!.driver?.avail_idx).toBe(1);
+    expect(store.view(3)!.memory.u16(0x1000)).toBe(2);
+    expect(store.view(1)!.state.status.value).toBe(1);
+    expect(store.view(1)!.memory.u16(0x1000)).toBe(1);
+    expect(store.view(2)!.memory.read(0x1000, 3)).toEqual(new Uint8Array([1, 0, 0xff]));
+  });
+
+  it("knows which steps it can show without the server", () => {
+    const store = filled();
+    expect(store.has(3)).toBe(true);
+    store.addFrames([frame(5, {})]);
+    expect(store.has(5)).toBe(false); // step 4 is missing
+  });
+
+  it("lists the status values written so far", () => {
+    expect(filled().statusHistory(3)).toEqual([1, 3]);
+  });
+});
+
+describe("SparseMemory", () => {
+  it("merges writes and reads unwritten bytes as zero", () => {
+    const m = new SparseMemory();
+    m.write(10, new Uint8Array([1, 2]));
+    m.write(13, new Uint8Array([4]));
+    m.write(12, new Uint8Array([3]));
+    expect(m.runCount).toBe(1);
+    expect(m.read(9, 6)).toEqual(new Uint8Array([0, 1, 2, 3, 4, 0]));
+    m.write(0, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
+    expect(m.u64(0)).toBe(2 ** 64 - 1);
+  });
+});

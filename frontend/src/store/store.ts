@@ -1,0 +1,118 @@
+/**
+ * The timeline store: what the browser holds of a timeline and the state at any step.
+ *
+ * How this works: the store keeps bases (snapshots and keyframes: a whole state plus
+ * memory) and frames (what changed at each step). The state at step k is the nearest
+ * base at or before k with the frames after it applied; stepping forward reuses the last
+ * computed view, so playing costs one frame per step. Views read; sources write.
+ */
+import type { ActionSpec, Frame, MemoryRun, QueueState, State, TraceHeader } from "../protocol";
+import { SparseMemory, hexToBytes } from "./memory";
+
+export interface StepView { step: number; state: State; memory: SparseMemory; frame: Frame | undefined }
+
+interface Base { state: State; memory: SparseMemory }
+
+export function applyChanges(state: State, changes: Frame["changes"]): State {
+  const { queues, ...rest } = changes;
+  const next: State = { ...state, ...rest } as State;
+  if (queues) {
+    const byIndex = new Map(state.queues.map((q) => [q.index, q] as [number, QueueState]));
+    for (const q of queues) byIndex.set(q.index, q);
+    next.queues = [...byIndex.values()].sort((a, b) => a.index - b.index);
+  }
+  return next;
+}
+
+export class TimelineStore extends EventTarget {
+  header: TraceHeader | null = null;
+  actions: ActionSpec[] = [];
+  step = 0;
+  playing = false;
+  speed = 4;
+  role: "solo" | "presenter" | "follower" = "solo";
+  error: string | null = null;
+  private frames = new Map<number, Frame>();
+  private bases = new Map<number, Base>();
+  private last: StepView | null = null;
+
+  get length(): number { return this.header?.step_count ?? 0; }
+
+  reset(header: TraceHeader, actions: ActionSpec[] = []): void {
+    this.header = header;
+    this.actions = actions;
+    this.frames.clear();
+    this.bases.clear();
+    this.last = null;
+    this.changed();
+  }
+
+  addBase(step: number, state: State, memory: MemoryRun[]): void {
+    this.bases.set(step, { state, memory: SparseMemory.from(memory) });
+    if (this.last && this.last.step >= step) this.last = null;
+  }
+
+  addFrames(frames: Frame[]): void {
+    for (const frame of frames) this.frames.set(frame.index, frame);
+  }
+
+  frame(step: number): Frame | undefined { return this.frames.get(step); }
+
+  /** True when the state at `step` can be computed without asking the server. */
+  has(step: number): boolean { return this.baseFor(step) !== null; }
+
+  setStep(step: number): void {
+    const clamped = Math.max(0, Math.min(step, this.length - 1));
+    if (clamped === this.step && this.last?.step === clamped) return;
+    this.step = clamped;
+    this.changed();
+  }
+
+  changed(): void { this.dispatchEvent(new Event("change")); }
+
+  private baseFor(step: number): number | null {
+    let best: number | null = null;
+    for (const b of this.bases.keys()) if (b <= step && (best === null || b > best)) best = b;
+    if (best === null) return null;
+    for (let i = best + 1; i <= step; i++) if (!this.frames.has(i)) return null;
+    return best;
+  }
+
+  /** The state and memory at `step`, or null if the store lacks what it needs. */
+  view(step: number = this.step): StepView | null {
+    if (this.last && this.last.step === step) return this.last;
+    const base = this.baseFor(step);
+    if (base === null) return null;
+    let from: StepView;
+    if (this.last && this.last.step < step && this.last.step >= base) {
+      from = { ...this.last, memory: this.last.memory.clone() };
+    } else {
+      const b = this.bases.get(base)!;
+      from = { step: base, state: b.state, memory: b.memory.clone(), frame: this.frames.get(base) };
+    }
+    let { state } = from;
+    for (let i = from.step + 1; i <= step; i++) {
+      const frame = this.frames.get(i)!;
+      state = applyChanges(state, frame.changes);
+      for (const run of frame.memory) from.memory.write(run.addr, hexToBytes(run.hex));
+    }
+    this.last = { step, state, memory: from.memory, frame: this.frames.get(step) };
+    return this.last;
+  }
+
+  /** Status values written so far, oldest first (for the status history strip). */
+  statusHistory(step: number = this.step): number[] {
+    const seen: number[] = [];
+    for (let i = 0; i <= step; i++) {
+      const status = this.frames.get(i)?.changes.status;
+      if (status && seen[seen.length - 1] !== status.value) seen.push(status.value);
+    }
+    return seen;
+  }
+
+  chapterAt(step: number = this.step): number {
+    const chapters = this.header?.chapters ?? [];
+    const found = chapters.findIndex((c) => step >= c.first_step && step < c.first_step + c.step_count);
+    return Math.max(0, found);
+  }
+}
