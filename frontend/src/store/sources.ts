@@ -98,6 +98,7 @@ export class LiveSource implements Source {
         break;
       case "frames":
         store.addFrames(message.frames as Frame[]);
+        store.changed();
         break;
       case "position":
         store.playing = message.playing as boolean;

@@ -57,6 +57,15 @@ describe("TimelineStore", () => {
     expect(store.has(5)).toBe(false); // step 4 is missing
   });
 
+  it("recomputes a view once the frame it lacked arrives", () => {
+    const store = new TimelineStore();
+    store.reset(header);
+    store.addBase(0, base, []);
+    expect(store.view(0)!.frame).toBeUndefined();
+    store.addFrames([frame(0, {})]);
+    expect(store.view(0)!.frame?.narration).toBe("step 0");
+  });
+
   it("lists the status values written so far", () => {
     expect(filled().statusHistory(3)).toEqual([1, 3]);
   });

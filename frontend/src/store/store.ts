@@ -54,6 +54,8 @@ export class TimelineStore extends EventTarget {
 
   addFrames(frames: Frame[]): void {
     for (const frame of frames) this.frames.set(frame.index, frame);
+    const last = this.last;
+    if (last && frames.some((f) => f.index <= last.step)) this.last = null; // it lacked them
   }
 
   frame(step: number): Frame | undefined { return this.frames.get(step); }
