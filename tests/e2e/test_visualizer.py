@@ -116,5 +116,6 @@ def test_help_theme_and_the_phone_layout(page: Page, server_url: str) -> None:
     expect(page.get_by_role("dialog", name="keyboard help")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog", name="keyboard help")).to_have_count(0)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360
+    sizes = page.evaluate("(() => { const v = document.querySelector('virtio-viz');"
+                          " return [document.documentElement.scrollWidth, v.scrollWidth, v.clientWidth]; })()")
+    assert sizes[0] <= 360 and sizes[1] <= sizes[2], sizes  # nothing wider than the phone

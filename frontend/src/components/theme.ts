@@ -36,7 +36,7 @@ export const theme = css`
   button { background: var(--vv-panel-2); border: 1px solid var(--vv-line); border-radius: 6px; padding: 4px 10px; cursor: pointer; }
   button:hover { border-color: var(--vv-accent); }
   button:focus-visible, select:focus-visible, input:focus-visible, [tabindex]:focus-visible { outline: 2px solid var(--vv-accent); outline-offset: 2px; }
-  select { background: var(--vv-panel-2); border: 1px solid var(--vv-line); border-radius: 6px; padding: 3px 6px; }
+  select { max-width: 100%; background: var(--vv-panel-2); border: 1px solid var(--vv-line); border-radius: 6px; padding: 3px 6px; }
 `;
 
 export const PLANE_COLOUR: Record<string, string> = {

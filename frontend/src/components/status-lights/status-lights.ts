@@ -16,7 +16,7 @@ export const STATUS_BITS: [number, string, string][] = [
 export class StatusLights extends LitElement {
   static override styles = [theme, css`
     :host { display: block; }
-    ul { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 4px 10px; }
+    ul { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(140px, 1fr)); gap: 4px 10px; }
     li { display: flex; align-items: center; gap: 6px; font-family: var(--vv-mono); font-size: 0.8em; }
     .lamp { width: 12px; height: 12px; border-radius: 50%; border: 1px solid var(--vv-line); background: transparent; flex: none; }
     .on .lamp { background: var(--vv-active); border-color: var(--vv-active); box-shadow: 0 0 8px var(--vv-active); }

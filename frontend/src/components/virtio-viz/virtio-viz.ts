@@ -24,8 +24,9 @@ import "../event-log/event-log";
 export class VirtioViz extends LitElement {
   static override styles = [tokens, theme, css`
     :host { display: block; background: var(--vv-bg); box-sizing: border-box; overflow: auto; }
-    .page { display: grid; gap: 10px; padding: 10px; grid-template-columns: minmax(0, 3fr) minmax(280px, 2fr);
+    .page { display: grid; gap: 10px; padding: 10px; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
       grid-template-areas: "head head" "diagram story" "rings rings" "hex side" "bar bar"; }
+    .page > * { min-width: 0; }
     header { grid-area: head; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
     header h1 { font-size: 1.1em; margin: 0 8px 0 0; }
     header .grow { flex: 1; }
@@ -37,15 +38,18 @@ export class VirtioViz extends LitElement {
     .bar { grid-area: bar; padding: 8px 10px; position: sticky; bottom: 0; z-index: 2; }
     .error { color: var(--vv-violation); font-size: 0.9em; }
     .actions { display: flex; gap: 6px; flex-wrap: wrap; align-items: center; font-size: 0.85em; }
-    .help { position: fixed; inset: 10% 20%; z-index: 10; padding: 20px; overflow: auto; }
+    .scrim { position: fixed; inset: 0; z-index: 9; background: rgb(0 0 0 / 0.45); }
+    .help { position: fixed; z-index: 10; top: 50%; left: 50%; transform: translate(-50%, -50%);
+      width: min(560px, calc(100vw - 32px)); max-height: calc(100vh - 32px); box-sizing: border-box; padding: 20px; overflow: auto;
+      box-shadow: 0 12px 40px rgb(0 0 0 / 0.35); }
+    .help h2 { margin-bottom: 12px; }
     .help dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 16px; }
     .help dt { font-family: var(--vv-mono); }
     :host([compact]) .page { grid-template-areas: "diagram story" "bar bar"; }
     :host([compact]) .rings, :host([compact]) .hex, :host([compact]) .side, :host([compact]) header { display: none; }
     @media (max-width: 900px) {
-      .page { grid-template-columns: 1fr; grid-template-areas: "head" "story" "diagram" "bar" "rings" "hex" "side"; }
+      .page { grid-template-columns: minmax(0, 1fr); grid-template-areas: "head" "story" "diagram" "bar" "rings" "hex" "side"; }
       :host([compact]) .page { grid-template-areas: "story" "diagram" "bar"; }
-      .help { inset: 5%; }
     }
   `];
 
@@ -201,7 +205,8 @@ export class VirtioViz extends LitElement {
   override render() {
     const s = this.store, header = s.header;
     if (!header) {
-      return html`<div class="page"><p class=${this.loadError ? "error" : "muted"}>${this.loadError ?? "Loading the timeline…"}</p></div>`;
+      const problem = this.loadError ?? s.error;
+      return html`<div class="page"><p class=${problem ? "error" : "muted"} role=${problem ? "alert" : "status"}>${problem ? `Could not open this timeline: ${problem}` : "Loading the timeline…"}</p></div>`;
     }
     const view = s.view();
     const chapter = header.chapters[s.chapterAt()];
@@ -264,7 +269,8 @@ export class VirtioViz extends LitElement {
   private renderHelp() {
     const keys: [string, string][] = [["→ or PageDown", "next step"], ["← or PageUp", "previous step"], ["space", "play or pause"],
       ["[ and ]", "previous and next chapter"], ["Home / End", "first and last step"], ["?", "this help"], ["Esc", "close"]];
-    return html`<div class="help panel" role="dialog" aria-label="keyboard help">
+    return html`<div class="scrim" @click=${() => { this.help = false; }}></div>
+      <div class="help panel" role="dialog" aria-modal="true" aria-label="keyboard help">
       <h2>Keyboard</h2><dl>${keys.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
       <p class="muted">Every view is a permalink: the address bar keeps the scenario, its options and the step.</p>
       <button @click=${() => { this.help = false; }}>close</button></div>`;
