@@ -121,8 +121,20 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    if args.output is None and args.html is None:
+        raise UsageError("say where to write: -o trace.json and/or --html page.html")
     timeline = build_timeline(args)
     document = export_trace(timeline)
+    if args.html is not None:
+        from virtio_viz.html_export import BuildMissing, render_html  # noqa: PLC0415
+
+        try:
+            Path(args.html).write_text(render_html(document), encoding="utf-8")
+        except BuildMissing as error:
+            raise UsageError(str(error)) from None
+        print(f"Wrote {len(timeline)} steps into {args.html} (opens from disk)", file=sys.stderr)
+    if args.output is None:
+        return 0
     text = json.dumps(document, separators=(",", ":"))
     if args.output == "-":
         sys.stdout.write(text + "\n")
@@ -160,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
     export = commands.add_parser("export", help="write a scenario's timeline as a JSON trace")
     _story_arguments(export)
-    export.add_argument("-o", "--output", required=True, help="the file to write, - for stdout")
+    export.add_argument("-o", "--output", help="the JSON trace to write, - for stdout")
+    export.add_argument("--html", help="also write one self-contained HTML page to open from disk")
     export.set_defaults(handler=_export)
     _add_server_commands(commands)
     return parser
