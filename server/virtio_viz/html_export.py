@@ -15,7 +15,9 @@ from typing import Any
 from virtio_viz.api.settings import Settings
 
 INLINE_ID = "virtio-viz-trace"
-_MODULE_SCRIPT = re.compile(r'<script type="module" crossorigin src="/(assets/[^"]+\.js)"></script>')
+_MODULE_SCRIPT = re.compile(
+    r'<script type="module" crossorigin src="/(assets/[^"]+\.js)"></script>'
+)
 _STYLESHEET = re.compile(r'<link rel="stylesheet" crossorigin href="/(assets/[^"]+\.css)">')
 
 

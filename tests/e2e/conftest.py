@@ -36,7 +36,8 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     port = _free_port()
-    config = uvicorn.Config(create_app(Settings()), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(Settings())
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -76,7 +76,9 @@ def test_a_permalink_restores_the_step_rings_and_memory(page: Page, server_url: 
     expect(page.locator("vv-hex .b.w").first).to_have_text(first_byte)
 
 
-def test_seeking_with_the_scrubber_and_a_click_in_the_event_log(page: Page, server_url: str) -> None:
+def test_seeking_with_the_scrubber_and_a_click_in_the_event_log(
+    page: Page, server_url: str
+) -> None:
     page.goto(f"{server_url}/?scenario=qemu-emulated")
     told = trace(server_url, "qemu-emulated")
     slider = page.locator("vv-timeline input[type=range]")
@@ -116,6 +118,8 @@ def test_help_theme_and_the_phone_layout(page: Page, server_url: str) -> None:
     expect(page.get_by_role("dialog", name="keyboard help")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog", name="keyboard help")).to_have_count(0)
-    sizes = page.evaluate("(() => { const v = document.querySelector('virtio-viz');"
-                          " return [document.documentElement.scrollWidth, v.scrollWidth, v.clientWidth]; })()")
+    sizes = page.evaluate(
+        "(() => { const v = document.querySelector('virtio-viz');"
+        " return [document.documentElement.scrollWidth, v.scrollWidth, v.clientWidth]; })()"
+    )
     assert sizes[0] <= 360 and sizes[1] <= sizes[2], sizes  # nothing wider than the phone
