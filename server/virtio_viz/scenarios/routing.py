@@ -70,10 +70,22 @@ def _blk_route(event: Event) -> RouteName | None:
     return "write" if event.values.get("type") in {"OUT", 1} else "read"
 
 
+# named actors' events that travel a route: QEMU's vhost ioctls and vhost-user messages
+_NAMED_ROUTES: dict[str, RouteName] = {
+    "vhost_ioctl": "setup", "vhost_user_message": "setup",
+    # vdpa: IOTLB messages and IOMMU mappings travel "map", the card's DMA "dma"
+    "vhost_iotlb_msg": "map", "iommu_map": "map", "iommu_unmap": "map",
+    "iommu_translate": "dma", "iommu_fault": "dma",
+}  # fmt: skip
+
+
 def _named_actor(topology: Topology, event: Event) -> Location:
     """Events of host components (vhost-net, the IOMMU ...) happen in their own box."""
     known = {box.id for box in topology.boxes}
     box = event.actor if event.actor in known else topology.placement.control_plane
+    route = _NAMED_ROUTES.get(event.kind)
+    if route is not None:
+        return _along(topology, box, route)
     return Location(box)
 
 

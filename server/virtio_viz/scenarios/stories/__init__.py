@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from virtio_viz.scenarios.stories import qemu_emulated
+from virtio_viz.scenarios.stories import (
+    qemu_emulated,
+    ring_lab,
+    vdpa,
+    vhost_net,
+    vhost_user,
+    virtio_user,
+)
 from virtio_viz.scenarios.story import Story
 
-_ALL: tuple[Story[Any], ...] = (qemu_emulated.STORY,)
+_ALL: tuple[Story[Any], ...] = (
+    qemu_emulated.STORY,
+    ring_lab.STORY,
+    vhost_net.STORY,
+    vhost_user.STORY,
+    virtio_user.STORY,
+    vdpa.STORY,
+)
 STORIES: dict[str, Story[Any]] = {story.id: story for story in _ALL}
 
 

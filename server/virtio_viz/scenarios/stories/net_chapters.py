@@ -7,19 +7,24 @@ action can come in between them.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from virtio_viz.model.spec import Status
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories.worlds import MachineWorld, NetWorld
 from virtio_viz.scenarios.story import Beat, Chapter
 
 NetChapter = Chapter[NetWorld]
+# The chapters that only bring the device up or down work on any machine world (net, blk).
+MW = TypeVar("MW", bound=MachineWorld)
+NW = TypeVar("NW", bound=NetWorld)  # and the net ones on any net world (vdpa's, vhost's)
 
 
-def _phase(label: str, phase: str) -> Beat[NetWorld]:
+def _phase(label: str, phase: str) -> Beat[MW]:
     return Beat(label, lambda world: world.bring_up_until(phase))
 
 
-def discovery(options: StoryOptions) -> NetChapter:
+def discovery(options: StoryOptions) -> Chapter[MW]:
     if options.transport == "mmio":
         intro = (
             "The guest learns about the device from the platform description and reads "
@@ -37,7 +42,7 @@ def discovery(options: StoryOptions) -> NetChapter:
                    (Beat("discover", MachineWorld.discover),))  # fmt: skip
 
 
-def handshake() -> NetChapter:
+def handshake() -> Chapter[MW]:
     return Chapter(
         "handshake",
         "Reset and the status handshake",
@@ -54,7 +59,7 @@ def handshake() -> NetChapter:
     )
 
 
-def features() -> NetChapter:
+def features() -> Chapter[MW]:
     return Chapter(
         "features",
         "Feature negotiation",
@@ -71,7 +76,7 @@ def features() -> NetChapter:
     )
 
 
-def queues() -> NetChapter:
+def queues() -> Chapter[MW]:
     return Chapter(
         "queues",
         "Setting up the virtqueues",
@@ -88,7 +93,7 @@ def queues() -> NetChapter:
     )
 
 
-def rx_refill() -> NetChapter:
+def rx_refill() -> Chapter[NW]:
     def refill(world: NetWorld) -> None:
         world.require_live()
         world.machine.net_driver.refill_rx(world.machine.driver)
@@ -104,7 +109,7 @@ def rx_refill() -> NetChapter:
     )
 
 
-def transmit() -> NetChapter:
+def transmit() -> Chapter[NW]:
     return Chapter(
         "transmit",
         "Transmitting a frame",
@@ -120,7 +125,7 @@ def transmit() -> NetChapter:
     )
 
 
-def receive() -> NetChapter:
+def receive() -> Chapter[NW]:
     return Chapter(
         "receive",
         "Receiving a frame",
@@ -135,7 +140,7 @@ def receive() -> NetChapter:
     )
 
 
-def suppression(options: StoryOptions) -> NetChapter:
+def suppression(options: StoryOptions) -> Chapter[NW]:
     if options.event_idx:
         intro = (
             "With VIRTIO_F_EVENT_IDX both sides say exactly when they want to hear from "
@@ -174,6 +179,8 @@ def fault() -> NetChapter:
         world.machine.driver.ops.reset()
         world.restart()
 
+    refill: NetChapter = rx_refill()
+
     return Chapter(
         "fault",
         "A device error and the way back",
@@ -186,12 +193,12 @@ def fault() -> NetChapter:
             Beat("the driver notices", NetWorld.notice_config_change),
             Beat("the driver resets the device", recover),
             Beat("bring-up again", lambda world: world.bring_up_until("driver_ok")),
-            Beat("refill the receive queue", rx_refill().beats[0].run),
+            Beat("refill the receive queue", refill.beats[0].run),
         ),
     )
 
 
-def teardown() -> NetChapter:
+def teardown() -> Chapter[MW]:
     return Chapter(
         "teardown",
         "Tearing down",
