@@ -34,7 +34,9 @@ def queue_name(device_id: int, index: int) -> str:
 
 
 def status_state(status: int) -> Json:
-    return {"value": status, "names": status_names(status)}
+    """The status byte and the names of its bits, in ascending bit order (§2.1)."""
+    names = status_names(status)
+    return {"value": status, "names": [] if names == "0" else names.split("|")}
 
 
 def features_state(device_id: int, offered: int, driver: int, negotiated: int) -> Json:

@@ -1,0 +1,23 @@
+"""The one exception the importer raises: bad input, told as `file:line: what`."""
+
+from __future__ import annotations
+
+
+class TraceImportError(Exception):
+    """The input cannot be imported. `line` is 1-based, or None for the whole file."""
+
+    def __init__(self, what: str, *, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.path = path
+        self.line = line
+
+    def located(self, path: str) -> TraceImportError:
+        """The same error, naming `path` if it named no file yet."""
+        return TraceImportError(self.what, path=self.path or path, line=self.line)
+
+    def __str__(self) -> str:
+        where = self.path or "<trace>"
+        if self.line is not None:
+            where += f":{self.line}"
+        return f"{where}: {self.what}"
