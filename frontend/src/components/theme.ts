@@ -10,7 +10,7 @@ export const tokens = css`
     --vv-focus: rgba(86, 180, 233, 0.35);
     --vv-font: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
     --vv-mono: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
-    --vv-size: 14px;
+    --vv-size: clamp(13px, 9px + 0.35vw, 17px);
     color: var(--vv-text); font-family: var(--vv-font); font-size: var(--vv-size);
   }
   :host([theme="light"]) {

@@ -83,3 +83,18 @@ describe("SparseMemory", () => {
     expect(m.u64(0)).toBe(2 ** 64 - 1);
   });
 });
+
+describe("violation steps", () => {
+  it("lists the held frames whose event broke a rule, and notices new frames", () => {
+    const store = new TimelineStore();
+    store.reset(header);
+    const broken = (index: number): Frame => {
+      const f = frame(index, {});
+      return { ...f, event: { ...f.event, rule: 42, requirement: "the driver MUST ..." } };
+    };
+    store.addFrames([frame(0, {}), broken(1)]);
+    expect(store.violationSteps()).toEqual([1]);
+    store.addFrames([frame(2, {}), broken(3)]);
+    expect(store.violationSteps()).toEqual([1, 3]);
+  });
+});

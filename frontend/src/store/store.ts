@@ -35,6 +35,7 @@ export class TimelineStore extends EventTarget {
   private frames = new Map<number, Frame>();
   private bases = new Map<number, Base>();
   private last: StepView | null = null;
+  private violationCache: { count: number; steps: number[] } | null = null;
 
   get length(): number { return this.header?.step_count ?? 0; }
 
@@ -42,6 +43,7 @@ export class TimelineStore extends EventTarget {
     this.header = header;
     this.actions = actions;
     this.frames.clear();
+    this.violationCache = null;
     this.bases.clear();
     this.last = null;
     this.changed();
@@ -110,6 +112,15 @@ export class TimelineStore extends EventTarget {
       if (status && seen[seen.length - 1] !== status.value) seen.push(status.value);
     }
     return seen;
+  }
+
+  /** Steps whose event broke a MUST of the spec, among the frames held so far. */
+  violationSteps(): number[] {
+    if (this.violationCache?.count !== this.frames.size) {
+      const steps = [...this.frames.values()].filter((f) => f.event.rule !== null).map((f) => f.index).sort((a, b) => a - b);
+      this.violationCache = { count: this.frames.size, steps };
+    }
+    return this.violationCache.steps;
   }
 
   chapterAt(step: number = this.step): number {

@@ -7,8 +7,8 @@ import { PLANE_COLOUR, theme } from "../theme";
 @customElement("vv-log")
 export class EventLog extends LitElement {
   static override styles = [theme, css`
-    :host { display: block; }
-    ol { position: relative; list-style: none; margin: 0; padding: 0; font-size: 0.8em; max-height: 220px; overflow: auto; }
+    :host { display: flex; flex-direction: column; min-height: 0; }
+    ol { position: relative; list-style: none; margin: 0; padding: 0; font-size: 0.8em; flex: 1; min-height: 0; max-height: var(--vv-log-max, 220px); overflow: auto; }
     li { padding: 2px 4px; border-left: 3px solid transparent; cursor: pointer; display: flex; gap: 6px; }
     li.current { background: var(--vv-focus); }
     li.violation { color: var(--vv-violation); }

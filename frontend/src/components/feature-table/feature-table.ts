@@ -2,10 +2,9 @@
 import { LitElement, css, html } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import { theme } from "../theme";
+import { featureRows, type FeatureName, type FeatureWords } from "./features";
 
-export function bitSet(word: string, bit: number): boolean {
-  return ((BigInt(word) >> BigInt(bit)) & 1n) === 1n;
-}
+export { bitSet } from "./features";
 
 @customElement("vv-features")
 export class FeatureTable extends LitElement {
@@ -16,25 +15,25 @@ export class FeatureTable extends LitElement {
     td, th { padding: 1px 6px; text-align: left; white-space: nowrap; }
     th { color: var(--vv-muted); font-weight: 500; position: sticky; top: 0; background: var(--vv-panel); }
     td.y { color: var(--vv-active); } td.n { color: var(--vv-muted); }
-    tr.declined td:first-child { color: var(--vv-notification); }
+    tr.declined td:first-child, tr.declined td:nth-child(2) { color: var(--vv-notification); }
+    .legend { font-size: 0.75em; margin: 4px 0 0; }
   `];
 
-  @property({ attribute: false }) names: { bit: number; name: string; section: string }[] = [];
-  @property({ attribute: false }) features: { offered: string; driver: string; negotiated: string } | null = null;
+  @property({ attribute: false }) names: FeatureName[] = [];
+  @property({ attribute: false }) features: FeatureWords | null = null;
 
   override render() {
     const f = this.features;
     if (!f) return html`<h2>Features</h2>`;
-    const rows = this.names.filter((n) => bitSet(f.offered, n.bit) || bitSet(f.driver, n.bit));
-    const mark = (on: boolean) => html`<td class=${on ? "y" : "n"}>${on ? "✔" : "·"}</td>`;
+    const rows = featureRows(this.names, f);
+    const wrote = f.driver !== "0x0";
+    const mark = (on: boolean, what: string) => html`<td class=${on ? "y" : "n"} aria-label=${on ? what : `not ${what}`}>${on ? "✔" : "·"}</td>`;
     return html`<h2>Features <span class="mono muted">${f.negotiated}</span></h2>
       <div class="scroll"><table aria-label="feature bits">
         <thead><tr><th>bit</th><th>name</th><th>offered</th><th>driver</th><th>negotiated</th></tr></thead>
-        <tbody>${rows.map((n) => {
-          const offered = bitSet(f.offered, n.bit), driver = bitSet(f.driver, n.bit);
-          const declined = offered && !driver && f.driver !== "0x0";
-          return html`<tr class=${declined ? "declined" : ""} title="virtio-1.2 ${n.section}"><td>${n.bit}</td><td class="mono">${n.name}</td>${mark(offered)}${mark(driver)}${mark(bitSet(f.negotiated, n.bit))}</tr>`;
-        })}</tbody>
-      </table></div>`;
+        <tbody>${rows.map((r) => html`<tr class=${r.offered && !r.driver && wrote ? "declined" : ""} title=${r.section ? `virtio-1.2 ${r.section}` : ""}>
+          <td>${r.bit}</td><td class="mono">${r.name}</td>${mark(r.offered, "offered")}${mark(r.driver, "accepted")}${mark(r.negotiated, "negotiated")}</tr>`)}</tbody>
+      </table></div>
+      ${wrote ? html`<p class="legend muted">Orange: offered by the device, left out by the driver.</p>` : ""}`;
   }
 }

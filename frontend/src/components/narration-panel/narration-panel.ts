@@ -1,7 +1,7 @@
 /** What happens at this step, in words, with its spec section and real-software analog. */
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property } from "lit/decorators.js";
-import type { Chapter, Frame } from "../../protocol";
+import type { Chapter, Frame, Wire } from "../../protocol";
 import { PLANE_COLOUR, theme } from "../theme";
 
 export const SPEC_URL = "https://docs.oasis-open.org/virtio/virtio/v1.2/cs01/virtio-v1.2-cs01.html";
@@ -13,17 +13,22 @@ export class NarrationPanel extends LitElement {
     .chapter { font-size: 0.85em; color: var(--vv-muted); }
     .chapter strong { color: var(--vv-text); }
     .intro { font-size: 0.9em; color: var(--vv-muted); margin: 4px 0 10px; line-height: 1.45; }
-    .text { font-size: 1.15em; line-height: 1.5; margin: 8px 0; }
+    .text { font-size: 1.15em; line-height: 1.5; margin: 8px 0; overflow-wrap: anywhere; }
     .meta { display: flex; flex-wrap: wrap; gap: 6px; font-size: 0.8em; }
-    .tag { border: 1px solid var(--vv-line); border-radius: 999px; padding: 1px 8px; }
+    .tag { border: 1px solid var(--vv-line); border-radius: 999px; padding: 1px 8px; overflow-wrap: anywhere; }
     a { color: var(--vv-accent); }
-    .violation { border: 2px solid var(--vv-violation); border-radius: 8px; padding: 8px; margin: 8px 0; }
-    .violation strong { color: var(--vv-violation); }
+    .path, .analog { font-size: 0.8em; margin-top: 8px; line-height: 1.6; overflow-wrap: anywhere; }
+    .hop { border-bottom: 1px dotted var(--vv-muted); cursor: help; }
+    .violation { border: 2px solid var(--vv-violation); border-radius: 8px; padding: 8px 10px; margin: 8px 0;
+      background: color-mix(in srgb, var(--vv-violation) 12%, transparent); line-height: 1.45; }
+    .violation strong { color: var(--vv-violation); display: block; margin-bottom: 2px; }
+    .violation .rule { font-family: var(--vv-mono); border: 1px solid var(--vv-violation); border-radius: 4px; padding: 0 4px; margin-right: 4px; }
   `];
 
   @property({ attribute: false }) frame: Frame | undefined;
   @property({ attribute: false }) chapter: Chapter | undefined;
   @property({ type: Number }) total = 0;
+  @property({ attribute: false }) wires: Wire[] = [];
 
   override render() {
     const f = this.frame, c = this.chapter;
@@ -34,14 +39,18 @@ export class NarrationPanel extends LitElement {
       <div class="chapter">Step ${f.index + 1} of ${this.total}${c ? html` · <strong>${c.title}</strong>` : nothing}</div>
       ${first && c?.intro ? html`<p class="intro">${c.intro}</p>` : nothing}
       <p class="text" aria-live="polite">${f.narration}</p>
-      ${e.rule !== null ? html`<div class="violation" role="alert"><strong>Spec rule N${e.rule} broken.</strong> ${e.requirement}</div>` : nothing}
+      ${e.rule !== null ? html`<div class="violation" role="alert"><strong>⚠ <span class="rule">N${e.rule}</span>This breaks a MUST of the virtio spec</strong>${e.requirement}</div>` : nothing}
       <div class="meta">
         <span class="tag" style="border-color: ${PLANE_COLOUR[e.plane]}">${e.plane}</span>
         <span class="tag">${e.actor}</span>
         <span class="tag mono">${e.kind}</span>
         ${e.spec ? html`<a class="tag" href="${SPEC_URL}" target="_blank" rel="noopener" title="Open the virtio 1.2 specification">virtio-1.2 ${e.spec}</a>` : nothing}
-        ${e.analog ? html`<span class="tag" title="what real software does here">${e.analog}</span>` : nothing}
-        ${f.route ? html`<span class="tag" title="the path on the diagram">${f.route}: ${f.hops.join(" → ")}</span>` : nothing}
-      </div>`;
+      </div>
+      ${e.analog ? html`<div class="analog"><span class="muted">In real software:</span> <span class="mono">${e.analog}</span></div>` : nothing}
+      ${f.hops.length ? html`<div class="path" aria-label="the path on the diagram"><span class="muted">${f.route ?? "path"}:</span>
+        ${f.hops.map((id, i) => {
+          const wire = this.wires.find((w) => w.id === id);
+          return html`${i ? html`<span class="muted"> → </span>` : nothing}<span class="hop" title=${wire?.detail ?? ""}>${wire?.label ?? id}</span>`;
+        })}</div>` : nothing}`;
   }
 }

@@ -4,7 +4,10 @@
  */
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
-import type { ActionSpec } from "../../protocol";
+import type { Trace } from "../../protocol";
+
+/** `src="#virtio-viz-trace"`: the trace is inlined in the page (a self-contained export). */
+export const INLINE_TRACE = "#virtio-viz-trace";
 import { LiveSource, TraceSource, type Source } from "../../store/sources";
 import { TimelineStore } from "../../store/store";
 import { theme, tokens } from "../theme";
@@ -19,6 +22,8 @@ import "../hex-view/hex-view";
 import "../narration-panel/narration-panel";
 import "../timeline-bar/timeline-bar";
 import "../event-log/event-log";
+import "../action-panel/action-panel";
+import type { ActRequest } from "../action-panel/action-panel";
 
 @customElement("virtio-viz")
 export class VirtioViz extends LitElement {
@@ -35,9 +40,11 @@ export class VirtioViz extends LitElement {
     .rings { grid-area: rings; padding: 10px; }
     .hex { grid-area: hex; padding: 10px; }
     .side { grid-area: side; padding: 10px; display: flex; flex-direction: column; gap: 12px; }
+    /* The event log fills what the story column has left, without making the row taller. */
+    .log-slot { flex: 1; min-height: 180px; position: relative; }
+    .log-slot vv-log { position: absolute; inset: 0; --vv-log-max: none; }
     .bar { grid-area: bar; padding: 8px 10px; position: sticky; bottom: 0; z-index: 2; }
     .error { color: var(--vv-violation); font-size: 0.9em; }
-    .actions { display: flex; gap: 6px; flex-wrap: wrap; align-items: center; font-size: 0.85em; }
     .scrim { position: fixed; inset: 0; z-index: 9; background: rgb(0 0 0 / 0.45); }
     .help { position: fixed; z-index: 10; top: 50%; left: 50%; transform: translate(-50%, -50%);
       width: min(560px, calc(100vw - 32px)); max-height: calc(100vh - 32px); box-sizing: border-box; padding: 20px; overflow: auto;
@@ -47,9 +54,14 @@ export class VirtioViz extends LitElement {
     .help dt { font-family: var(--vv-mono); }
     :host([compact]) .page { grid-template-areas: "diagram story" "bar bar"; }
     :host([compact]) .rings, :host([compact]) .hex, :host([compact]) .side, :host([compact]) header { display: none; }
+    :host([compact]) .log-slot, :host([compact]) vv-actions { display: none; }
     @media (max-width: 900px) {
       .page { grid-template-columns: minmax(0, 1fr); grid-template-areas: "head" "story" "diagram" "bar" "rings" "hex" "side"; }
       :host([compact]) .page { grid-template-areas: "story" "diagram" "bar"; }
+      .log-slot { min-height: 120px; }
+    }
+    @media (min-width: 640px) and (max-width: 900px) {
+      :host([compact]) .page { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); grid-template-areas: "diagram story" "bar bar"; }
     }
   `];
 
@@ -63,6 +75,8 @@ export class VirtioViz extends LitElement {
 
   @state() private focusBytes: Focus | null = null;
   @state() private help = false;
+  /** Set when the theme came from the URL or the reader's choice: then the URL keeps it. */
+  private themeChosen = false;
   @state() private loadError: string | null = null;
   @state() private scenarios: { id: string; title: string }[] = [];
 
@@ -85,7 +99,7 @@ export class VirtioViz extends LitElement {
       this.options = url.options;
       this.room = url.room;
       this.token = url.token;
-      if (url.theme) this.theme = url.theme;
+      if (url.theme) { this.theme = url.theme; this.themeChosen = true; }
     }
     if (!this.theme) this.theme = window.matchMedia?.("(prefers-color-scheme: light)").matches ? "light" : "dark";
     this.store.addEventListener("change", this.onStoreChange);
@@ -111,6 +125,12 @@ export class VirtioViz extends LitElement {
     this.source?.close();
     this.loadError = null;
     try {
+      if (this.src === INLINE_TRACE) {
+        const source = new TraceSource(this.store, this.src, this.step);
+        this.source = source;
+        source.load(JSON.parse(document.getElementById(INLINE_TRACE.slice(1))?.textContent ?? "null") as Trace);
+        return;
+      }
       if (this.src) {
         this.source = new TraceSource(this.store, this.src, this.step);
       } else {
@@ -136,7 +156,7 @@ export class VirtioViz extends LitElement {
   private syncUrl(): void {
     if (!this.urlState || !this.store.header) return;
     const query = writeUrl({ src: this.src, scenario: this.store.header.scenario.id, step: this.store.step,
-      options: this.options, room: this.room, token: null, theme: null });
+      options: this.options, room: this.room, token: null, theme: this.themeChosen ? this.theme : null });
     if (query !== location.search) history.replaceState(null, "", query);
   }
 
@@ -181,6 +201,8 @@ export class VirtioViz extends LitElement {
   private key(e: KeyboardEvent): void {
     const target = e.composedPath()[0] as HTMLElement | undefined;
     if (target && ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName) && e.key !== "Escape") return;
+    // Space and Enter on a focused button or link belong to that control.
+    if (target && ["BUTTON", "A", "SUMMARY"].includes(target.tagName) && (e.key === " " || e.key === "Enter")) return;
     const map: Record<string, Command> = {
       ArrowRight: "step", PageDown: "step", ArrowLeft: "back", PageUp: "back",
       Home: "first", End: "last", "]": "next-chapter", "[": "prev-chapter", " ": "play",
@@ -189,16 +211,6 @@ export class VirtioViz extends LitElement {
     if (e.key === "Escape") { this.help = false; return; }
     const command = map[e.key];
     if (command) { e.preventDefault(); this.command(command); }
-  }
-
-  private act(spec: ActionSpec, form: HTMLElement): void {
-    const params: Record<string, unknown> = {};
-    for (const p of spec.params) {
-      const input = form.querySelector<HTMLInputElement | HTMLSelectElement>(`[name="${spec.kind}.${p.name}"]`);
-      if (!input) continue;
-      params[p.name] = p.kind === "int" ? Number(input.value) : p.kind === "bool" ? (input as HTMLInputElement).checked : input.value;
-    }
-    this.source?.act(spec.kind, params);
   }
 
   // -- rendering ---------------------------------------------------------------------------
@@ -213,7 +225,6 @@ export class VirtioViz extends LitElement {
     const state = view?.state;
     const frames = [];
     for (let i = Math.max(0, s.step - 30); i <= s.step; i++) { const f = s.frame(i); if (f) frames.push(f); }
-    const areas = state?.queues.flatMap((q) => q.areas) ?? [];
     return html`<div class="page" @seek=${(e: CustomEvent<number>) => this.seek(e.detail)}
         @command=${(e: CustomEvent<Command>) => this.command(e.detail)}
         @speed=${(e: CustomEvent<number>) => { s.speed = e.detail; if (this.timer !== undefined) { this.stopTimer(); this.togglePlay(); } }}
@@ -226,54 +237,50 @@ export class VirtioViz extends LitElement {
         ${s.role !== "solo" ? html`<span class="muted">${s.role === "follower" ? "following the presenter" : "presenting"}</span>` : nothing}
         <span class="grow"></span>
         ${s.error ? html`<span class="error" role="status">${s.error}</span>` : nothing}
-        <button aria-label="switch theme" @click=${() => { this.theme = this.theme === "light" ? "dark" : "light"; }}>${this.theme === "light" ? "dark" : "light"} theme</button>
+        <button aria-label="switch theme" @click=${() => { this.theme = this.theme === "light" ? "dark" : "light"; this.themeChosen = true; this.syncUrl(); }}>${this.theme === "light" ? "dark" : "light"} theme</button>
         <button aria-label="keyboard help" @click=${() => { this.help = !this.help; }}>?</button>
       </header>
       <section class="diagram panel" aria-label="architecture diagram">
         <vv-diagram .topology=${header.topology} .frame=${view?.frame}></vv-diagram>
       </section>
       <section class="story panel" aria-label="narration">
-        <vv-narration .frame=${view?.frame} .chapter=${chapter} .total=${s.length}></vv-narration>
+        <vv-narration .frame=${view?.frame} .chapter=${chapter} .total=${s.length} .wires=${header.topology.wires}></vv-narration>
         <vv-status .value=${state?.status.value ?? 0} .history=${s.statusHistory()}></vv-status>
-        ${this.renderActions(s.actions)}
+        ${s.actions.length && this.source?.live && s.role !== "follower"
+          ? html`<vv-actions .actions=${s.actions} @act=${(e: CustomEvent<ActRequest>) => this.source?.act(e.detail.kind, e.detail.params)}></vv-actions>` : nothing}
+        <div class="log-slot"><vv-log .frames=${frames} .current=${s.step}></vv-log></div>
       </section>
       <section class="rings panel" aria-label="virtqueues">
-        <vv-rings .queues=${state?.queues ?? []} .memory=${view?.memory ?? null} .frame=${view?.frame}></vv-rings>
+        <vv-rings .queues=${state?.queues ?? []} .memory=${view?.memory ?? null} .frame=${view?.frame} .focused=${this.focusBytes}></vv-rings>
       </section>
       <section class="hex panel" aria-label="guest memory">
-        <vv-hex .memory=${view?.memory ?? null} .areas=${areas} .frame=${view?.frame} .focused=${this.focusBytes}></vv-hex>
+        <vv-hex .memory=${view?.memory ?? null} .queues=${state?.queues ?? []} .frame=${view?.frame} .focused=${this.focusBytes}></vv-hex>
       </section>
       <section class="side panel">
-        <vv-features .names=${header.feature_names} .features=${state?.features ?? null}></vv-features>
-        <vv-log .frames=${frames} .current=${s.step}></vv-log>
+        <vv-features .names=${header.feature_names ?? []} .features=${state?.features ?? null}></vv-features>
       </section>
       <footer class="bar panel">
         <vv-timeline .step=${s.step} .total=${s.length} .playing=${this.timer !== undefined} .speed=${s.speed}
-          .chapters=${header.chapters} ?disabled=${s.role === "follower"}></vv-timeline>
+          .chapters=${header.chapters} .violations=${s.violationSteps()} ?disabled=${s.role === "follower"}></vv-timeline>
       </footer>
       ${this.help ? this.renderHelp() : nothing}
     </div>`;
   }
 
-  private renderActions(actions: ActionSpec[]) {
-    if (!actions.length || !this.source?.live || this.store.role === "follower") return nothing;
-    return html`<div><h2>Try it: act at this step</h2><div class="actions">
-      ${actions.map((a) => html`<form class="actions" @submit=${(e: Event) => { e.preventDefault(); this.act(a, e.target as HTMLElement); }}>
-        ${a.params.map((p) => p.kind === "choice"
-          ? html`<select name="${a.kind}.${p.name}" aria-label=${p.label}>${p.choices.map((c) => html`<option ?selected=${c === p.default}>${c}</option>`)}</select>`
-          : html`<input name="${a.kind}.${p.name}" aria-label=${p.label} size="6" value=${String(p.default ?? "")} />`)}
-        <button type="submit" title=${a.help}>${a.label}</button></form>`)}
-    </div></div>`;
-  }
-
   private renderHelp() {
     const keys: [string, string][] = [["→ or PageDown", "next step"], ["← or PageUp", "previous step"], ["space", "play or pause"],
-      ["[ and ]", "previous and next chapter"], ["Home / End", "first and last step"], ["?", "this help"], ["Esc", "close"]];
+      ["[ and ]", "previous and next chapter"], ["Home / End", "first and last step"],
+      ["↑ / ↓", "next or previous descriptor, in the descriptor table"], ["?", "this help"], ["Esc", "close"]];
     return html`<div class="scrim" @click=${() => { this.help = false; }}></div>
       <div class="help panel" role="dialog" aria-modal="true" aria-label="keyboard help">
       <h2>Keyboard</h2><dl>${keys.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
-      <p class="muted">Every view is a permalink: the address bar keeps the scenario, its options and the step.</p>
+      <p class="muted">Point at a descriptor, a ring entry or a byte: the ring view and the hex view outline the same bytes. Click a descriptor's address to see its buffer.</p>
+      <p class="muted">Every view is a permalink: the address bar keeps the scenario, its options and the step. For a lecture hall, add <code>&amp;theme=projector</code> to the address: large type on black.</p>
       <button @click=${() => { this.help = false; }}>close</button></div>`;
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has("help") && this.help) this.renderRoot.querySelector<HTMLButtonElement>(".help button")?.focus();
   }
 
   private switchScenario(id: string): void {

@@ -1,0 +1,67 @@
+/** "Try it": the actions the scenario accepts at this step, with labelled, checked fields. */
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property, state } from "lit/decorators.js";
+import type { ActionParam, ActionSpec } from "../../protocol";
+import { theme } from "../theme";
+import { paramValue, type ParamValue } from "./action-values";
+
+export interface ActRequest { kind: string; params: Record<string, ParamValue> }
+
+@customElement("vv-actions")
+export class ActionPanel extends LitElement {
+  static override styles = [theme, css`
+    :host { display: block; font-size: 0.85em; }
+    .list { display: flex; flex-wrap: wrap; gap: 6px; }
+    form { display: flex; flex-wrap: wrap; align-items: end; gap: 4px 6px; padding: 4px 6px; border: 1px solid var(--vv-line); border-radius: 8px; }
+    form.plain { border: 0; padding: 0; }
+    label { display: flex; flex-direction: column; font-size: 0.8em; color: var(--vv-muted); gap: 1px; }
+    label.check { flex-direction: row; align-items: center; gap: 4px; }
+    input[type="text"] { width: 7.5em; background: var(--vv-panel-2); border: 1px solid var(--vv-line); border-radius: 5px; padding: 3px 5px; font-family: var(--vv-mono); }
+    input.wide { width: 16em; }
+    .error { color: var(--vv-violation); font-size: 0.9em; margin-top: 4px; }
+    summary { cursor: pointer; color: var(--vv-muted); margin-bottom: 6px; }
+    summary h2 { display: inline; margin: 0; }
+  `];
+
+  @property({ attribute: false }) actions: ActionSpec[] = [];
+  @state() private error = "";
+
+  private submit(e: Event, spec: ActionSpec): void {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const params: Record<string, ParamValue> = {};
+    for (const p of spec.params) {
+      const field = form.elements.namedItem(p.name) as HTMLInputElement | HTMLSelectElement | null;
+      if (!field) continue;
+      const raw = field instanceof HTMLInputElement && field.type === "checkbox" ? field.checked : field.value;
+      const { value, error } = paramValue(p, raw);
+      if (error) { this.error = error; return; }
+      params[p.name] = value!;
+    }
+    this.error = "";
+    this.dispatchEvent(new CustomEvent<ActRequest>("act", { detail: { kind: spec.kind, params }, bubbles: true, composed: true }));
+  }
+
+  private field(p: ActionParam) {
+    if (p.kind === "bool") return html`<label class="check"><input type="checkbox" name=${p.name} ?checked=${p.default === true} />${p.label}</label>`;
+    if (p.kind === "choice") {
+      return html`<label>${p.label}<select name=${p.name}>${p.choices.map((c) => html`<option ?selected=${c === p.default}>${c}</option>`)}</select></label>`;
+    }
+    const small = p.maximum !== null && p.maximum <= 0xffff;
+    const hint = p.kind !== "int" ? "" : small ? `${p.minimum ?? 0}–${p.maximum}` : "decimal or 0x…";
+    const range = p.kind === "int" ? `${p.minimum ?? 0} to ${p.maximum ?? "any"}, decimal or 0x hex` : "";
+    return html`<label>${p.label}<input type="text" name=${p.name} class=${p.kind === "str" ? "wide" : ""} inputmode=${p.kind === "int" ? "text" : nothing}
+      .value=${p.default === null || p.default === undefined ? "" : String(p.default)} placeholder=${hint} title=${range} autocomplete="off" spellcheck="false" /></label>`;
+  }
+
+  override render() {
+    if (!this.actions.length) return nothing;
+    const forms = this.actions.map((a) => html`<form class=${a.params.length ? "" : "plain"} @submit=${(e: Event) => this.submit(e, a)}>
+      ${a.params.map((p) => this.field(p))}<button type="submit" title=${a.help}>${a.label}</button></form>`);
+    // Open on wide screens; on a phone it folds so the diagram stays near the top.
+    const wide = window.matchMedia?.("(min-width: 901px)").matches ?? true;
+    return html`<details ?open=${wide}><summary><h2>Try it: act at this step</h2></summary>
+      <div class="list">${forms}</div>
+      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}</details>`;
+  }
+}
