@@ -10,6 +10,7 @@ from virtio_viz.scenarios.stories import (
     vdpa,
     vhost_net,
     vhost_user,
+    virtio_blk,
     virtio_user,
 )
 from virtio_viz.scenarios.story import Story
@@ -21,6 +22,7 @@ _ALL: tuple[Story[Any], ...] = (
     vhost_user.STORY,
     virtio_user.STORY,
     vdpa.STORY,
+    virtio_blk.STORY,
 )
 STORIES: dict[str, Story[Any]] = {story.id: story for story in _ALL}
 

@@ -105,8 +105,13 @@ class VdpaWorld(NetWorld):
 
     def _status(self, bits: int, says: str) -> None:
         """vhost_vdpa_add_status(): read the card's status, write it back with `bits`."""
-        self.ioctl(kernel.reading("VHOST_VDPA_GET_STATUS"), "read the card's status byte",
-                   spec="§2.1", analog="vhost_vdpa_add_status()", result=self.card_status)
+        self.ioctl(
+            kernel.reading("VHOST_VDPA_GET_STATUS"),
+            "read the card's status byte",
+            spec="§2.1",
+            analog="vhost_vdpa_add_status()",
+            result=self.card_status,
+        )
         self.card_status |= bits
         self.ioctl(kernel.vdpa_set_status(self.card_status),
                    f"{says} (the card's status is now {status_names(self.card_status)})",
@@ -114,24 +119,38 @@ class VdpaWorld(NetWorld):
 
     # -- opening the card (when QEMU starts) ----------------------------------------------
     def take_ownership(self) -> None:
-        self.ioctl(kernel.no_argument("VHOST_SET_OWNER"),
-                   "this QEMU process becomes the owner of the vDPA device",
-                   spec="§3.1.1", analog="vhost_vdpa_set_owner()")
-        self.ioctl(kernel.reading("VHOST_VDPA_GET_DEVICE_ID"),
-                   "the card says it is a virtio network device (ID 1)",
-                   spec="§5.1", analog="vhost_vdpa_get_device_id()", result=VIRTIO_ID_NET)
+        self.ioctl(
+            kernel.no_argument("VHOST_SET_OWNER"),
+            "this QEMU process becomes the owner of the vDPA device",
+            spec="§3.1.1",
+            analog="vhost_vdpa_set_owner()",
+        )
+        self.ioctl(
+            kernel.reading("VHOST_VDPA_GET_DEVICE_ID"),
+            "the card says it is a virtio network device (ID 1)",
+            spec="§5.1",
+            analog="vhost_vdpa_get_device_id()",
+            result=VIRTIO_ID_NET,
+        )
         self.ioctl(kernel.reading("VHOST_GET_FEATURES"),
                    "the card's own feature offer; it includes VIRTIO_F_ACCESS_PLATFORM (bit "
                    "33): its DMA goes through an IOMMU", spec="§2.2",
                    analog="vhost_vdpa_get_features()", result=self.card_offer)  # fmt: skip
 
     def read_limits(self) -> None:
-        self.ioctl(kernel.reading("VHOST_GET_BACKEND_FEATURES"),
-                   "vhost-vdpa takes version-2 IOTLB messages (bit 1) and batches of them "
-                   "(bit 2)", spec="§6.1", analog="vhost_vdpa_set_backend_cap()",
-                   result=BACKEND_FEATURES)
-        self.ioctl(kernel.scalar("VHOST_SET_BACKEND_FEATURES", BACKEND_FEATURES),
-                   "QEMU will use both", spec="§6.1", analog="vhost_vdpa_set_backend_cap()")
+        self.ioctl(
+            kernel.reading("VHOST_GET_BACKEND_FEATURES"),
+            "vhost-vdpa takes version-2 IOTLB messages (bit 1) and batches of them (bit 2)",
+            spec="§6.1",
+            analog="vhost_vdpa_set_backend_cap()",
+            result=BACKEND_FEATURES,
+        )
+        self.ioctl(
+            kernel.scalar("VHOST_SET_BACKEND_FEATURES", BACKEND_FEATURES),
+            "QEMU will use both",
+            spec="§6.1",
+            analog="vhost_vdpa_set_backend_cap()",
+        )
         first, last = IOVA_WINDOW
         window = IovaRange(first, last)
         self.ioctl(kernel.build("VHOST_VDPA_GET_IOVA_RANGE", window.encode(),
@@ -166,32 +185,54 @@ class VdpaWorld(NetWorld):
                 continue
             i = config.index
             spec = "§2.8" if self._packed else "§2.7"
-            self.ioctl(kernel.set_vring_num(i, config.size), f"ring {i} has {config.size} "
-                       "entries", spec=spec, analog="vhost_virtqueue_start()")
+            self.ioctl(
+                kernel.set_vring_num(i, config.size),
+                f"ring {i} has {config.size} entries",
+                spec=spec,
+                analog="vhost_virtqueue_start()",
+            )
             base, text = self._ring_base(i)
-            self.ioctl(kernel.set_vring_base(i, base), f"ring {i} starts at {text}",
-                       spec=spec, analog="vhost_virtqueue_start()")
+            self.ioctl(
+                kernel.set_vring_base(i, base),
+                f"ring {i} starts at {text}",
+                spec=spec,
+                analog="vhost_virtqueue_start()",
+            )
             addr = VringAddr(i, 0, config.desc_addr, config.device_addr, config.driver_addr)
-            self.ioctl(kernel.set_vring_addr(addr), f"ring {i}'s three areas, at the "
-                       "addresses the guest wrote into its queue registers: guest-physical "
-                       "for the guest, and equal to the IOVAs QEMU maps them at",
-                       spec="§4.1.4.3", analog="vhost_vdpa_vq_get_addr()")
-            self.ioctl(kernel.set_vring_kick(i, kick_fd(i)), f"an eventfd for ring {i}'s "
-                       "kicks, used only if the doorbell page cannot be mapped into the guest",
-                       spec="§2.9", analog="vhost_virtqueue_start()")
+            self.ioctl(
+                kernel.set_vring_addr(addr),
+                f"ring {i}'s three areas, at the "
+                "addresses the guest wrote into its queue registers: guest-physical "
+                "for the guest, and equal to the IOVAs QEMU maps them at",
+                spec="§4.1.4.3",
+                analog="vhost_vdpa_vq_get_addr()",
+            )
+            self.ioctl(
+                kernel.set_vring_kick(i, kick_fd(i)),
+                f"an eventfd for ring {i}'s "
+                "kicks, used only if the doorbell page cannot be mapped into the guest",
+                spec="§2.9",
+                analog="vhost_virtqueue_start()",
+            )
             self.ioctl(kernel.set_vring_call(i, call_fd(i)), f"the eventfd the card's MSI "
                        f"for ring {i} signals; KVM turns it into the guest's interrupt "
                        "(irqfd)", spec="§2.3", analog="vhost_virtqueue_mask()")  # fmt: skip
 
     def map_guest_ram(self) -> None:
         self.require_live()
-        self.iotlb(IotlbMsg(0, 0, 0, 0, VHOST_IOTLB_BATCH_BEGIN), "A batch of map changes "
-                   "begins.", "vhost_vdpa_iotlb_batch_begin_once()")
+        self.iotlb(
+            IotlbMsg(0, 0, 0, 0, VHOST_IOTLB_BATCH_BEGIN),
+            "A batch of map changes begins.",
+            "vhost_vdpa_iotlb_batch_begin_once()",
+        )
         ram = self.dma.pages
         base, size = ram[0].gpa, sum(page.size for page in ram)
         msg = IotlbMsg(base, size, QEMU_RAM_VA, VHOST_ACCESS_RW, VHOST_IOTLB_UPDATE)
-        self.iotlb(msg, "Guest RAM, readable and writable, at an IOVA equal to its "
-                   "guest-physical address.", "vhost_vdpa_dma_map()")
+        self.iotlb(
+            msg,
+            "Guest RAM, readable and writable, at an IOVA equal to its guest-physical address.",
+            "vhost_vdpa_dma_map()",
+        )
         self.log.record(
             "vdpa_pin_pages", actor="vfio", plane="control", spec="§6.1",
             analog="vhost_vdpa_pa_map() in Linux",
@@ -226,14 +267,23 @@ class VdpaWorld(NetWorld):
                 "puts it in the guest's notify area: the guest's kicks now reach the card "
                 "without leaving the guest.", queue=i, values={"queue": i, "offset": i * 0x1000},
             )  # fmt: skip
-            self.ioctl(kernel.vdpa_set_vring_enable(i, True), f"switch ring {i} on",
-                       spec="§4.1.4.3", analog="vhost_vdpa_set_vring_ready()")
+            self.ioctl(
+                kernel.vdpa_set_vring_enable(i, True),
+                f"switch ring {i} on",
+                spec="§4.1.4.3",
+                analog="vhost_vdpa_set_vring_ready()",
+            )
 
     def start_card(self) -> None:
         self.require_live()
         self._status(Status.DRIVER_OK, "the card may now use its rings")
-        self.ioctl(kernel.reading("VHOST_VDPA_GET_STATUS"), "DRIVER_OK stuck: the card runs",
-                   spec="§2.1", analog="vhost_vdpa_dev_start()", result=self.card_status)
+        self.ioctl(
+            kernel.reading("VHOST_VDPA_GET_STATUS"),
+            "DRIVER_OK stuck: the card runs",
+            spec="§2.1",
+            analog="vhost_vdpa_dev_start()",
+            result=self.card_status,
+        )
         self.card_running = True
 
     def reach_rings(self) -> None:
@@ -242,8 +292,9 @@ class VdpaWorld(NetWorld):
         for config in self.machine.device.queues.configs:
             if not config.enabled:
                 continue
-            for addr, length, write in self._ring_areas(config.size, config.desc_addr,
-                                                        config.driver_addr, config.device_addr):
+            for addr, length, write in self._ring_areas(
+                config.size, config.desc_addr, config.driver_addr, config.device_addr
+            ):
                 self.dma.reach(addr, length, write=write, queue=config.index)
 
     def start_all(self) -> None:
@@ -258,15 +309,25 @@ class VdpaWorld(NetWorld):
             return
         self.card_running = False
         self.card_status = 0
-        self.ioctl(kernel.vdpa_set_status(0), "QEMU resets the card: it stops using its rings",
-                   spec="§2.4", analog="vhost_vdpa_reset_device()")
+        self.ioctl(
+            kernel.vdpa_set_status(0),
+            "QEMU resets the card: it stops using its rings",
+            spec="§2.4",
+            analog="vhost_vdpa_reset_device()",
+        )
         self._status(Status.ACKNOWLEDGE | Status.DRIVER, "QEMU keeps the card acknowledged")
-        self.iotlb(IotlbMsg(0, 0, 0, 0, VHOST_IOTLB_BATCH_BEGIN), "QEMU takes its memory "
-                   "map back.", "vhost_vdpa_iotlb_batch_begin_once()")
+        self.iotlb(
+            IotlbMsg(0, 0, 0, 0, VHOST_IOTLB_BATCH_BEGIN),
+            "QEMU takes its memory map back.",
+            "vhost_vdpa_iotlb_batch_begin_once()",
+        )
         ram = self.dma.pages
         base, size = ram[0].gpa, sum(page.size for page in ram)
-        self.iotlb(IotlbMsg(base, size, 0, 0, VHOST_IOTLB_INVALIDATE), "The card may no longer "
-                   "reach guest RAM.", "vhost_vdpa_dma_unmap()")
+        self.iotlb(
+            IotlbMsg(base, size, 0, 0, VHOST_IOTLB_INVALIDATE),
+            "The card may no longer reach guest RAM.",
+            "vhost_vdpa_dma_unmap()",
+        )
         self.iommu.unmap(base, size)
         self.iotlb(IotlbMsg(0, 0, 0, 0, VHOST_IOTLB_BATCH_END), "vhost-vdpa applies the batch.",
                    "vhost_vdpa_listener_commit()")  # fmt: skip

@@ -28,6 +28,7 @@ from virtio_viz.model.machine import (
 from virtio_viz.model.spec import Status
 from virtio_viz.scenarios import view
 from virtio_viz.scenarios.options import StoryOptions
+from virtio_viz.scenarios.stories import blk_requests
 from virtio_viz.scenarios.story import ActionError, ActionSpec, ParamSpec, UserAction
 
 FRAME_KINDS = ("arp_request", "icmp_echo")
@@ -252,6 +253,16 @@ class NetWorld(MachineWorld):
 
 class BlkWorld(MachineWorld):
     machine: BlkMachine
+
+    def action_specs(self) -> tuple[ActionSpec, ...]:
+        return (*blk_requests.ACTIONS, *super().action_specs())
+
+    def perform(self, kind: str, params: dict[str, int | str | bool]) -> None:
+        if kind in {spec.kind for spec in blk_requests.ACTIONS}:
+            self._require_live("kind")
+            blk_requests.perform(self.machine, kind, int(params.get("sector", 0)))
+        else:
+            super().perform(kind, params)
 
 
 def net_world(options: StoryOptions, seed: int) -> NetWorld:
