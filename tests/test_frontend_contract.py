@@ -19,5 +19,6 @@ def test_the_committed_protocol_schema_is_the_servers() -> None:
 
 
 def test_the_layout_fixture_holds_every_current_topology() -> None:
-    committed = json.loads((FRONTEND / "src" / "layout" / "fixtures" / "topologies.json").read_text())
+    fixture = FRONTEND / "src" / "layout" / "fixtures" / "topologies.json"
+    committed = json.loads(fixture.read_text())
     assert committed == {t.id: json.loads(json.dumps(asdict(t))) for t in all_topologies()}

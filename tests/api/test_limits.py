@@ -9,7 +9,11 @@ from starlette.websockets import WebSocketDisconnect
 
 from tests.api.test_websocket import OPEN, receive_until
 from virtio_viz.api import Settings, create_app
+from virtio_viz.api.conversation import Conversation
+from virtio_viz.api.sessions import Sessions, SessionsFull
 from virtio_viz.api.websocket import origin_allowed
+from virtio_viz.scenarios.stories import story
+from virtio_viz.timeline import Timeline
 
 
 def test_a_flood_is_told_to_slow_down_then_closed_with_policy_violation() -> None:
@@ -63,3 +67,61 @@ def test_a_foreign_origin_is_closed_before_anything_happens() -> None:
     ):
         ws.receive_json()
     assert closed.value.code == 1008
+
+
+def test_a_huge_message_closes_with_1009_and_others_carry_on() -> None:
+    client = TestClient(create_app(Settings(max_message_bytes=1024, max_upload_bytes=1024,
+                                            close_message_bytes=8192)))  # fmt: skip
+    with client.websocket_connect("/ws") as calm:
+        calm.send_json(OPEN)
+        receive_until(calm, "position")
+        with client.websocket_connect("/ws") as ws:
+            ws.send_text("x" * 3000)
+            assert ws.receive_json()["code"] == "too_large"  # too large, still usable
+            ws.send_text("x" * 9000)
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_json()
+            assert closed.value.code == 1009
+        calm.send_json({"type": "step"})
+        assert receive_until(calm, "position")[-1]["step"] == 1
+
+
+def test_a_bug_of_ours_is_an_internal_error_and_the_connection_lives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = TestClient(create_app(Settings()))
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json(OPEN)
+        receive_until(ws, "position")
+
+        def broken(self: object, session: object) -> list[object]:
+            raise ZeroDivisionError
+
+        monkeypatch.setattr(Conversation, "_moved", broken)
+        ws.send_json({"type": "step"})
+        assert ws.receive_json()["code"] == "internal"
+        monkeypatch.undo()
+        ws.send_json({"type": "step"})
+        assert receive_until(ws, "position")[-1]["step"] == 2
+
+
+def test_idle_sessions_are_evicted_when_the_store_is_full() -> None:
+    now = [0.0]
+    sessions = Sessions(max_sessions=2, idle_seconds=100, grace_seconds=10, clock=lambda: now[0])
+    timeline = Timeline(story("qemu-emulated"))
+    first = sessions.create(timeline)
+    sessions.create(timeline)
+    with pytest.raises(SessionsFull):
+        sessions.create(timeline)
+    now[0] = 11.0  # nobody is connected to either: past the grace period
+    assert sessions.create(timeline).id not in {first.id} and first.id not in sessions
+
+
+def test_one_timeline_is_built_once_for_everyone_asking() -> None:
+    client = TestClient(create_app(Settings()))
+    with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
+        a.send_json(OPEN)
+        b.send_json(OPEN)
+        ids = {receive_until(ws, "position")[0]["session"] for ws in (a, b)}
+    assert len(ids) == 2
+    assert len(client.app.state.viz.timelines) == 1  # type: ignore[attr-defined]

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
+from virtio_viz.api import Settings, create_app
+from virtio_viz.api.cli import add_serve_command, settings_from
+from virtio_viz.api.trace_schema import Trace
 from virtio_viz.scenarios.stories import STORIES
 
 
@@ -44,8 +50,8 @@ def test_bad_trace_requests_name_the_field(client: TestClient) -> None:
 
 def test_schemas_are_published(client: TestClient) -> None:
     schema = client.get("/api/schema/protocol").json()
-    assert schema["version"] == 1
-    kinds = set(schema["client"]["discriminator"]["mapping"])
+    assert schema["x-protocol-version"] == 1
+    kinds = set(schema["properties"]["client"]["discriminator"]["mapping"])
     assert kinds == {"open", "resume", "join", "step", "back", "seek", "play", "pause", "act"}
     assert "properties" in client.get("/api/schema/trace-header").json()
 
@@ -63,3 +69,57 @@ def test_the_frontend_is_served_with_the_right_caching(client: TestClient) -> No
     assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert asset.headers["content-encoding"] == "gzip"
     assert asset.headers["access-control-allow-origin"] == "*"
+
+
+def test_a_permalink_trace_is_the_same_as_the_posted_one(client: TestClient) -> None:
+    actions = '[{"at": 300, "kind": "send_frame", "params": {"frame": "arp_request"}}]'
+    linked = client.get("/api/trace", params={"scenario": "qemu-emulated", "actions": actions,
+                                              "options": '{"ring": "packed"}'}).json()  # fmt: skip
+    posted = client.post("/api/trace", json={
+        "scenario": "qemu-emulated", "options": {"ring": "packed"},
+        "actions": [{"at": 300, "kind": "send_frame", "params": {"frame": "arp_request"}}],
+    }).json()  # fmt: skip
+    assert linked == posted
+    bad = client.get("/api/trace", params={"scenario": "qemu-emulated", "options": "{"})
+    assert (bad.status_code, bad.json()["code"], bad.json()["field"]) == (
+        422,
+        "bad_json",
+        "options",
+    )
+
+
+def test_every_trace_fits_the_published_trace_schema(client: TestClient) -> None:
+    schema = client.get("/api/schema/trace").json()
+    assert schema["title"].startswith("virtio-viz trace")
+    assert {"State", "Frame", "Keyframe", "QueueState"} <= set(schema["$defs"])
+    for options in ({}, {"ring": "packed", "transport": "mmio"}):
+        trace = client.post("/api/trace", json={"scenario": "qemu-emulated",
+                                                "options": options}).json()  # fmt: skip
+        Trace.model_validate(trace)
+
+
+def test_errors_over_rest_have_the_protocols_shape(client: TestClient) -> None:
+    missing = client.get("/api/scenarios/nope")
+    assert missing.status_code == 404 and missing.json()["code"] == "unknown_scenario"
+    wrong = client.get("/api/scenarios/qemu-emulated/trace", params={"seed": -1})
+    assert (wrong.status_code, wrong.json()["field"]) == (422, "seed")
+    garbled = client.post("/api/trace", content=b"\xff{", headers={"content-type":
+                                                                   "application/json"})  # fmt: skip
+    assert garbled.status_code in {400, 422} and garbled.json()["type"] == "error"
+
+
+def test_without_a_build_the_root_explains_itself(tmp_path: Path) -> None:
+    bare = TestClient(create_app(Settings(static_dir=tmp_path / "none")))
+    page = bare.get("/")
+    assert page.status_code == 200 and "has not been built" in page.text
+    assert bare.get("/healthz").status_code == 200
+
+
+def test_serve_flags_override_the_environment() -> None:
+    parser = argparse.ArgumentParser()
+    add_serve_command(parser.add_subparsers())
+    args = parser.parse_args(["serve", "--max-steps", "900", "--allow-origin", "*",
+                              "--static-dir", "/srv/static"])  # fmt: skip
+    settings = settings_from(args, {"VIRTIO_VIZ_MAX_STEPS": "700", "VIRTIO_VIZ_RATE_BURST": "9"})
+    assert (settings.max_steps, settings.rate_burst) == (900, 9)
+    assert settings.allowed_origins == ("*",) and settings.static_dir == Path("/srv/static")

@@ -125,3 +125,24 @@ def test_out_of_range_seek_and_forbidden_actions(client: TestClient) -> None:
                                                 "params": {"name": "NOPE"}}})  # fmt: skip
         error = ws.receive_json()
         assert (error["code"], error["field"]) == ("action", "action.params.name")
+
+
+def test_an_uploaded_scenario_file_is_size_checked_then_loaded(client: TestClient) -> None:
+    upload = {"type": "open", "version": 1, "scenario_file": "steps: [" + "x, " * 100_000}
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json(upload)
+        error = ws.receive_json()
+        assert (error["code"], error["field"]) == ("too_large", "scenario_file")
+        ws.send_json({**upload, "scenario_file": "not: [a, scenario"})
+        error = ws.receive_json()
+        # the loader is another module: without it the server says so, with it the file's
+        # own error comes back; either way the field is named and the connection lives
+        assert error["code"] in {"unsupported", "scenario_file"}
+        assert error["field"] == "scenario_file"
+        assert opened(ws)[0]["type"] == "opened"
+
+
+def test_the_open_message_fields_cannot_both_name_a_scenario(client: TestClient) -> None:
+    with client.websocket_connect("/ws") as ws:
+        ws.send_json({**OPEN, "scenario_file": "x: 1"})
+        assert ws.receive_json()["field"] == "scenario"

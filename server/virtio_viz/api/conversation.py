@@ -11,6 +11,7 @@ forks. Bad input of any kind becomes an `error` reply; the conversation stays us
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,13 +23,14 @@ from virtio_viz.api.errors import ProtocolError
 from virtio_viz.api.rooms import Room
 from virtio_viz.api.sessions import Session
 from virtio_viz.api.settings import Settings
-from virtio_viz.api.timelines import TimelineRequest, build_timeline
+from virtio_viz.api.timelines import TimelineRequest
 from virtio_viz.scenarios.story import ActionError, UserAction
 from virtio_viz.timeline import TimelineTooLong, frame_json
 from virtio_viz.timeline.frames import memory_json
 from virtio_viz.trace import header_json
 
 Push = Callable[[list[p.Message]], Awaitable[None]]
+log = logging.getLogger(__name__)
 
 
 class Conversation:
@@ -47,17 +49,23 @@ class Conversation:
             return await self._dispatch(self._parse(raw))
         except ProtocolError as error:
             return [error.reply]
+        except Exception:  # a bug of ours: say so, keep the connection and the server up
+            log.exception("unexpected error while handling a message")
+            return [p.ErrorOut(code="internal", message="the server failed on that message")]
 
     def _parse(self, raw: str | bytes) -> p.ClientMessage:
         if isinstance(raw, bytes):
             raise ProtocolError("binary", "send JSON text messages, not binary ones")
-        if len(raw.encode()) > self.state.settings.max_message_bytes:
-            limit = self.state.settings.max_message_bytes
+        settings: Settings = self.state.settings
+        size, limit = len(raw.encode()), settings.max_message_bytes
+        if size > limit + settings.max_upload_bytes:  # an `open` may carry a scenario file
             raise ProtocolError("too_large", f"a message may be at most {limit} bytes")
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as error:
             raise ProtocolError("bad_json", f"not JSON: {error.msg} at {error.pos}") from None
+        if size > limit and not (isinstance(data, dict) and data.get("type") == "open"):
+            raise ProtocolError("too_large", f"a message may be at most {limit} bytes")
         try:
             return p.CLIENT_MESSAGE.validate_python(data)
         except ValidationError as error:
@@ -107,7 +115,7 @@ class Conversation:
         if self.role == "follower":
             raise ProtocolError("follower", "a follower cannot open its own session here")
         request = TimelineRequest.from_open(message, self.state.settings)
-        timeline = await run_in_threadpool(build_timeline, request)
+        timeline = await self.state.timelines.get(request)
         if message.step >= len(timeline):
             raise ProtocolError("out_of_range", f"the timeline has {len(timeline)} steps", "step")
         try:

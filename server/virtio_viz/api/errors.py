@@ -6,9 +6,13 @@ from virtio_viz.api.protocol import ErrorOut
 
 
 class ProtocolError(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+    """Bad input, told to the client; `status` is the HTTP status when it comes over REST."""
+
+    def __init__(
+        self, code: str, message: str, field: str | None = None, *, status: int = 422
+    ) -> None:
         super().__init__(message)
-        self.code, self.message, self.field = code, message, field
+        self.code, self.message, self.field, self.status = code, message, field, status
 
     @property
     def reply(self) -> ErrorOut:

@@ -168,12 +168,17 @@ ServerMessage = Annotated[
 ]
 
 
+class Protocol(BaseModel):
+    """Both directions of the protocol, so one schema (one set of $defs) describes them."""
+
+    client: ClientMessage
+    server: ServerMessage
+
+
 def protocol_schema() -> dict[str, Any]:
     """The JSON Schema of both directions, for generated client types."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "virtio-viz websocket protocol",
-        "version": PROTOCOL_VERSION,
-        "client": CLIENT_MESSAGE.json_schema(),
-        "server": TypeAdapter(ServerMessage).json_schema(),
-    }
+    schema = Protocol.model_json_schema()
+    schema["title"] = "virtio-viz websocket protocol"
+    schema["description"] = f"Protocol version {PROTOCOL_VERSION}."
+    schema["x-protocol-version"] = PROTOCOL_VERSION
+    return schema

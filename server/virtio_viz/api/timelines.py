@@ -1,10 +1,21 @@
 """Turning a request (scenario or scenario file, options, seed, actions) into a timeline,
-with every way it can go wrong reported as a ProtocolError naming the field."""
+with every way it can go wrong reported as a ProtocolError naming the field.
+
+A timeline is a pure function of its request, and nothing mutates it once built, so the
+`TimelineCache` shares one timeline between every session that asks for the same one
+(everyone opening the default story, every reload of a permalink), and builds it once
+even when many clients ask at the same moment.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
+
+from starlette.concurrency import run_in_threadpool
 
 from virtio_viz.api import protocol as p
 from virtio_viz.api.errors import ProtocolError
@@ -35,6 +46,14 @@ class TimelineRequest:
             PlacedAction(a.at, UserAction(a.kind, dict(a.params))) for a in message.actions
         )
         return cls(story, options, message.seed, actions, settings.max_steps)
+
+    def key(self) -> str | None:
+        """What identifies the timeline, or None for a story that is not built in."""
+        if STORIES.get(self.story.id) is not self.story:
+            return None
+        actions = [placed.to_json() for placed in self.actions]
+        return json.dumps([self.story.id, self.options.to_json(), self.seed, actions,
+                           self.max_steps], sort_keys=True)  # fmt: skip
 
 
 def _story(message: p.Open, settings: Settings) -> tuple[Story[Any], StoryOptions | None]:
@@ -75,3 +94,42 @@ def build_timeline(request: TimelineRequest) -> Timeline:
         raise ProtocolError("action", error.message, f"actions.{error.field}") from None
     except TimelineTooLong as error:
         raise ProtocolError("too_long", str(error)) from None
+
+
+class TimelineCache:
+    """The last `size` timelines built, shared; concurrent requests for one build it once.
+
+    The build runs as a task of its own, so a client that hangs up while waiting does not
+    cancel it for the others."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._built: OrderedDict[str, Timeline] = OrderedDict()
+        self._building: dict[str, asyncio.Task[Timeline]] = {}
+
+    async def get(self, request: TimelineRequest) -> Timeline:
+        key = request.key()
+        if key is None or self.size == 0:
+            return await run_in_threadpool(build_timeline, request)
+        if key in self._built:
+            self._built.move_to_end(key)
+            return self._built[key]
+        task = self._building.get(key)
+        if task is not None and task.get_loop() is not asyncio.get_running_loop():
+            return await run_in_threadpool(build_timeline, request)  # (only tests run 2 loops)
+        if task is None:
+            task = asyncio.create_task(run_in_threadpool(build_timeline, request))
+            self._building[key] = task
+            task.add_done_callback(lambda done: self._finished(key, done))
+        return await asyncio.shield(task)
+
+    def _finished(self, key: str, task: asyncio.Task[Timeline]) -> None:
+        del self._building[key]
+        if task.cancelled() or task.exception() is not None:
+            return
+        self._built[key] = task.result()
+        if len(self._built) > self.size:
+            self._built.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._built)

@@ -12,8 +12,10 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from virtio_viz.api import protocol as p
 from virtio_viz.api.conversation import Conversation
+from virtio_viz.api.settings import Settings
 
 POLICY_VIOLATION = 1008
+MESSAGE_TOO_BIG = 1009
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
@@ -46,53 +48,97 @@ class TokenBucket:
 
 
 async def websocket_endpoint(websocket: WebSocket) -> None:
-    state = websocket.app.state.viz
-    settings = state.settings
+    settings = websocket.app.state.viz.settings
     if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"),
                           settings.allowed_origins):  # fmt: skip
         await websocket.close(code=POLICY_VIOLATION, reason="origin not allowed")
         return
     await websocket.accept()
-    outbox: asyncio.Queue[list[p.Message]] = asyncio.Queue()
+    await Connection(websocket).run()
 
-    async def push(messages: list[p.Message]) -> None:
-        outbox.put_nowait(messages)
 
-    conversation = Conversation(state, push)
-    sender = asyncio.create_task(_send_all(websocket, outbox))
-    bucket = TokenBucket(settings.rate_per_second, settings.rate_burst)
-    strikes = 0
-    try:
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            raw = message.get("text")
-            if raw is None:
-                raw = message.get("bytes") or b""
-            if not bucket.take():
-                strikes += 1
-                if strikes >= settings.abuse_strikes:
-                    sender.cancel()
-                    await websocket.close(code=POLICY_VIOLATION, reason="too many messages")
+class Connection:
+    """One accepted socket. Replies to this client's own messages are sent at once; what
+    other connections push (a presenter's moves reaching a follower) waits in a bounded
+    outbox for a sender task. A lock keeps each batch of messages together on the wire."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self.settings: Settings = websocket.app.state.viz.settings
+        self.outbox: asyncio.Queue[list[p.Message]] = asyncio.Queue(self.settings.max_outbox)
+        self.sending = asyncio.Lock()
+        self.conversation = Conversation(websocket.app.state.viz, self.push)
+        self.sender = asyncio.create_task(self._send_pushed())
+        self.closing: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        bucket = TokenBucket(self.settings.rate_per_second, self.settings.rate_burst)
+        strikes = 0
+        try:
+            while not self.sender.done():  # done: the socket died, or a reader stopped reading
+                message = await self.websocket.receive()
+                if message["type"] == "websocket.disconnect":
                     break
-                await push([p.ErrorOut(code="rate_limited", message="slow down: too many "
-                                       "messages per second")])  # fmt: skip
-                continue
-            await push(await conversation.handle(raw))
-    except WebSocketDisconnect:
-        pass
-    finally:
-        conversation.detach()
-        sender.cancel()
-        if websocket.application_state == WebSocketState.CONNECTED:
-            await websocket.close()
+                raw = message.get("text")
+                if raw is None:
+                    raw = message.get("bytes") or b""
+                if len(raw) > self.settings.close_message_bytes:
+                    await _close(self.websocket, MESSAGE_TOO_BIG, "message too big")
+                    break
+                if bucket.take():
+                    await self.reply(await self.conversation.handle(raw))
+                    continue
+                strikes += 1
+                if strikes >= self.settings.abuse_strikes:
+                    await _close(self.websocket, POLICY_VIOLATION, "too many messages")
+                    break
+                await self.reply([p.ErrorOut(code="rate_limited", message="slow down: too many "
+                                             "messages per second")])  # fmt: skip
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.conversation.detach()
+            self.sender.cancel()
+            await _close(self.websocket, 1000, "")
 
+    async def reply(self, messages: list[p.Message]) -> None:
+        """This client's own replies: straight out, unless pushed messages are waiting
+        (they go first, in order)."""
+        if not self.outbox.empty():
+            await self.push(messages)
+            return
+        async with self.sending:
+            await self._send(messages)
 
-async def _send_all(websocket: WebSocket, outbox: asyncio.Queue[list[p.Message]]) -> None:
-    try:
+    async def push(self, messages: list[p.Message]) -> None:
+        if not self.outbox.full():
+            self.outbox.put_nowait(messages)
+        elif not self.sender.done():  # a reader that stopped reading: stop, and close
+            self.sender.cancel()
+            task = asyncio.create_task(_close(self.websocket, POLICY_VIOLATION, "replies not read"))
+            self.closing.add(task)
+            task.add_done_callback(self.closing.discard)
+
+    async def _send_pushed(self) -> None:
         while True:
-            for message in await outbox.get():
-                await websocket.send_text(message.model_dump_json())
-    except (WebSocketDisconnect, RuntimeError):
+            messages = await self.outbox.get()
+            async with self.sending:
+                await self._send(messages)
+
+    async def _send(self, messages: list[p.Message]) -> None:
+        try:
+            for message in messages:
+                await self.websocket.send_text(message.model_dump_json())
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            self.sender.cancel()  # the socket is gone: the receive loop ends with it
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    """Close once, whoever asks first; a socket already gone is fine."""
+    if websocket.application_state != WebSocketState.CONNECTED:
+        return
+    try:
+        async with asyncio.timeout(5):
+            await websocket.close(code=code, reason=reason)
+    except (TimeoutError, RuntimeError, WebSocketDisconnect, OSError):
         return

@@ -1,0 +1,164 @@
+"""The JSON Schema of a trace document (docs/trace-format.md), as pydantic models.
+
+The timeline produces traces as plain JSON; these models exist only to describe that
+JSON to other programs (`GET /api/schema/trace`), and a test validates real traces
+against them so the description cannot drift from what is sent. Parts that stories may
+extend (a queue side's counters, `extras`, an event's `values`) stay open objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Hex = str  # "0x..." for 64-bit words and anything at or above 2**53
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class MemoryRun(Closed):
+    """Bytes of guest memory starting at `addr`, as hex."""
+
+    addr: int = Field(ge=0)
+    hex: str = Field(pattern="^([0-9a-f]{2})*$")
+
+
+class TraceEvent(Closed):
+    """One model event: who did what, where the spec says so, and what real software does."""
+
+    kind: str
+    actor: str
+    plane: Literal["control", "data", "notification"]
+    spec: str
+    analog: str
+    summary: str
+    queue: int | None
+    values: dict[str, Any]
+    reads: list[tuple[int, int]] = Field(description="[address, length] ranges read")
+    writes: list[tuple[int, int]] = Field(description="[address, length] ranges written")
+    rule: int | None = Field(description="the N-number of the MUST this event breaks")
+    requirement: str | None
+
+
+class Area(Closed):
+    name: str
+    label: str
+    addr: int
+    size: int
+
+
+class QueueState(Closed):
+    index: int
+    name: str
+    format: Literal["split", "packed"]
+    size: int
+    enabled: bool
+    msix_vector: int | None
+    areas: list[Area]
+    driver: Open | None = Field(description="the driver's counters, null before setup")
+    device: Open | None = Field(description="the device's counters, null before setup")
+
+
+class Status(Closed):
+    value: int = Field(ge=0, le=255)
+    names: str | list[str]
+
+
+class Features(Closed):
+    device_id: int
+    offered: Hex
+    driver: Hex
+    negotiated: Hex
+
+
+class State(Closed):
+    """Everything the views show at one step."""
+
+    status: Status
+    features: Features
+    device: dict[str, Any]
+    queues: list[QueueState]
+    extras: dict[str, Any]
+
+
+class Frame(Closed):
+    """One step: its event, the bytes it wrote, and the top-level state fields it changed."""
+
+    index: int = Field(ge=0)
+    chapter: int = Field(ge=0)
+    event: TraceEvent
+    box: str | None
+    route: str | None
+    hops: list[str]
+    narration: str
+    memory: list[MemoryRun]
+    changes: dict[str, Any]
+
+
+class Keyframe(Closed):
+    """The whole state at `step`, and every byte written up to it."""
+
+    step: int = Field(ge=0)
+    state: State
+    memory: list[MemoryRun]
+
+
+class Chapter(Closed):
+    index: int
+    id: str
+    title: str
+    intro: str
+    first_step: int
+    step_count: int
+
+
+class PlacedAction(Closed):
+    at: int = Field(ge=-1)
+    kind: str
+    params: dict[str, int | str | bool]
+
+
+class Scenario(Closed):
+    id: str
+    title: str
+    summary: str
+    options: dict[str, Any]
+    seed: int
+    actions: list[PlacedAction]
+
+
+class FeatureName(Closed):
+    bit: int
+    name: str
+    section: str
+
+
+class Trace(Closed):
+    """A whole timeline, replayable with no server."""
+
+    format: Literal["virtio-viz-trace"]
+    version: Literal[1]
+    generator: str
+    scenario: Scenario
+    topology: dict[str, Any]
+    feature_names: list[FeatureName]
+    chapters: list[Chapter]
+    step_count: int
+    stopped: str | None
+    keyframe_interval: int
+    keyframes: list[Keyframe]
+    steps: list[Frame]
+
+
+def trace_schema() -> dict[str, Any]:
+    schema = Trace.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "virtio-viz trace, version 1"
+    return schema
