@@ -155,6 +155,15 @@ class Trace(Closed):
     keyframe_interval: int
     keyframes: list[Keyframe]
     steps: list[Frame]
+    limitations: list[str] | None = Field(
+        default=None, description="an imported recording: what it cannot show"
+    )
+    source: dict[str, Any] | None = Field(
+        default=None, description="an imported recording: the file it came from"
+    )
+    qmp: list[dict[str, Any]] | None = Field(
+        default=None, description="an imported recording: QMP replies taken with it"
+    )
 
 
 def trace_schema() -> dict[str, Any]:
