@@ -29,6 +29,7 @@ from virtio_viz.model.iommu import DmaTranslation, IommuDomain, IommuFault
 from virtio_viz.model.machine import RAM_BASE, RAM_SIZE, NetMachine, virtio_net_machine
 from virtio_viz.model.virtqueue import Buffer, Chain, DeviceQueue
 from virtio_viz.scenarios.options import StoryOptions
+from virtio_viz.scenarios.stories.followed_queue import FollowedQueue
 from virtio_viz.scenarios.stories.worlds import machine_options
 
 HUGE_PAGE = 0x20_0000  # 2 MiB
@@ -103,36 +104,6 @@ class CardDma:
         raise ConfigError(f"host-physical 0x{hpa:x} is not guest RAM")
 
 
-class DmaQueue:
-    """A device queue whose popped chains go through the card's DMA engine first."""
-
-    def __init__(self, inner: DeviceQueue, dma: CardDma) -> None:
-        self.inner = inner
-        self.queue_index = inner.queue_index
-        self._dma = dma
-
-    def has_available(self) -> bool:
-        return self.inner.has_available()
-
-    def pop(self) -> Chain | None:
-        chain = self.inner.pop()
-        if chain is None:
-            return None
-        return self._dma.follow(chain, self.queue_index)  # None: blocked, the card stops
-
-    def push(self, chain: Chain, written: int) -> None:
-        self.inner.push(chain, written)  # same id, descriptor count and writable room
-
-    def should_notify(self) -> bool:
-        return self.inner.should_notify()
-
-    def disable_notifications(self) -> None:
-        self.inner.disable_notifications()
-
-    def enable_notifications(self) -> None:
-        self.inner.enable_notifications()
-
-
 @dataclass(slots=True)
 class VdpaNic(NetDevice):
     """virtio-net in the card: its buffer DMA goes through `dma`; a device reset first
@@ -142,7 +113,7 @@ class VdpaNic(NetDevice):
     stopping: Callable[[], None] | None = None
 
     def _gate(self, ring: DeviceQueue) -> DeviceQueue:
-        return ring if self.dma is None else DmaQueue(ring, self.dma)
+        return ring if self.dma is None else FollowedQueue(ring, self.dma.follow)
 
     def transmit(self, txq: DeviceQueue) -> int:
         return NetDevice.transmit(self, self._gate(txq))

@@ -31,6 +31,7 @@ from virtio_viz.model.split import SplitDeviceQueue
 from virtio_viz.model.vhost.memtable import MemoryTable, Translation
 from virtio_viz.model.virtqueue import Chain, DeviceQueue
 from virtio_viz.scenarios.options import StoryOptions
+from virtio_viz.scenarios.stories.followed_queue import FollowedQueue
 from virtio_viz.scenarios.stories.worlds import NetWorld, machine_options
 from virtio_viz.scenarios.story import ActionError
 
@@ -51,52 +52,26 @@ def call_fd(queue: int) -> int:
     return 31 + 2 * queue
 
 
-Follow = Callable[[Chain, int], bool]
-
-
-class _Following:
-    """A device queue whose every popped chain is followed by the back-end first."""
-
-    def __init__(self, inner: DeviceQueue, follow: Follow) -> None:
-        self.inner = inner
-        self.queue_index = inner.queue_index
-        self._follow = follow
-
-    def has_available(self) -> bool:
-        return self.inner.has_available()
-
-    def pop(self) -> Chain | None:
-        chain = self.inner.pop()
-        if chain is None or self._follow(chain, self.queue_index):
-            return chain
-        return None  # the back-end cannot reach the buffer: it stops using the ring
-
-    def push(self, chain: Chain, written: int) -> None:
-        self.inner.push(chain, written)
-
-    def should_notify(self) -> bool:
-        return self.inner.should_notify()
-
-    def disable_notifications(self) -> None:
-        self.inner.disable_notifications()
-
-    def enable_notifications(self) -> None:
-        self.inner.enable_notifications()
+Reach = Callable[[Chain, int], bool]  # True: the back-end reached every buffer of the chain
 
 
 @dataclass(slots=True)
 class OffloadedNet(NetDevice):
     """virtio-net whose rx/tx rings a vhost back-end serves (see the module docstring)."""
 
-    follow: Follow | None = None
+    follow: Reach | None = None
     stopping: Callable[[], None] | None = None
 
+    def _checked(self, chain: Chain, queue_index: int) -> Chain | None:
+        reached = self.follow is None or self.follow(chain, queue_index)
+        return chain if reached else None
+
     def transmit(self, txq: DeviceQueue) -> int:
-        ring = txq if self.follow is None else _Following(txq, self.follow)
+        ring = txq if self.follow is None else FollowedQueue(txq, self._checked)
         return NetDevice.transmit(self, ring)
 
     def receive(self, rxq: DeviceQueue, frame: bytes) -> bool:
-        ring = rxq if self.follow is None else _Following(rxq, self.follow)
+        ring = rxq if self.follow is None else FollowedQueue(rxq, self._checked)
         return NetDevice.receive(self, ring, frame)
 
     def reset(self) -> None:
