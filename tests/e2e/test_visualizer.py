@@ -123,3 +123,22 @@ def test_help_theme_and_the_phone_layout(page: Page, server_url: str) -> None:
         " return [document.documentElement.scrollWidth, v.scrollWidth, v.clientWidth]; })()"
     )
     assert sizes[0] <= 360 and sizes[1] <= sizes[2], sizes  # nothing wider than the phone
+
+
+@pytest.mark.parametrize(
+    ("scenario", "kind", "words"),
+    [("vhost-user", "gpa_translate", "guest-physical"), ("vdpa", "iommu_translate", "IOVA")],
+)
+def test_address_translations_show_where_they_happen(
+    page: Page, server_url: str, scenario: str, kind: str, words: str
+) -> None:
+    told = trace(server_url, scenario)
+    step = next(f["index"] for f in told["steps"] if f["event"]["kind"] == kind)
+    page.goto(f"{server_url}/?scenario={scenario}&step={step + 1}")
+    values = told["steps"][step]["event"]["values"]
+    target = values.get("backend_addr", values.get("hpa"))
+    lookup = page.get_by_role("status", name="this step's translation")
+    expect(lookup).to_contain_text(words)
+    expect(lookup).to_contain_text(hex(int(target, 16) if isinstance(target, str) else target))
+    box = told["steps"][step]["box"]
+    expect(page.locator(f'vv-diagram g[data-box="{box}"].active')).to_have_count(1)

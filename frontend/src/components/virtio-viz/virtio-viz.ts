@@ -23,6 +23,7 @@ import "../narration-panel/narration-panel";
 import "../timeline-bar/timeline-bar";
 import "../event-log/event-log";
 import "../action-panel/action-panel";
+import "../address-map/address-map";
 import type { ActRequest } from "../action-panel/action-panel";
 
 @customElement("virtio-viz")
@@ -246,6 +247,7 @@ export class VirtioViz extends LitElement {
       <section class="story panel" aria-label="narration">
         <vv-narration .frame=${view?.frame} .chapter=${chapter} .total=${s.length} .wires=${header.topology.wires}></vv-narration>
         <vv-status .value=${state?.status.value ?? 0} .history=${s.statusHistory()}></vv-status>
+        <vv-address-map .frame=${view?.frame} .extras=${state?.extras}></vv-address-map>
         ${s.actions.length && this.source?.live && s.role !== "follower"
           ? html`<vv-actions .actions=${s.actions} @act=${(e: CustomEvent<ActRequest>) => this.source?.act(e.detail.kind, e.detail.params)}></vv-actions>` : nothing}
         <div class="log-slot"><vv-log .frames=${frames} .current=${s.step}></vv-log></div>
