@@ -27,23 +27,30 @@ def opened(ws: WebSocketTestSession, message: dict[str, Any] = OPEN) -> list[dic
 
 def test_open_sends_header_snapshot_frames_ahead_and_position(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
-        first, frames, position = opened(ws)
+        first, position = opened(ws)
     assert first["type"] == "opened" and first["role"] == "solo"
     assert first["header"]["scenario"]["id"] == "qemu-emulated"
     assert first["snapshot"]["step"] == 0 and first["snapshot"]["state"]["status"]["value"] == 0
-    assert [f["index"] for f in frames["frames"]] == list(range(33))  # its own, then 32 ahead
+    frames = position.pop("frames")
+    assert [f["index"] for f in frames] == list(range(33))  # its own, then 32 ahead
     assert position == {"type": "position", "step": 0, "playing": False, "speed": 0.0}
     assert {a["kind"] for a in first["actions"]} >= {"send_frame", "needs_reset"}
 
 
-def test_stepping_inside_the_cache_costs_one_tiny_message(client: TestClient) -> None:
+def test_stepping_inside_the_cache_costs_one_message_with_one_new_frame(
+    client: TestClient,
+) -> None:
     with client.websocket_connect("/ws") as ws:
         opened(ws)
         ws.send_json({"type": "step"})
         replies = receive_until(ws, "position")
-    assert [r["type"] for r in replies] == ["frames", "position"]
+        ws.send_json({"type": "back"})
+        back = receive_until(ws, "position")
+    assert [r["type"] for r in replies] == ["position"]
     assert [f["index"] for f in replies[0]["frames"]] == [33]  # the window moved by one
-    assert len(json.dumps(replies[1])) < 80
+    assert back == [{"type": "position", "step": 0, "playing": False, "speed": 0.0,
+                     "frames": []}]  # fmt: skip
+    assert len(json.dumps(back[0])) < 90
 
 
 def test_back_before_the_snapshot_and_far_seeks_send_a_snapshot(client: TestClient) -> None:

@@ -51,8 +51,8 @@ def server_url() -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="module")  # Playwright's sync API holds an event loop while open:
+def browser() -> Iterator[Browser]:  # close it between modules, so others may use asyncio
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: run scripts/setup (it installs it)")
     with sync_playwright() as playwright:

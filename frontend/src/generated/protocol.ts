@@ -31,7 +31,7 @@ export type Speed = number;
 export type Type7 = "pause";
 export type Type8 = "act";
 export type Kind1 = string;
-export type Server = Opened | SnapshotOut | FramesOut | Position | ErrorOut;
+export type Server = Opened | SnapshotOut | Position | ErrorOut;
 export type Type9 = "opened";
 export type Version3 = number;
 export type Session1 = string;
@@ -56,15 +56,14 @@ export type Step3 = number;
 export type Memory = {
   [k: string]: unknown;
 }[];
-export type Type11 = "frames";
-export type Frames = {
-  [k: string]: unknown;
-}[];
-export type Type12 = "position";
+export type Type11 = "position";
 export type Step4 = number;
 export type Playing = boolean;
 export type Speed1 = number;
-export type Type13 = "error";
+export type Frames = {
+  [k: string]: unknown;
+}[];
+export type Type12 = "error";
 export type Code = string;
 export type Message = string;
 export type Field = string | null;
@@ -201,23 +200,19 @@ export interface State {
   [k: string]: unknown;
 }
 /**
- * Frames the client does not have yet, in order (deltas: docs/trace-format.md).
- */
-export interface FramesOut {
-  type?: Type11;
-  frames: Frames;
-}
-/**
- * Where the timeline stands now (after a step, back, seek, or the presenter's move).
+ * Where the timeline stands now (after a step, back, seek, or the presenter's move),
+ * with the frames the client does not have yet, in order (deltas: docs/trace-format.md):
+ * one message per move, so a step costs one round trip.
  */
 export interface Position {
-  type?: Type12;
+  type?: Type11;
   step: Step4;
   playing?: Playing;
   speed?: Speed1;
+  frames?: Frames;
 }
 export interface ErrorOut {
-  type?: Type13;
+  type?: Type12;
   code: Code;
   message: Message;
   field?: Field;

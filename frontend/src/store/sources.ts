@@ -96,11 +96,8 @@ export class LiveSource implements Source {
       case "snapshot":
         store.addBase(message.step as number, message.state as State, message.memory as never[]);
         break;
-      case "frames":
-        store.addFrames(message.frames as Frame[]);
-        store.changed();
-        break;
       case "position":
+        store.addFrames((message.frames as Frame[] | undefined) ?? []);
         store.playing = message.playing as boolean;
         store.setStep(message.step as number);
         store.changed();

@@ -214,7 +214,7 @@ class Conversation:
             actions=[_spec_json(spec) for spec in timeline.action_specs],
             snapshot=self._snapshot(session.position),
         )
-        return [opened, *self._frames(session), self._position(session)]
+        return [opened, self._position(session)]
 
     def _snapshot(self, step: int) -> p.SnapshotOut:
         snapshot = self._current().timeline.snapshot(step)
@@ -227,7 +227,6 @@ class Conversation:
         ahead = self._ahead(session)
         if session.position < self.base or session.position > self.sent_upto + ahead:
             replies.append(self._snapshot(session.position))
-        replies.extend(self._frames(session))
         replies.append(self._position(session))
         return replies
 
@@ -235,18 +234,19 @@ class Conversation:
         settings: Settings = self.state.settings
         return settings.frames_ahead_playing if session.playing else settings.frames_ahead
 
-    def _frames(self, session: Session) -> list[p.Message]:
+    def _frames(self, session: Session) -> list[dict[str, Any]]:
+        """The frames from the client's cache up to `frames_ahead` past the position."""
         timeline = session.timeline
         last = min(len(timeline) - 1, session.position + self._ahead(session))
         first = self.sent_upto + 1
         if first > last:
             return []
         self.sent_upto = last
-        return [p.FramesOut(frames=[frame_json(timeline.frame(i)) for i in range(first, last + 1)])]
+        return [frame_json(timeline.frame(i)) for i in range(first, last + 1)]
 
-    @staticmethod
-    def _position(session: Session) -> p.Position:
-        return p.Position(step=session.position, playing=session.playing, speed=session.speed)
+    def _position(self, session: Session) -> p.Position:
+        return p.Position(step=session.position, playing=session.playing, speed=session.speed,
+                          frames=self._frames(session))  # fmt: skip
 
 
 def _spec_json(spec: Any) -> dict[str, Any]:

@@ -140,20 +140,16 @@ class Opened(Message):
     snapshot: SnapshotOut
 
 
-class FramesOut(Message):
-    """Frames the client does not have yet, in order (deltas: docs/trace-format.md)."""
-
-    type: Literal["frames"] = "frames"
-    frames: list[dict[str, Any]]
-
-
 class Position(Message):
-    """Where the timeline stands now (after a step, back, seek, or the presenter's move)."""
+    """Where the timeline stands now (after a step, back, seek, or the presenter's move),
+    with the frames the client does not have yet, in order (deltas: docs/trace-format.md):
+    one message per move, so a step costs one round trip."""
 
     type: Literal["position"] = "position"
     step: int
     playing: bool = False
     speed: float = 0.0
+    frames: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class ErrorOut(Message):
@@ -164,7 +160,7 @@ class ErrorOut(Message):
 
 
 ServerMessage = Annotated[
-    Opened | SnapshotOut | FramesOut | Position | ErrorOut, Field(discriminator="type")
+    Opened | SnapshotOut | Position | ErrorOut, Field(discriminator="type")
 ]
 
 
