@@ -159,9 +159,7 @@ class ErrorOut(Message):
     field: str | None = None
 
 
-ServerMessage = Annotated[
-    Opened | SnapshotOut | Position | ErrorOut, Field(discriminator="type")
-]
+ServerMessage = Annotated[Opened | SnapshotOut | Position | ErrorOut, Field(discriminator="type")]
 
 
 class Protocol(BaseModel):
