@@ -142,3 +142,12 @@ def test_address_translations_show_where_they_happen(
     expect(lookup).to_contain_text(hex(int(target, 16) if isinstance(target, str) else target))
     box = told["steps"][step]["box"]
     expect(page.locator(f'vv-diagram g[data-box="{box}"].active')).to_have_count(1)
+
+
+def test_a_transmitted_frame_is_shown_decoded(page: Page, server_url: str) -> None:
+    told = trace(server_url, "qemu-emulated")
+    step = next(f["index"] for f in told["steps"] if f["event"]["kind"] == "net_tx_frame")
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step={step + 1}")
+    decoded = page.locator("vv-narration .decoded")
+    expect(decoded).to_contain_text("Frame: Ethernet / ARP")
+    expect(decoded).to_contain_text("psrc=10.0.2.15")

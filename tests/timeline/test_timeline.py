@@ -153,3 +153,11 @@ def test_a_story_that_cannot_go_on_says_so_and_stops(options: StoryOptions, why:
     assert "cannot go on" in timeline.frames[-1].narration
     gave_up = [f for f in timeline.frames if f.event.kind == "driver_gives_up"]
     assert len(gave_up) == 1
+
+
+def test_frames_on_the_wire_are_decoded_into_the_event() -> None:
+    sent = next(f for f in SEEKING.frames if f.event.kind == "net_tx_frame")
+    received = next(f for f in SEEKING.frames if f.event.kind == "net_rx_frame")
+    assert sent.event.values["decoded"] == "Ethernet / ARP"
+    assert "op=who-has" in str(sent.event.values["layers"])
+    assert "op=is-at" in str(received.event.values["layers"])

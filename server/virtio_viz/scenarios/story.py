@@ -99,6 +99,9 @@ def _checked(spec: ParamSpec, value: ParamValue | None) -> ParamValue:
 
 
 class World(Protocol):
+    """What a story runs on. A world may also define `annotate(event)`, returning values
+    to add to an event as it is recorded (NetWorld decodes the frames it carries)."""
+
     memory: GuestMemory
     log: EventLog
 

@@ -9,6 +9,7 @@ and every `interval` steps stores a keyframe (the whole state and all bytes writ
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from virtio_viz.model.events import Event
 from virtio_viz.scenarios.routing import locate
@@ -42,7 +43,7 @@ class Recorder:
         self._open: tuple[str, str, str] | None = None
 
     def __call__(self, raw: Event) -> None:
-        event = self.voice(raw)
+        event = self.voice(self._annotated(raw))
         world, index = self.world, len(self.frames)
         memory = tuple((r.addr, world.memory.peek(r.addr, r.length)) for r in event.writes)
         for addr, data in memory:
@@ -62,6 +63,12 @@ class Recorder:
         if index % self.interval == 0:
             keyframe = Keyframe(index, state, self.written.frozen())
         self.frames.append(frame, keyframe)
+
+    def _annotated(self, event: Event) -> Event:
+        """The event with what its world adds to it (a decoded frame, for example)."""
+        annotate = getattr(self.world, "annotate", None)
+        extra = annotate(event) if annotate is not None else None
+        return replace(event, values={**event.values, **extra}) if extra else event
 
     # -- chapters: a span opens lazily, with its first event ----------------------------
     def chapter(self, chapter_id: str, title: str, intro: str) -> None:

@@ -21,6 +21,9 @@ export class NarrationPanel extends LitElement {
     .hop { border-bottom: 1px dotted var(--vv-muted); cursor: help; }
     .violation { border: 2px solid var(--vv-violation); border-radius: 8px; padding: 8px 10px; margin: 8px 0;
       background: color-mix(in srgb, var(--vv-violation) 12%, transparent); line-height: 1.45; }
+    .decoded { margin-top: 8px; font-size: 0.85em; }
+    .decoded summary { cursor: pointer; color: var(--vv-muted); }
+    .decoded .mono { overflow-wrap: anywhere; line-height: 1.5; margin-top: 4px; }
     .violation strong { color: var(--vv-violation); display: block; margin-bottom: 2px; }
     .violation .rule { font-family: var(--vv-mono); border: 1px solid var(--vv-violation); border-radius: 4px; padding: 0 4px; margin-right: 4px; }
   `];
@@ -29,6 +32,19 @@ export class NarrationPanel extends LitElement {
   @property({ attribute: false }) chapter: Chapter | undefined;
   @property({ type: Number }) total = 0;
   @property({ attribute: false }) wires: Wire[] = [];
+
+  /** What a frame or a block request carried, decoded (the server decodes real frames). */
+  private decoded(values: Record<string, unknown>) {
+    if (typeof values.layers === "string") {
+      return html`<details class="decoded" open><summary>Frame: ${String(values.decoded ?? "")}</summary>
+        <div class="mono">${values.layers.split(" / ").map((layer) => html`<div>${layer}</div>`)}</div></details>`;
+    }
+    if (typeof values.type_name === "string" && typeof values.header === "string") {
+      return html`<details class="decoded" open><summary>Request: ${values.type_name}, sector ${String(values.sector ?? "")}</summary>
+        <div class="mono">header ${values.header}${typeof values.data_len === "number" ? html`<br />data ${values.data_len} bytes` : nothing}</div></details>`;
+    }
+    return nothing;
+  }
 
   override render() {
     const f = this.frame, c = this.chapter;
@@ -47,6 +63,7 @@ export class NarrationPanel extends LitElement {
         ${e.spec ? html`<a class="tag" href="${SPEC_URL}" target="_blank" rel="noopener" title="Open the virtio 1.2 specification">virtio-1.2 ${e.spec}</a>` : nothing}
       </div>
       ${e.analog ? html`<div class="analog"><span class="muted">In real software:</span> <span class="mono">${e.analog}</span></div>` : nothing}
+      ${this.decoded(e.values)}
       ${f.hops.length ? html`<div class="path" aria-label="the path on the diagram"><span class="muted">${f.route ?? "path"}:</span>
         ${f.hops.map((id, i) => {
           const wire = this.wires.find((w) => w.id === id);

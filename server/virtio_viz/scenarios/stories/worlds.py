@@ -16,6 +16,7 @@ from virtio_viz import frames
 from virtio_viz.model.devices.blk import QEMU_BLK_FEATURES
 from virtio_viz.model.devices.net import QEMU_NET_FEATURES
 from virtio_viz.model.errors import ConfigError, ModelError
+from virtio_viz.model.events import Event, Value
 from virtio_viz.model.features import by_name, table_for
 from virtio_viz.model.machine import (
     BlkMachine,
@@ -200,6 +201,22 @@ class NetWorld(MachineWorld):
     def __init__(self, machine: NetMachine) -> None:
         super().__init__(machine)
         self.sent = 0
+        self.arrived: bytes = b""
+
+    def annotate(self, event: Event) -> dict[str, Value] | None:
+        """The frame an event carried, decoded layer by layer (Ethernet, ARP, IPv4, ICMP)."""
+        if event.kind == "net_tx_frame" and self.machine.net.outbox:
+            frame = self.machine.net.outbox[-1]
+        elif event.kind == "net_rx_frame" and self.arrived:
+            frame = self.arrived
+        else:
+            return None
+        layers = frames.decode(frame)
+        shown = " / ".join(
+            f"{layer.name}({', '.join(f'{k}={v}' for k, v in layer.fields.items())})"
+            for layer in layers
+        )
+        return {"decoded": " / ".join(layer.name for layer in layers), "layers": shown}
 
     def send(self, kind: str) -> None:
         self.require_live()
@@ -216,6 +233,7 @@ class NetWorld(MachineWorld):
                 reply=True, seq=self.sent, src_mac=frames.GATEWAY_MAC, dst_mac=frames.GUEST_MAC,
                 src_ip=frames.GATEWAY_IP, dst_ip=frames.GUEST_IP,
             )  # fmt: skip
+        self.arrived = frame
         self.machine.arrive(frame)
 
     def action_specs(self) -> tuple[ActionSpec, ...]:

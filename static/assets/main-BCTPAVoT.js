@@ -292,9 +292,14 @@
     .hop { border-bottom: 1px dotted var(--vv-muted); cursor: help; }
     .violation { border: 2px solid var(--vv-violation); border-radius: 8px; padding: 8px 10px; margin: 8px 0;
       background: color-mix(in srgb, var(--vv-violation) 12%, transparent); line-height: 1.45; }
+    .decoded { margin-top: 8px; font-size: 0.85em; }
+    .decoded summary { cursor: pointer; color: var(--vv-muted); }
+    .decoded .mono { overflow-wrap: anywhere; line-height: 1.5; margin-top: 4px; }
     .violation strong { color: var(--vv-violation); display: block; margin-bottom: 2px; }
     .violation .rule { font-family: var(--vv-mono); border: 1px solid var(--vv-violation); border-radius: 4px; padding: 0 4px; margin-right: 4px; }
-  `]}render(){let e=this.frame,t=this.chapter;if(!e)return k`<p class="muted">Loading…</p>`;let n=e.event,r=t&&e.index===t.first_step;return k`
+  `]}decoded(e){return typeof e.layers==`string`?k`<details class="decoded" open><summary>Frame: ${String(e.decoded??``)}</summary>
+        <div class="mono">${e.layers.split(` / `).map(e=>k`<div>${e}</div>`)}</div></details>`:typeof e.type_name==`string`&&typeof e.header==`string`?k`<details class="decoded" open><summary>Request: ${e.type_name}, sector ${String(e.sector??``)}</summary>
+        <div class="mono">header ${e.header}${typeof e.data_len==`number`?k`<br />data ${e.data_len} bytes`:M}</div></details>`:M}render(){let e=this.frame,t=this.chapter;if(!e)return k`<p class="muted">Loading…</p>`;let n=e.event,r=t&&e.index===t.first_step;return k`
       <div class="chapter">Step ${e.index+1} of ${this.total}${t?k` · <strong>${t.title}</strong>`:M}</div>
       ${r&&t?.intro?k`<p class="intro">${t.intro}</p>`:M}
       <p class="text" aria-live="polite">${e.narration}</p>
@@ -306,6 +311,7 @@
         ${n.spec?k`<a class="tag" href="${fn}" target="_blank" rel="noopener" title="Open the virtio 1.2 specification">virtio-1.2 ${n.spec}</a>`:M}
       </div>
       ${n.analog?k`<div class="analog"><span class="muted">In real software:</span> <span class="mono">${n.analog}</span></div>`:M}
+      ${this.decoded(n.values)}
       ${e.hops.length?k`<div class="path" aria-label="the path on the diagram"><span class="muted">${e.route??`path`}:</span>
         ${e.hops.map((e,t)=>{let n=this.wires.find(t=>t.id===e);return k`${t?k`<span class="muted"> → </span>`:M}<span class="hop" title=${n?.detail??``}>${n?.label??e}</span>`})}</div>`:M}`}};z([L({attribute:!1})],X.prototype,`frame`,void 0),z([L({attribute:!1})],X.prototype,`chapter`,void 0),z([L({type:Number})],X.prototype,`total`,void 0),z([L({attribute:!1})],X.prototype,`wires`,void 0),X=z([I(`vv-narration`)],X);var Z=class extends F{constructor(...e){super(...e),this.step=0,this.total=0,this.playing=!1,this.speed=4,this.chapters=[],this.violations=[],this.disabled=!1}static{this.styles=[B,o`
     :host { display: block; }
