@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from virtio_viz.api.protocol import protocol_schema
+from virtio_viz.api.trace_schema import trace_schema
 from virtio_viz.scenarios import all_topologies
 
 FRONTEND = Path(__file__).resolve().parents[1] / "frontend"
@@ -16,6 +17,11 @@ FRONTEND = Path(__file__).resolve().parents[1] / "frontend"
 def test_the_committed_protocol_schema_is_the_servers() -> None:
     committed = json.loads((FRONTEND / "schema" / "protocol.json").read_text())
     assert committed == protocol_schema(), "run scripts/gen-frontend-contract"
+
+
+def test_the_committed_trace_schema_is_the_servers() -> None:
+    committed = json.loads((FRONTEND / "schema" / "trace.json").read_text())
+    assert committed == trace_schema(), "run scripts/gen-frontend-contract"
 
 
 def test_the_layout_fixture_holds_every_current_topology() -> None:

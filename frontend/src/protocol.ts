@@ -104,3 +104,18 @@ export interface ActionParam {
   minimum: number | null; maximum: number | null; choices: string[]; default: unknown;
 }
 export interface ActionSpec { kind: string; label: string; help: string; params: ActionParam[] }
+
+// -- The trace objects above, checked against the server's published trace schema -----
+// (`generated/trace.ts`, from /api/schema/trace): the build fails if they drift apart.
+import type * as Schema from "./generated/trace";
+
+type Assignable<From, To> = From extends To ? true : false;
+const conforms: [
+  Assignable<Frame, Schema.Frame>,
+  Assignable<Keyframe, Schema.Keyframe>,
+  Assignable<State, Schema.State>,
+  Assignable<QueueState, Schema.QueueState>,
+  Assignable<Chapter, Schema.Chapter>,
+  Assignable<Schema.Frame["event"]["plane"], Plane>,
+] = [true, true, true, true, true, true];
+void conforms;

@@ -1,0 +1,255 @@
+/* Generated from the server JSON Schema by `npm run gen:protocol`. Do not edit. */
+
+export type Format = "virtio-viz-trace";
+export type Version = 1;
+export type Generator = string;
+export type Id = string;
+export type Title = string;
+export type Summary = string;
+export type Seed = number;
+export type At = number;
+export type Kind = string;
+export type Actions = PlacedAction[];
+export type Bit = number;
+export type Name = string;
+export type Section = string;
+export type FeatureNames = FeatureName[];
+export type Index = number;
+export type Id1 = string;
+export type Title1 = string;
+export type Intro = string;
+export type FirstStep = number;
+export type StepCount = number;
+export type Chapters = Chapter[];
+export type StepCount1 = number;
+export type Stopped = string | null;
+export type KeyframeInterval = number;
+export type Step = number;
+export type Value = number;
+export type Names = string | string[];
+export type DeviceId = number;
+export type Offered = string;
+export type Driver = string;
+export type Negotiated = string;
+export type Index1 = number;
+export type Name1 = string;
+export type Format1 = "split" | "packed";
+export type Size = number;
+export type Enabled = boolean;
+export type MsixVector = number | null;
+export type Name2 = string;
+export type Label = string;
+export type Addr = number;
+export type Size1 = number;
+export type Areas = Area[];
+export type Queues = QueueState[];
+export type Addr1 = number;
+export type Hex = string;
+export type Memory = MemoryRun[];
+export type Keyframes = Keyframe[];
+export type Index2 = number;
+export type Chapter1 = number;
+export type Kind1 = string;
+export type Actor = string;
+export type Plane = "control" | "data" | "notification";
+export type Spec = string;
+export type Analog = string;
+export type Summary1 = string;
+export type Queue = number | null;
+/**
+ * [address, length] ranges read
+ */
+export type Reads = [unknown, unknown][];
+/**
+ * [address, length] ranges written
+ */
+export type Writes = [unknown, unknown][];
+/**
+ * the N-number of the MUST this event breaks
+ */
+export type Rule = number | null;
+export type Requirement = string | null;
+export type Box = string | null;
+export type Route = string | null;
+export type Hops = string[];
+export type Narration = string;
+export type Memory1 = MemoryRun[];
+export type Steps = Frame[];
+/**
+ * an imported recording: what it cannot show
+ */
+export type Limitations = string[] | null;
+/**
+ * an imported recording: the file it came from
+ */
+export type Source = {
+  [k: string]: unknown;
+} | null;
+/**
+ * an imported recording: QMP replies taken with it
+ */
+export type Qmp =
+  | {
+      [k: string]: unknown;
+    }[]
+  | null;
+
+/**
+ * A whole timeline, replayable with no server.
+ */
+export interface VirtioVizTraceVersion1 {
+  format: Format;
+  version: Version;
+  generator: Generator;
+  scenario: Scenario;
+  topology: Topology;
+  feature_names: FeatureNames;
+  chapters: Chapters;
+  step_count: StepCount1;
+  stopped: Stopped;
+  keyframe_interval: KeyframeInterval;
+  keyframes: Keyframes;
+  steps: Steps;
+  limitations?: Limitations;
+  source?: Source;
+  qmp?: Qmp;
+}
+export interface Scenario {
+  id: Id;
+  title: Title;
+  summary: Summary;
+  options: Options;
+  seed: Seed;
+  actions: Actions;
+}
+export interface Options {
+  [k: string]: unknown;
+}
+export interface PlacedAction {
+  at: At;
+  kind: Kind;
+  params: Params;
+}
+export interface Params {
+  [k: string]: number | string | boolean;
+}
+export interface Topology {
+  [k: string]: unknown;
+}
+export interface FeatureName {
+  bit: Bit;
+  name: Name;
+  section: Section;
+}
+export interface Chapter {
+  index: Index;
+  id: Id1;
+  title: Title1;
+  intro: Intro;
+  first_step: FirstStep;
+  step_count: StepCount;
+}
+/**
+ * The whole state at `step`, and every byte written up to it.
+ */
+export interface Keyframe {
+  step: Step;
+  state: State;
+  memory: Memory;
+}
+/**
+ * Everything the views show at one step.
+ */
+export interface State {
+  status: Status;
+  features: Features;
+  device: Device;
+  queues: Queues;
+  extras: Extras;
+}
+export interface Status {
+  value: Value;
+  names: Names;
+}
+export interface Features {
+  device_id: DeviceId;
+  offered: Offered;
+  driver: Driver;
+  negotiated: Negotiated;
+}
+export interface Device {
+  [k: string]: unknown;
+}
+export interface QueueState {
+  index: Index1;
+  name: Name1;
+  format: Format1;
+  size: Size;
+  enabled: Enabled;
+  msix_vector: MsixVector;
+  areas: Areas;
+  /**
+   * the driver's counters, null before setup
+   */
+  driver: Open | null;
+  /**
+   * the device's counters, null before setup
+   */
+  device: Open | null;
+}
+export interface Area {
+  name: Name2;
+  label: Label;
+  addr: Addr;
+  size: Size1;
+}
+export interface Open {
+  [k: string]: unknown;
+}
+export interface Extras {
+  [k: string]: unknown;
+}
+/**
+ * Bytes of guest memory starting at `addr`, as hex.
+ */
+export interface MemoryRun {
+  addr: Addr1;
+  hex: Hex;
+}
+/**
+ * One step: its event, the bytes it wrote, and the top-level state fields it changed.
+ */
+export interface Frame {
+  index: Index2;
+  chapter: Chapter1;
+  event: TraceEvent;
+  box: Box;
+  route: Route;
+  hops: Hops;
+  narration: Narration;
+  memory: Memory1;
+  changes: Changes;
+}
+/**
+ * One model event: who did what, where the spec says so, and what real software does.
+ */
+export interface TraceEvent {
+  kind: Kind1;
+  actor: Actor;
+  plane: Plane;
+  spec: Spec;
+  analog: Analog;
+  summary: Summary1;
+  queue: Queue;
+  values: Values;
+  reads: Reads;
+  writes: Writes;
+  rule: Rule;
+  requirement: Requirement;
+}
+export interface Values {
+  [k: string]: unknown;
+}
+export interface Changes {
+  [k: string]: unknown;
+}
