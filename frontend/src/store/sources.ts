@@ -52,6 +52,8 @@ export class LiveSource implements Source {
   sessionId: string | null = null;
   private socket: WebSocket | null = null;
   private ready: Promise<void> | null = null;
+  private closing = false;
+  private opened = false; // this connection has received a session
 
   constructor(private store: TimelineStore, private url: string, private request: OpenRequest) {}
 
@@ -65,7 +67,11 @@ export class LiveSource implements Source {
         this.receive(JSON.parse(String(event.data)) as Record<string, unknown>);
         resolve();
       });
-      socket.addEventListener("close", () => { this.store.error ??= "The connection to the server closed."; this.store.changed(); });
+      socket.addEventListener("close", () => {
+        if (this.closing) return; // we closed it on purpose (another scenario, a room)
+        this.store.error ??= "The connection to the server closed.";
+        this.store.changed();
+      });
     });
     return this.ready;
   }
@@ -74,6 +80,11 @@ export class LiveSource implements Source {
     const r = this.request;
     if (r.room) return { type: "join", version: 1, room: r.room, token: r.token ?? null };
     if (r.session) return { type: "resume", version: 1, session: r.session };
+    return this.openMessage();
+  }
+
+  private openMessage(): ClientMessage {
+    const r = this.request;
     return { type: "open", version: 1, scenario: r.scenario ?? "qemu-emulated", options: r.options ?? {}, step: r.step ?? 0, actions: (r.actions ?? []) as never, seed: 0 };
   }
 
@@ -85,6 +96,7 @@ export class LiveSource implements Source {
     const store = this.store;
     switch (message.type) {
       case "opened": {
+        this.opened = true;
         const snapshot = message.snapshot as { step: number; state: State; memory: never[] };
         this.sessionId = message.session as string;
         store.role = message.role as never;
@@ -97,6 +109,10 @@ export class LiveSource implements Source {
         store.addBase(message.step as number, message.state as State, message.memory as never[]);
         break;
       case "position":
+        if (!this.opened && this.request.room && this.request.token && this.request.scenario) {
+          this.send(this.openMessage()); // an empty room: the presenter opens its story there
+          break;
+        }
         store.addFrames((message.frames as Frame[] | undefined) ?? []);
         store.playing = message.playing as boolean;
         store.setStep(message.step as number);
@@ -122,5 +138,5 @@ export class LiveSource implements Source {
   act(kind: string, params: Record<string, unknown>): void {
     this.send({ type: "act", action: { kind, params: params as never } });
   }
-  close(): void { this.socket?.close(); }
+  close(): void { this.closing = true; this.socket?.close(); }
 }

@@ -24,6 +24,8 @@ import "../timeline-bar/timeline-bar";
 import "../event-log/event-log";
 import "../action-panel/action-panel";
 import "../address-map/address-map";
+import "../lecture-bar/lecture-bar";
+import type { LectureCommand } from "../lecture-bar/lecture-bar";
 import type { ActRequest } from "../action-panel/action-panel";
 
 @customElement("virtio-viz")
@@ -87,6 +89,9 @@ export class VirtioViz extends LitElement {
   private options: Record<string, unknown> = {};
   private room: string | null = null;
   private token: string | null = null;
+  private actionsLog: unknown[] = [];
+  @state() private joinUrl: string | null = null;
+  @state() private detachedFrom: string | null = null;
   private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); };
   private onKey = (e: KeyboardEvent) => this.key(e);
 
@@ -137,7 +142,7 @@ export class VirtioViz extends LitElement {
       } else {
         this.source = new LiveSource(this.store, this.wsUrl(), {
           scenario: this.scenario, options: this.options, step: this.step,
-          room: this.room ?? undefined, token: this.token ?? undefined,
+          room: this.room ?? undefined, token: this.token ?? undefined, actions: this.actionsLog,
         });
         void this.loadScenarios();
       }
@@ -145,6 +150,27 @@ export class VirtioViz extends LitElement {
     } catch (error) {
       this.loadError = error instanceof Error ? error.message : String(error);
     }
+  }
+
+  /** Present: open a room, then carry this story (options, actions, step) into it. */
+  private async lecture(command: LectureCommand): Promise<void> {
+    const header = this.store.header;
+    if (!header) return;
+    this.scenario = header.scenario.id;
+    this.options = { ...header.scenario.options };
+    this.actionsLog = [...header.scenario.actions];
+    this.step = this.store.step;
+    if (command === "present") {
+      const reply = await fetch(new URL("/api/rooms", this.server ?? location.href), { method: "POST" });
+      if (!reply.ok) { this.store.error = "The server could not open a room."; this.store.changed(); return; }
+      const room = (await reply.json()) as { code: string; join_url: string; presenter_token: string };
+      this.room = room.code; this.token = room.presenter_token; this.joinUrl = room.join_url;
+    } else if (command === "detach") {
+      this.detachedFrom = this.room; this.room = null; this.token = null;
+    } else {
+      this.room = this.detachedFrom; this.detachedFrom = null;
+    }
+    await this.start();
   }
 
   private async loadScenarios(): Promise<void> {
@@ -247,6 +273,8 @@ export class VirtioViz extends LitElement {
       <section class="story panel" aria-label="narration">
         <vv-narration .frame=${view?.frame} .chapter=${chapter} .total=${s.length} .wires=${header.topology.wires}></vv-narration>
         <vv-status .value=${state?.status.value ?? 0} .history=${s.statusHistory()}></vv-status>
+        <vv-lecture .mode=${s.role} .room=${this.room} .joinUrl=${this.joinUrl} .detachedFrom=${this.detachedFrom}
+          .live=${!!this.source?.live} @lecture=${(e: CustomEvent<LectureCommand>) => void this.lecture(e.detail)}></vv-lecture>
         <vv-address-map .frame=${view?.frame} .extras=${state?.extras}></vv-address-map>
         ${s.actions.length && this.source?.live && s.role !== "follower"
           ? html`<vv-actions .actions=${s.actions} @act=${(e: CustomEvent<ActRequest>) => this.source?.act(e.detail.kind, e.detail.params)}></vv-actions>` : nothing}

@@ -1,0 +1,62 @@
+"""A lecture: the presenter opens a room, three students follow every move; one steps
+away to explore and stops following."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.test_visualizer import trace
+
+
+def narration(page: Page) -> str:
+    return page.locator("vv-narration .text").inner_text()
+
+
+def test_three_followers_stay_on_the_presenters_step(browser: Browser, server_url: str) -> None:
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 800}) for _ in range(4)]
+    presenter, *students = (context.new_page() for context in contexts)
+    told = trace(server_url, "qemu-emulated")
+    presenter.goto(f"{server_url}/?scenario=qemu-emulated&step=5")
+    expect(presenter.locator("vv-narration .text")).to_have_text(told["steps"][4]["narration"])
+    presenter.get_by_role("button", name="present to a room").click()
+    link = presenter.locator("vv-lecture a")
+    expect(link).to_have_attribute("href", re.compile(r"\?room=[A-Z2-9]{6}$"))
+    expect(presenter.get_by_role("img", name="QR code of the join link")).to_be_visible()
+    join_url = link.get_attribute("href")
+    assert join_url is not None
+    for student in students:
+        student.goto(join_url)
+        expect(student.locator("vv-narration .text")).to_have_text(told["steps"][4]["narration"])
+
+    def all_on(step: int) -> None:
+        for page in (presenter, *students):
+            expect(page.locator("vv-narration .text")).to_have_text(told["steps"][step]["narration"])
+
+    for _ in range(10):
+        presenter.keyboard.press("ArrowRight")
+    all_on(14)
+    presenter.locator("vv-timeline input[type=range]").fill("200")
+    all_on(200)
+    presenter.locator("vv-narration .text").click()  # leave the slider: keys go to the page
+    presenter.keyboard.press("]")
+    chapter = next(c for c in told["chapters"] if c["first_step"] > 200)
+    all_on(chapter["first_step"])
+
+    loner = students[0]
+    loner.get_by_role("button", name="explore on my own").click()
+    expect(loner.get_by_role("button", name="follow the presenter again")).to_be_visible()
+    loner.keyboard.press("ArrowRight")
+    expect(loner.locator("vv-narration .text")).to_have_text(
+        told["steps"][chapter["first_step"] + 1]["narration"]
+    )
+    presenter.keyboard.press("End")
+    last = told["step_count"] - 1
+    for page in (presenter, *students[1:]):
+        expect(page.locator("vv-narration .text")).to_have_text(told["steps"][last]["narration"])
+    expect(loner.locator("vv-narration .text")).to_have_text(
+        told["steps"][chapter["first_step"] + 1]["narration"]
+    )
+    for context in contexts:
+        context.close()
