@@ -32,7 +32,9 @@ def test_three_followers_stay_on_the_presenters_step(browser: Browser, server_ur
 
     def all_on(step: int) -> None:
         for page in (presenter, *students):
-            expect(page.locator("vv-narration .text")).to_have_text(told["steps"][step]["narration"])
+            expect(page.locator("vv-narration .text")).to_have_text(
+                told["steps"][step]["narration"]
+            )
 
     for _ in range(10):
         presenter.keyboard.press("ArrowRight")
