@@ -13,7 +13,10 @@ from virtio_viz.api import Settings, create_app
 def client(tmp_path: Path) -> Iterator[TestClient]:
     static = tmp_path / "static"
     (static / "assets").mkdir(parents=True)
-    (static / "index.html").write_text("<!doctype html><title>virtio-viz</title><virtio-viz>")
+    (static / "index.html").write_text(
+        '<!doctype html><title>virtio-viz</title><script type="module" crossorigin '
+        'src="/assets/app-1a2b3c.js"></script><virtio-viz>'
+    )
     (static / "assets" / "app-1a2b3c.js").write_text("console.log('hi');" * 200)
     settings = Settings(static_dir=static, rate_per_second=1000, rate_burst=1000)
     with TestClient(create_app(settings)) as test_client:

@@ -123,3 +123,10 @@ def test_serve_flags_override_the_environment() -> None:
     settings = settings_from(args, {"VIRTIO_VIZ_MAX_STEPS": "700", "VIRTIO_VIZ_RATE_BURST": "9"})
     assert (settings.max_steps, settings.rate_burst) == (900, 9)
     assert settings.allowed_origins == ("*",) and settings.static_dir == Path("/srv/static")
+
+
+def test_the_element_script_has_a_stable_address_for_other_sites(client: TestClient) -> None:
+    reply = client.get("/virtio-viz.js", follow_redirects=False)
+    assert reply.status_code == 307
+    assert reply.headers["location"] == "/assets/app-1a2b3c.js"
+    assert reply.headers["access-control-allow-origin"] == "*"

@@ -20,7 +20,7 @@ from virtio_viz.api.errors import ProtocolError
 from virtio_viz.api.rooms import Rooms
 from virtio_viz.api.sessions import Sessions
 from virtio_viz.api.settings import Settings
-from virtio_viz.api.static import FrontendFiles, page
+from virtio_viz.api.static import FrontendFiles, element_redirect, page
 from virtio_viz.api.timelines import TimelineCache, TimelineRequest, build_timeline
 from virtio_viz.api.trace_schema import trace_schema
 from virtio_viz.api.websocket import websocket_endpoint
@@ -226,6 +226,12 @@ def _frontend(app: FastAPI, settings: Settings) -> None:
     @app.get("/embed", include_in_schema=False)
     async def embed() -> Response:
         return page(static_dir, "embed.html")
+
+    @app.get("/virtio-viz.js", include_in_schema=False)
+    async def element_script() -> Response:
+        """A stable address for the <virtio-viz> element's script, for other sites: it
+        redirects to the current hashed build (which is cached forever)."""
+        return element_redirect(static_dir)
 
     if static_dir.is_dir():
         app.mount("/", FrontendFiles(directory=static_dir), name="static")

@@ -7,9 +7,10 @@ Assets carry `Access-Control-Allow-Origin: *` so other sites can load the elemen
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
@@ -37,3 +38,16 @@ def page(static_dir: Path, name: str) -> Response:
         return HTMLResponse(MISSING_BUILD, status_code=200 if name == "index.html" else 404,
                             headers={"Cache-Control": REVALIDATE})  # fmt: skip
     return FileResponse(file, media_type="text/html", headers={"Cache-Control": REVALIDATE})
+
+
+def element_redirect(static_dir: Path) -> Response:
+    """Redirect to the hashed module script the built index.html loads (CORS-enabled)."""
+    index = static_dir / "index.html"
+    found = re.search(r'src="/(assets/[^"]+\.js)"', index.read_text()) if index.is_file() else None
+    if found is None:
+        return Response("the frontend has not been built", status_code=404)
+    return RedirectResponse(
+        f"/{found.group(1)}",
+        status_code=307,
+        headers={"Cache-Control": REVALIDATE, "Access-Control-Allow-Origin": "*"},
+    )

@@ -25,6 +25,8 @@ import "../event-log/event-log";
 import "../action-panel/action-panel";
 import "../address-map/address-map";
 import "../lecture-bar/lecture-bar";
+import "../share-dialog/share-dialog";
+import { snippets } from "../share-dialog/snippets";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
 import type { ActRequest } from "../action-panel/action-panel";
 
@@ -78,6 +80,8 @@ export class VirtioViz extends LitElement {
 
   @state() private focusBytes: Focus | null = null;
   @state() private help = false;
+  @state() private sharing = false;
+  private resizeObserver: ResizeObserver | null = null;
   /** Set when the theme came from the URL or the reader's choice: then the URL keeps it. */
   private themeChosen = false;
   @state() private loadError: string | null = null;
@@ -235,7 +239,7 @@ export class VirtioViz extends LitElement {
       Home: "first", End: "last", "]": "next-chapter", "[": "prev-chapter", " ": "play",
     };
     if (e.key === "?") { this.help = !this.help; e.preventDefault(); return; }
-    if (e.key === "Escape") { this.help = false; return; }
+    if (e.key === "Escape") { this.help = false; this.sharing = false; return; }
     const command = map[e.key];
     if (command) { e.preventDefault(); this.command(command); }
   }
@@ -265,6 +269,7 @@ export class VirtioViz extends LitElement {
         <span class="grow"></span>
         ${s.error ? html`<span class="error" role="status">${s.error}</span>` : nothing}
         <button aria-label="switch theme" @click=${() => { this.theme = this.theme === "light" ? "dark" : "light"; this.themeChosen = true; this.syncUrl(); }}>${this.theme === "light" ? "dark" : "light"} theme</button>
+        ${!this.src ? html`<button aria-label="share or embed" @click=${() => { this.sharing = !this.sharing; }}>share</button>` : nothing}
         <button aria-label="keyboard help" @click=${() => { this.help = !this.help; }}>?</button>
       </header>
       <section class="diagram panel" aria-label="architecture diagram">
@@ -294,7 +299,32 @@ export class VirtioViz extends LitElement {
           .chapters=${header.chapters} .violations=${s.violationSteps()} ?disabled=${s.role === "follower"}></vv-timeline>
       </footer>
       ${this.help ? this.renderHelp() : nothing}
+      ${this.sharing ? this.renderShare() : nothing}
     </div>`;
+  }
+
+  private renderShare() {
+    const header = this.store.header;
+    if (!header) return nothing;
+    const query = writeUrl({ src: null, scenario: header.scenario.id, step: this.store.step, options: this.options,
+      room: null, token: null, theme: this.themeChosen ? this.theme : null });
+    const origin = new URL(this.server ?? location.href).origin;
+    const shared = snippets(origin, query, header.scenario.id, this.store.step, header.scenario.title);
+    return html`<div class="scrim" @click=${() => { this.sharing = false; }}></div>
+      <div class="help panel" role="dialog" aria-modal="true" aria-label="share or embed">
+        <vv-share .snippets=${shared}></vv-share>
+        <p><button @click=${() => { this.sharing = false; }}>close</button></p></div>`;
+  }
+
+  /** Inside an iframe, tell the host page how tall the content is, so it can fit it. */
+  private reportHeight(): void {
+    if (window.parent === window || this.resizeObserver) return;
+    const page = this.renderRoot.querySelector(".page");
+    if (!page) return;
+    this.resizeObserver = new ResizeObserver(() => {
+      window.parent.postMessage({ type: "virtio-viz:resize", height: Math.ceil(page.scrollHeight) }, "*");
+    });
+    this.resizeObserver.observe(page);
   }
 
   private renderHelp() {
@@ -310,6 +340,7 @@ export class VirtioViz extends LitElement {
   }
 
   override updated(changed: Map<string, unknown>): void {
+    this.reportHeight();
     if (changed.has("help") && this.help) this.renderRoot.querySelector<HTMLButtonElement>(".help button")?.focus();
   }
 

@@ -1,0 +1,13 @@
+import { describe, expect, it } from "vitest";
+import { snippets } from "./snippets";
+
+describe("share snippets", () => {
+  it("gives the permalink, an iframe of /embed and the element for the same view", () => {
+    const s = snippets("https://viz.example", "?scenario=vhost-net&step=12", "vhost-net", 11, 'A "story"');
+    expect(s.permalink).toBe("https://viz.example/?scenario=vhost-net&step=12");
+    expect(s.iframe).toContain('src="https://viz.example/embed?scenario=vhost-net&amp;step=12"');
+    expect(s.iframe).toContain('title="A &quot;story&quot;"');
+    expect(s.element).toContain('src="https://viz.example/virtio-viz.js"');
+    expect(s.element).toContain('scenario="vhost-net" step="11"');
+  });
+});

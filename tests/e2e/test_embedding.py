@@ -1,0 +1,65 @@
+"""A blog on another origin embeds the visualizer twice: an iframe of /embed and the
+<virtio-viz> element itself. Both render and step; the iframe reports its height."""
+
+from __future__ import annotations
+
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_visualizer import trace
+
+
+@pytest.fixture
+def blog(tmp_path: Path, server_url: str) -> Iterator[str]:
+    (tmp_path / "post.html").write_text(f"""<!doctype html><meta charset="utf-8">
+<title>A post about virtio</title><link rel="icon" href="data:,">
+<p>The transmit path, step by step:</p>
+<iframe id="frame" src="{server_url}/embed?scenario=qemu-emulated&step=3" width="900" height="400"></iframe>
+<script>window.heights = []; addEventListener("message", (e) => {{
+  if (e.data && e.data.type === "virtio-viz:resize") window.heights.push(e.data.height); }});</script>
+<script type="module" src="{server_url}/virtio-viz.js"></script>
+<virtio-viz id="element" server="{server_url}" scenario="virtio-blk" step="2" compact
+  style="display: block; height: 600px"></virtio-viz>
+""")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/post.html"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_an_iframe_and_the_element_on_another_site(page: Page, server_url: str, blog: str) -> None:
+    qemu, blk = trace(server_url, "qemu-emulated"), trace(server_url, "virtio-blk")
+    page.goto(blog)
+    frame = page.frame_locator("#frame")
+    expect(frame.locator("vv-narration .text")).to_have_text(qemu["steps"][2]["narration"])
+    frame.locator("vv-timeline").get_by_role("button", name="forward one step").click()
+    expect(frame.locator("vv-narration .text")).to_have_text(qemu["steps"][3]["narration"])
+    page.wait_for_function("window.heights.length > 0")
+    element = page.locator("#element")
+    expect(element.locator("vv-narration .text")).to_have_text(blk["steps"][2]["narration"])
+    element.locator("vv-timeline").get_by_role("button", name="forward one step").click()
+    expect(element.locator("vv-narration .text")).to_have_text(blk["steps"][3]["narration"])
+
+
+def test_the_share_dialog_gives_the_three_snippets_for_this_step(
+    page: Page, server_url: str
+) -> None:
+    page.goto(f"{server_url}/?scenario=vhost-net&step=40")
+    expect(page.locator("vv-timeline .count")).to_contain_text("40 /")
+    page.get_by_role("button", name="share or embed").click()
+    dialog = page.get_by_role("dialog", name="share or embed")
+    expect(dialog.locator("#permalink")).to_have_value(f"{server_url}/?scenario=vhost-net&step=40")
+    iframe = f'<iframe src="{server_url}/embed?scenario=vhost-net&amp;step=40"'
+    expect(dialog.locator("#iframe")).to_have_value(re.compile("^" + re.escape(iframe)))
+    element = r'/virtio-viz\.js"></script>\n<virtio-viz [^>]*scenario="vhost-net" step="39"'
+    expect(dialog.locator("#element")).to_have_value(re.compile(element))
