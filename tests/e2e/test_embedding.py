@@ -21,9 +21,11 @@ def blog(tmp_path: Path, server_url: str) -> Iterator[str]:
     (tmp_path / "post.html").write_text(f"""<!doctype html><meta charset="utf-8">
 <title>A post about virtio</title><link rel="icon" href="data:,">
 <p>The transmit path, step by step:</p>
-<iframe id="frame" src="{server_url}/embed?scenario=qemu-emulated&step=3" width="900" height="400"></iframe>
+<iframe id="frame" src="{server_url}/embed?scenario=qemu-emulated&step=3"
+  width="900" height="400"></iframe>
 <script>window.heights = []; addEventListener("message", (e) => {{
-  if (e.data && e.data.type === "virtio-viz:resize") window.heights.push(e.data.height); }});</script>
+  if (e.data && e.data.type === "virtio-viz:resize") window.heights.push(e.data.height);
+}});</script>
 <script type="module" src="{server_url}/virtio-viz.js"></script>
 <virtio-viz id="element" server="{server_url}" scenario="virtio-blk" step="2" compact
   style="display: block; height: 600px"></virtio-viz>
