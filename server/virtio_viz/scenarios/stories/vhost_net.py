@@ -25,6 +25,7 @@ from virtio_viz.model.vhost.structs import VHOST_FILE_UNBIND, VringAddr, VringSt
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import net_chapters as chapters
 from virtio_viz.scenarios.stories.vhost_setup import (
+    CHECKED,
     DATA_QUEUES,
     QUEUE_NAMES,
     VhostWorld,
@@ -45,15 +46,6 @@ TAP_FD = 25  # illustrative, like the eventfd numbers
 # VHOST_F_LOG_ALL (26), VHOST_NET_F_VIRTIO_NET_HDR (27), INDIRECT_DESC, EVENT_IDX,
 # MRG_RXBUF, VERSION_1, ACCESS_PLATFORM and RING_RESET. No packed rings.
 KERNEL_FEATURES = sum(1 << n for n in (24, 26, 27, 28, 29, 15, 32, 33, 40))
-# The bits QEMU lets the kernel veto (hw/net/vhost_net.c kernel_feature_bits); the rest of
-# the offer (MAC, STATUS, the control queue ...) is QEMU's own business.
-CHECKED = sum(
-    bit(name)
-    for name in ("VIRTIO_F_NOTIFY_ON_EMPTY", "VIRTIO_F_INDIRECT_DESC", "VIRTIO_F_EVENT_IDX",
-                 "VIRTIO_NET_F_MRG_RXBUF", "VIRTIO_F_VERSION_1", "VIRTIO_NET_F_MTU",
-                 "VIRTIO_F_ACCESS_PLATFORM", "VIRTIO_F_RING_PACKED", "VIRTIO_F_RING_RESET",
-                 "VIRTIO_F_IN_ORDER")
-)  # fmt: skip
 LACKING = CHECKED & ~KERNEL_FEATURES
 
 _SPEC = {  # the virtio mechanism each ioctl sets up

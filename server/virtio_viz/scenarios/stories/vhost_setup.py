@@ -43,6 +43,17 @@ RING_PACKED = bit("VIRTIO_F_RING_PACKED")
 EVENT_IDX = bit("VIRTIO_F_EVENT_IDX")
 
 
+# The bits QEMU lets a vhost back-end veto (hw/net/vhost_net.c kernel_feature_bits and
+# user_feature_bits); the rest of the offer (MAC, STATUS, the control queue ...) is QEMU's.
+CHECKED = sum(
+    bit(name)
+    for name in ("VIRTIO_F_NOTIFY_ON_EMPTY", "VIRTIO_F_INDIRECT_DESC", "VIRTIO_F_EVENT_IDX",
+                 "VIRTIO_NET_F_MRG_RXBUF", "VIRTIO_F_VERSION_1", "VIRTIO_NET_F_MTU",
+                 "VIRTIO_F_ACCESS_PLATFORM", "VIRTIO_F_RING_PACKED", "VIRTIO_F_RING_RESET",
+                 "VIRTIO_F_IN_ORDER")
+)  # fmt: skip
+
+
 def kick_fd(queue: int) -> int:
     """The eventfd numbers are illustrative: QEMU's own fd table decides them."""
     return 30 + 2 * queue

@@ -32,6 +32,7 @@ from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import net_chapters as chapters
 from virtio_viz.scenarios.stories.vhost_setup import (
     BACKEND_RAM_VA,
+    CHECKED,
     DATA_QUEUES,
     QUEUE_NAMES,
     VhostWorld,
@@ -50,13 +51,6 @@ R = Request
 # INDIRECT_DESC, MRG_RXBUF, ANY_LAYOUT, IN_ORDER, ACCESS_PLATFORM and the vhost-user
 # protocol features (bit 30). No RING_RESET, so QEMU does not offer it.
 BACKEND_FEATURES = sum(1 << n for n in (15, 27, 28, 29, 30, 32, 33, 34, 35))
-CHECKED = sum(
-    bit(name)
-    for name in ("VIRTIO_F_NOTIFY_ON_EMPTY", "VIRTIO_F_INDIRECT_DESC", "VIRTIO_F_EVENT_IDX",
-                 "VIRTIO_NET_F_MRG_RXBUF", "VIRTIO_F_VERSION_1", "VIRTIO_NET_F_MTU",
-                 "VIRTIO_F_ACCESS_PLATFORM", "VIRTIO_F_RING_PACKED", "VIRTIO_F_RING_RESET",
-                 "VIRTIO_F_IN_ORDER")
-)  # fmt: skip
 LACKING = CHECKED & ~BACKEND_FEATURES
 PROTOCOL_OFFERED = sum(
     f.mask for f in (ProtocolFeature.LOG_SHMFD, ProtocolFeature.RARP, ProtocolFeature.REPLY_ACK)
