@@ -65,3 +65,35 @@ def test_the_share_dialog_gives_the_three_snippets_for_this_step(
     expect(dialog.locator("#iframe")).to_have_value(re.compile("^" + re.escape(iframe)))
     element = r'/virtio-viz\.js"></script>\n<virtio-viz [^>]*scenario="vhost-net" step="39"'
     expect(dialog.locator("#element")).to_have_value(re.compile(element))
+
+
+def test_an_embed_shows_a_step_range_with_chosen_panels(page: Page, server_url: str) -> None:
+    told = trace(server_url, "qemu-emulated")
+    page.goto(f"{server_url}/embed?scenario=qemu-emulated&from=20&to=22&panels=diagram,story")
+    expect(page.locator("vv-narration .text")).to_have_text(told["steps"][19]["narration"])
+    expect(page.get_by_label("virtqueues", exact=True)).to_be_hidden()
+    forward = page.locator("vv-timeline").get_by_role("button", name="forward one step")
+    for _ in range(5):
+        forward.click()
+    expect(page.locator("vv-narration .text")).to_have_text(told["steps"][21]["narration"])
+    page.goto(f"{server_url}/embed?scenario=qemu-emulated&from=30&to=33&autoplay=1&speed=20"
+              "&controls=0")  # fmt: skip
+    expect(page.locator("vv-narration .text")).to_have_text(told["steps"][32]["narration"])
+    expect(page.locator("footer")).to_be_hidden()
+
+
+def test_the_diagram_saves_as_svg_and_png_for_slides(page: Page, server_url: str) -> None:
+    page.goto(f"{server_url}/?scenario=vdpa&step=3")
+    expect(page.locator("vv-narration .text")).to_be_visible()
+    with page.expect_download() as svg_download:
+        page.get_by_role("button", name="save the diagram as SVG").click()
+    svg = Path(svg_download.value.path()).read_text()
+    assert svg.startswith("<svg") and "IOMMU" in svg and "fill:" in svg
+    assert svg_download.value.suggested_filename == "virtio-viz-vdpa-step-3.svg"
+    with page.expect_download() as png_download:
+        page.get_by_role("button", name="save the diagram as PNG").click()
+    assert Path(png_download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.keyboard.press("b")
+    expect(page.get_by_label("blank screen (press B)")).to_be_visible()
+    page.keyboard.press("b")
+    expect(page.get_by_label("blank screen (press B)")).to_have_count(0)

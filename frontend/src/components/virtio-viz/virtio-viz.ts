@@ -14,6 +14,8 @@ import { theme, tokens } from "../theme";
 import type { Command } from "../timeline-bar/timeline-bar";
 import type { Focus } from "../ring-view/ring-view";
 import { readUrl, writeUrl } from "./url-state";
+import { clampStep, readEmbedParams, type EmbedParams, type Panel } from "./embed-params";
+import { download, pngOf, standaloneSvg } from "../arch-diagram/export-image";
 import "../arch-diagram/arch-diagram";
 import "../ring-view/ring-view";
 import "../status-lights/status-lights";
@@ -36,6 +38,11 @@ export class VirtioViz extends LitElement {
     :host { display: block; background: var(--vv-bg); box-sizing: border-box; overflow: auto; }
     .page { display: grid; gap: 10px; padding: 10px; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
       grid-template-areas: "head head" "diagram story" "rings rings" "hex side" "bar bar"; }
+    [hidden] { display: none !important; }
+    .diagram { position: relative; }
+    .save { position: absolute; top: 6px; right: 8px; display: flex; gap: 4px; z-index: 1; }
+    .save button { font-size: 0.75em; padding: 2px 8px; opacity: 0.75; }
+    .blank { position: fixed; inset: 0; background: #000; z-index: 50; }
     .page > * { min-width: 0; }
     header { grid-area: head; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
     header h1 { font-size: 1.1em; margin: 0 8px 0 0; }
@@ -81,6 +88,8 @@ export class VirtioViz extends LitElement {
   @state() private focusBytes: Focus | null = null;
   @state() private help = false;
   @state() private sharing = false;
+  @state() private blank = false;
+  private embed: EmbedParams = readEmbedParams("");
   private resizeObserver: ResizeObserver | null = null;
   /** Set when the theme came from the URL or the reader's choice: then the URL keeps it. */
   private themeChosen = false;
@@ -110,6 +119,9 @@ export class VirtioViz extends LitElement {
       this.room = url.room;
       this.token = url.token;
       if (url.theme) { this.theme = url.theme; this.themeChosen = true; }
+      this.embed = readEmbedParams(location.search);
+      if (this.embed.from !== null) this.step = Math.max(this.step, this.embed.from);
+      if (this.embed.speed !== null) this.store.speed = this.embed.speed;
     }
     if (!this.theme) this.theme = window.matchMedia?.("(prefers-color-scheme: light)").matches ? "light" : "dark";
     this.store.addEventListener("change", this.onStoreChange);
@@ -151,6 +163,7 @@ export class VirtioViz extends LitElement {
         void this.loadScenarios();
       }
       await this.source.start();
+      if (this.embed.autoplay && this.timer === undefined) this.togglePlay();
     } catch (error) {
       this.loadError = error instanceof Error ? error.message : String(error);
     }
@@ -192,7 +205,7 @@ export class VirtioViz extends LitElement {
   }
 
   // -- moving ------------------------------------------------------------------------------
-  seek(step: number): void { this.source?.seek(step); }
+  seek(step: number): void { this.source?.seek(clampStep(step, this.store.length, this.embed)); }
 
   private command(command: Command): void {
     const s = this.store, chapters = s.header?.chapters ?? [];
@@ -216,7 +229,8 @@ export class VirtioViz extends LitElement {
     this.store.playing = true;
     this.source?.play(this.store.speed);
     this.timer = window.setInterval(() => {
-      if (this.store.step >= this.store.length - 1) { this.stopTimer(); this.source?.pause(); return; }
+      const last = clampStep(this.store.length - 1, this.store.length, this.embed);
+      if (this.store.step >= last) { this.stopTimer(); this.source?.pause(); return; }
       this.seek(this.store.step + 1);
     }, 1000 / this.store.speed);
     this.requestUpdate();
@@ -239,6 +253,7 @@ export class VirtioViz extends LitElement {
       Home: "first", End: "last", "]": "next-chapter", "[": "prev-chapter", " ": "play",
     };
     if (e.key === "?") { this.help = !this.help; e.preventDefault(); return; }
+    if (e.key === "b" || e.key === "B") { this.blank = !this.blank; e.preventDefault(); return; }
     if (e.key === "Escape") { this.help = false; this.sharing = false; return; }
     const command = map[e.key];
     if (command) { e.preventDefault(); this.command(command); }
@@ -272,10 +287,12 @@ export class VirtioViz extends LitElement {
         ${!this.src ? html`<button aria-label="share or embed" @click=${() => { this.sharing = !this.sharing; }}>share</button>` : nothing}
         <button aria-label="keyboard help" @click=${() => { this.help = !this.help; }}>?</button>
       </header>
-      <section class="diagram panel" aria-label="architecture diagram">
+      <section class="diagram panel" aria-label="architecture diagram" ?hidden=${!this.shows("diagram")}>
+        <div class="save"><button aria-label="save the diagram as SVG" @click=${() => void this.saveDiagram("svg")}>SVG</button>
+          <button aria-label="save the diagram as PNG" @click=${() => void this.saveDiagram("png")}>PNG</button></div>
         <vv-diagram .topology=${header.topology} .frame=${view?.frame}></vv-diagram>
       </section>
-      <section class="story panel" aria-label="narration">
+      <section class="story panel" aria-label="narration" ?hidden=${!this.shows("story")}>
         <vv-narration .frame=${view?.frame} .chapter=${chapter} .total=${s.length} .wires=${header.topology.wires}></vv-narration>
         <vv-status .value=${state?.status.value ?? 0} .history=${s.statusHistory()}></vv-status>
         <vv-lecture .mode=${s.role} .room=${this.room} .joinUrl=${this.joinUrl} .detachedFrom=${this.detachedFrom}
@@ -285,22 +302,39 @@ export class VirtioViz extends LitElement {
           ? html`<vv-actions .actions=${s.actions} @act=${(e: CustomEvent<ActRequest>) => this.source?.act(e.detail.kind, e.detail.params)}></vv-actions>` : nothing}
         <div class="log-slot"><vv-log .frames=${frames} .current=${s.step}></vv-log></div>
       </section>
-      <section class="rings panel" aria-label="virtqueues">
+      <section class="rings panel" aria-label="virtqueues" ?hidden=${!this.shows("rings")}>
         <vv-rings .queues=${state?.queues ?? []} .memory=${view?.memory ?? null} .frame=${view?.frame} .focused=${this.focusBytes}></vv-rings>
       </section>
-      <section class="hex panel" aria-label="guest memory">
+      <section class="hex panel" aria-label="guest memory" ?hidden=${!this.shows("hex")}>
         <vv-hex .memory=${view?.memory ?? null} .queues=${state?.queues ?? []} .frame=${view?.frame} .focused=${this.focusBytes}></vv-hex>
       </section>
-      <section class="side panel">
+      <section class="side panel" ?hidden=${!this.shows("side")}>
         <vv-features .names=${header.feature_names ?? []} .features=${state?.features ?? null}></vv-features>
       </section>
-      <footer class="bar panel">
+      <footer class="bar panel" ?hidden=${!this.embed.controls}>
         <vv-timeline .step=${s.step} .total=${s.length} .playing=${this.timer !== undefined} .speed=${s.speed}
           .chapters=${header.chapters} .violations=${s.violationSteps()} ?disabled=${s.role === "follower"}></vv-timeline>
       </footer>
       ${this.help ? this.renderHelp() : nothing}
       ${this.sharing ? this.renderShare() : nothing}
+      ${this.blank ? html`<div class="blank" aria-label="blank screen (press B)"></div>` : nothing}
     </div>`;
+  }
+
+  private shows(panel: Panel): boolean {
+    return this.embed.panels === null || this.embed.panels.includes(panel);
+  }
+
+  private async saveDiagram(format: "svg" | "png"): Promise<void> {
+    const diagram = this.renderRoot.querySelector("vv-diagram");
+    const svg = diagram?.shadowRoot?.querySelector("svg");
+    if (!svg) return;
+    const background = getComputedStyle(this).getPropertyValue("--vv-bg").trim() || "#ffffff";
+    const text = standaloneSvg(svg, background);
+    const name = `virtio-viz-${this.store.header?.scenario.id ?? "diagram"}-step-${this.store.step + 1}`;
+    if (format === "svg") { download(`${name}.svg`, new Blob([text], { type: "image/svg+xml" })); return; }
+    const box = svg.viewBox.baseVal;
+    download(`${name}.png`, await pngOf(text, box.width, box.height, background));
   }
 
   private renderShare() {
