@@ -97,3 +97,21 @@ def test_the_diagram_saves_as_svg_and_png_for_slides(page: Page, server_url: str
     expect(page.get_by_label("blank screen (press B)")).to_be_visible()
     page.keyboard.press("b")
     expect(page.get_by_label("blank screen (press B)")).to_have_count(0)
+
+
+def test_a_chapter_records_as_a_webm_video(page: Page, server_url: str) -> None:
+    told = trace(server_url, "qemu-emulated")
+    transmit = next(c for c in told["chapters"] if c["id"] == "transmit")
+    last = transmit["first_step"] + transmit["step_count"] - 1
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step={last - 2}")  # the last three steps
+    expect(page.locator("vv-narration .text")).to_have_text(told["steps"][last - 3]["narration"])
+    page.locator("vv-timeline select").select_option("20")
+    with page.expect_download(timeout=20_000) as video:
+        page.get_by_role("button", name="record the rest of this chapter as a video").click()
+    data = Path(video.value.path()).read_bytes()
+    assert data[:4] == b"\x1a\x45\xdf\xa3"  # the EBML header every WebM file starts with
+    assert (
+        video.value.suggested_filename
+        == f"virtio-viz-qemu-emulated-steps-{last - 2}-{last + 1}.webm"
+    )
+    expect(page.locator("vv-narration .text")).to_have_text(told["steps"][last - 3]["narration"])

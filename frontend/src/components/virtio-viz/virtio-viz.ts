@@ -16,6 +16,8 @@ import type { Focus } from "../ring-view/ring-view";
 import { readUrl, writeUrl } from "./url-state";
 import { clampStep, readEmbedParams, type EmbedParams, type Panel } from "./embed-params";
 import { download, pngOf, standaloneSvg } from "../arch-diagram/export-image";
+import { recordWebm, type VideoFrame } from "../arch-diagram/record-video";
+import type { ArchDiagram } from "../arch-diagram/arch-diagram";
 import "../arch-diagram/arch-diagram";
 import "../ring-view/ring-view";
 import "../status-lights/status-lights";
@@ -89,6 +91,7 @@ export class VirtioViz extends LitElement {
   @state() private help = false;
   @state() private sharing = false;
   @state() private blank = false;
+  @state() private recording = false;
   private embed: EmbedParams = readEmbedParams("");
   private resizeObserver: ResizeObserver | null = null;
   /** Set when the theme came from the URL or the reader's choice: then the URL keeps it. */
@@ -289,7 +292,8 @@ export class VirtioViz extends LitElement {
       </header>
       <section class="diagram panel" aria-label="architecture diagram" ?hidden=${!this.shows("diagram")}>
         <div class="save"><button aria-label="save the diagram as SVG" @click=${() => void this.saveDiagram("svg")}>SVG</button>
-          <button aria-label="save the diagram as PNG" @click=${() => void this.saveDiagram("png")}>PNG</button></div>
+          <button aria-label="save the diagram as PNG" @click=${() => void this.saveDiagram("png")}>PNG</button>
+          <button aria-label="record the rest of this chapter as a video" ?disabled=${this.recording} @click=${() => void this.recordChapter()}>${this.recording ? "recording…" : "WebM"}</button></div>
         <vv-diagram .topology=${header.topology} .frame=${view?.frame}></vv-diagram>
       </section>
       <section class="story panel" aria-label="narration" ?hidden=${!this.shows("story")}>
@@ -335,6 +339,39 @@ export class VirtioViz extends LitElement {
     if (format === "svg") { download(`${name}.svg`, new Blob([text], { type: "image/svg+xml" })); return; }
     const box = svg.viewBox.baseVal;
     download(`${name}.png`, await pngOf(text, box.width, box.height, background));
+  }
+
+  /** Record from this step to the end of its chapter (or of the embedded range), as WebM. */
+  private async recordChapter(): Promise<void> {
+    const s = this.store, header = s.header;
+    const diagram = this.renderRoot.querySelector<ArchDiagram>("vv-diagram");
+    if (!header || !diagram || typeof MediaRecorder === "undefined") return;
+    const chapter = header.chapters[s.chapterAt()]!;
+    let end = clampStep(Math.min(chapter.first_step + chapter.step_count - 1, s.step + 59), s.length, this.embed);
+    while (end > s.step && !s.has(end)) end--; // only steps this page holds (a live cache)
+    const start = s.step;
+    const style = getComputedStyle(this);
+    const colours = { bg: style.getPropertyValue("--vv-bg").trim() || "#000", fg: style.getPropertyValue("--vv-text").trim() || "#fff" };
+    this.recording = true;
+    diagram.reducedMotion = true; // the token sits at the end of its route in each picture
+    const frames: VideoFrame[] = [];
+    let box = { width: 16, height: 9 };
+    try {
+      for (let step = start; step <= end; step++) {
+        s.setStep(step);
+        await this.updateComplete;
+        await diagram.updateComplete;
+        const svg = diagram.shadowRoot!.querySelector("svg")!;
+        box = svg.viewBox.baseVal;
+        frames.push({ svg: standaloneSvg(svg, colours.bg), caption: `${step + 1}. ${s.frame(step)?.narration ?? ""}` });
+      }
+      const video = await recordWebm(frames, box.width / box.height, 1 / Math.max(1, s.speed), colours);
+      download(`virtio-viz-${header.scenario.id}-steps-${start + 1}-${end + 1}.webm`, video);
+    } finally {
+      diagram.reducedMotion = false;
+      this.recording = false;
+      this.seek(start);
+    }
   }
 
   private renderShare() {

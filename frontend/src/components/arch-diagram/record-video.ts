@@ -1,0 +1,56 @@
+/**
+ * A range of steps as a WebM video for slides, recorded in the browser: each step's
+ * diagram (with the token at the end of its route) and its narration are drawn on a
+ * canvas whose stream a MediaRecorder encodes. Nothing leaves the page.
+ */
+
+export interface VideoFrame { svg: string; caption: string }
+
+const WIDTH = 1280;
+const CAPTION = 120;
+
+function wrap(context: CanvasRenderingContext2D, text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    const next = line ? `${line} ${word}` : word;
+    if (context.measureText(next).width > width && line) { lines.push(line); line = word; } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines.slice(0, 3);
+}
+
+async function draw(context: CanvasRenderingContext2D, frame: VideoFrame, height: number, colours: { bg: string; fg: string }): Promise<void> {
+  const image = new Image();
+  image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(frame.svg)}`;
+  await image.decode();
+  context.fillStyle = colours.bg;
+  context.fillRect(0, 0, WIDTH, height + CAPTION);
+  context.drawImage(image, 0, 0, WIDTH, height);
+  context.fillStyle = colours.fg;
+  context.font = "26px system-ui, sans-serif";
+  wrap(context, frame.caption, WIDTH - 60).forEach((line, i) => context.fillText(line, 30, height + 38 + 34 * i));
+}
+
+export async function recordWebm(
+  frames: VideoFrame[], aspect: number, secondsPerStep: number, colours: { bg: string; fg: string },
+): Promise<Blob> {
+  const height = Math.round(WIDTH / aspect);
+  const canvas = document.createElement("canvas");
+  canvas.width = WIDTH;
+  canvas.height = height + CAPTION;
+  const context = canvas.getContext("2d")!;
+  await draw(context, frames[0]!, height, colours);
+  const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: "video/webm" });
+  const chunks: Blob[] = [];
+  recorder.ondataavailable = (event) => { if (event.data.size) chunks.push(event.data); };
+  const done = new Promise<void>((resolve) => { recorder.onstop = () => resolve(); });
+  recorder.start(250);
+  for (const frame of frames) {
+    await draw(context, frame, height, colours);
+    await new Promise((resolve) => setTimeout(resolve, secondsPerStep * 1000));
+  }
+  recorder.stop();
+  await done;
+  return new Blob(chunks, { type: "video/webm" });
+}
