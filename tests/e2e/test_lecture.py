@@ -10,10 +10,6 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.test_visualizer import trace
 
 
-def narration(page: Page) -> str:
-    return page.locator("vv-narration .text").inner_text()
-
-
 def test_three_followers_stay_on_the_presenters_step(browser: Browser, server_url: str) -> None:
     contexts = [browser.new_context(viewport={"width": 1280, "height": 800}) for _ in range(4)]
     presenter, *students = (context.new_page() for context in contexts)
@@ -62,3 +58,17 @@ def test_three_followers_stay_on_the_presenters_step(browser: Browser, server_ur
     )
     for context in contexts:
         context.close()
+
+
+def test_speaker_notes_follow_the_presenters_page(page: Page, server_url: str) -> None:
+    told = trace(server_url, "qemu-emulated")
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step=10")
+    expect(page.locator("vv-narration .text")).to_have_text(told["steps"][9]["narration"])
+    with page.expect_popup() as opened:
+        page.get_by_role("button", name="open speaker notes").click()
+    notes = opened.value
+    expect(notes.get_by_label("now")).to_have_text(told["steps"][9]["narration"])
+    expect(notes.get_by_label("next")).to_have_text("Next: " + told["steps"][10]["narration"])
+    page.bring_to_front()
+    page.keyboard.press("ArrowRight")
+    expect(notes.get_by_label("now")).to_have_text(told["steps"][10]["narration"])

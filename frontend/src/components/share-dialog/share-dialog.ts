@@ -14,6 +14,8 @@ export class ShareDialog extends LitElement {
   `];
 
   @property({ attribute: false }) snippets: Snippets | null = null;
+  @property({ type: Boolean }) chapterOnly = false;
+  @property() chapterTitle = "";
 
   override render() {
     const s = this.snippets;
@@ -22,6 +24,9 @@ export class ShareDialog extends LitElement {
       <label for=${id}>${label}</label>
       <textarea id=${id} rows=${rows} readonly @focus=${(e: Event) => (e.target as HTMLTextAreaElement).select()}>${text}</textarea>`;
     return html`<h2>Share or embed this step</h2>
+      <label><input type="checkbox" .checked=${this.chapterOnly} @change=${(e: Event) => this.dispatchEvent(
+        new CustomEvent<boolean>("chapter-only", { detail: (e.target as HTMLInputElement).checked, bubbles: true, composed: true }))} />
+        keep the embed inside this chapter${this.chapterTitle ? ` ("${this.chapterTitle}")` : ""}</label>
       ${field("permalink", "Permalink", s.permalink, 2)}
       ${field("iframe", "iframe for a blog post (the page resizes its frame through postMessage)", s.iframe, 3)}
       ${field("element", "The element itself (the server must allow your site: --allow-origin)", s.element, 4)}`;

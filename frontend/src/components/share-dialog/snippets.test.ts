@@ -10,4 +10,10 @@ describe("share snippets", () => {
     expect(s.element).toContain('src="https://viz.example/virtio-viz.js"');
     expect(s.element).toContain('scenario="vhost-net" step="11"');
   });
+
+  it("keeps an embed inside a step range when asked", () => {
+    const s = snippets("https://v", "?scenario=x&step=3", "x", 2, "t", { from: 2, to: 9 });
+    expect(s.iframe).toContain("/embed?scenario=x&amp;step=3&amp;from=3&amp;to=10");
+    expect(s.permalink).toBe("https://v/?scenario=x&step=3");
+  });
 });

@@ -4,9 +4,13 @@ export interface Snippets { permalink: string; iframe: string; element: string }
 
 const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
 
-export function snippets(origin: string, query: string, scenario: string, step: number, title: string): Snippets {
+/** `range`: the steps (0-based, inclusive) an embed keeps its reader in, if any. */
+export function snippets(
+  origin: string, query: string, scenario: string, step: number, title: string,
+  range: { from: number; to: number } | null = null,
+): Snippets {
   const permalink = `${origin}/${query}`;
-  const embed = `${origin}/embed${query}`;
+  const embed = `${origin}/embed${query}${range ? `&from=${range.from + 1}&to=${range.to + 1}` : ""}`;
   return {
     permalink,
     iframe: `<iframe src="${escape(embed)}" title="${escape(title)}" width="100%" height="560" style="border: 0" loading="lazy"></iframe>`,

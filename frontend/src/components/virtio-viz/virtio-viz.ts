@@ -18,6 +18,8 @@ import { clampStep, readEmbedParams, type EmbedParams, type Panel } from "./embe
 import { download, pngOf, standaloneSvg } from "../arch-diagram/export-image";
 import { recordWebm, type VideoFrame } from "../arch-diagram/record-video";
 import type { ArchDiagram } from "../arch-diagram/arch-diagram";
+import "../speaker-notes/speaker-notes";
+import { NOTES_CHANNEL, type Note } from "../speaker-notes/speaker-notes";
 import "../arch-diagram/arch-diagram";
 import "../ring-view/ring-view";
 import "../status-lights/status-lights";
@@ -90,6 +92,7 @@ export class VirtioViz extends LitElement {
   @state() private focusBytes: Focus | null = null;
   @state() private help = false;
   @state() private sharing = false;
+  @state() private shareChapter = false;
   @state() private blank = false;
   @state() private recording = false;
   private embed: EmbedParams = readEmbedParams("");
@@ -108,7 +111,9 @@ export class VirtioViz extends LitElement {
   private actionsLog: unknown[] = [];
   @state() private joinUrl: string | null = null;
   @state() private detachedFrom: string | null = null;
-  private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); };
+  private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); this.tellNotes(); };
+  private notes: BroadcastChannel | null = null;
+  @state() private notesMode = false;
   private onKey = (e: KeyboardEvent) => this.key(e);
 
   override connectedCallback(): void {
@@ -123,6 +128,7 @@ export class VirtioViz extends LitElement {
       this.token = url.token;
       if (url.theme) { this.theme = url.theme; this.themeChosen = true; }
       this.embed = readEmbedParams(location.search);
+      this.notesMode = new URLSearchParams(location.search).get("notes") === "1";
       if (this.embed.from !== null) this.step = Math.max(this.step, this.embed.from);
       if (this.embed.speed !== null) this.store.speed = this.embed.speed;
     }
@@ -130,6 +136,9 @@ export class VirtioViz extends LitElement {
     this.store.addEventListener("change", this.onStoreChange);
     (this.urlState ? window : this).addEventListener("keydown", this.onKey as EventListener);
     if (!this.urlState) this.tabIndex = 0;
+    if (this.notesMode) return; // the notes window only listens to the presenter's page
+    this.notes = new BroadcastChannel(NOTES_CHANNEL);
+    this.notes.onmessage = () => this.tellNotes(); // a notes window asks for the current step
     void this.start();
   }
 
@@ -139,6 +148,7 @@ export class VirtioViz extends LitElement {
     (this.urlState ? window : this).removeEventListener("keydown", this.onKey as EventListener);
     this.stopTimer();
     this.source?.close();
+    this.notes?.close();
   }
 
   private wsUrl(): string {
@@ -264,6 +274,7 @@ export class VirtioViz extends LitElement {
 
   // -- rendering ---------------------------------------------------------------------------
   override render() {
+    if (this.notesMode) return html`<vv-speaker-notes></vv-speaker-notes>`;
     const s = this.store, header = s.header;
     if (!header) {
       const problem = this.loadError ?? s.error;
@@ -287,6 +298,7 @@ export class VirtioViz extends LitElement {
         <span class="grow"></span>
         ${s.error ? html`<span class="error" role="status">${s.error}</span>` : nothing}
         <button aria-label="switch theme" @click=${() => { this.theme = this.theme === "light" ? "dark" : "light"; this.themeChosen = true; this.syncUrl(); }}>${this.theme === "light" ? "dark" : "light"} theme</button>
+        ${this.urlState ? html`<button aria-label="open speaker notes" @click=${() => this.openNotes()}>notes</button>` : nothing}
         ${!this.src ? html`<button aria-label="share or embed" @click=${() => { this.sharing = !this.sharing; }}>share</button>` : nothing}
         <button aria-label="keyboard help" @click=${() => { this.help = !this.help; }}>?</button>
       </header>
@@ -323,6 +335,24 @@ export class VirtioViz extends LitElement {
       ${this.sharing ? this.renderShare() : nothing}
       ${this.blank ? html`<div class="blank" aria-label="blank screen (press B)"></div>` : nothing}
     </div>`;
+  }
+
+  /** Send the current step to speaker-notes windows of this browser. */
+  private tellNotes(): void {
+    const s = this.store, header = s.header, frame = s.frame(s.step);
+    if (!this.notes || !header || !frame) return;
+    const chapter = header.chapters[s.chapterAt()];
+    const note: Note = {
+      step: s.step, total: s.length, chapter: chapter?.title ?? "",
+      intro: chapter && chapter.first_step === s.step ? chapter.intro : "",
+      now: frame.narration, spec: frame.event.spec, analog: frame.event.analog,
+      next: s.frame(s.step + 1)?.narration ?? null,
+    };
+    this.notes.postMessage(note);
+  }
+
+  private openNotes(): void {
+    window.open(`${location.pathname}?notes=1${this.theme ? `&theme=${this.theme}` : ""}`, "virtio-viz-notes", "width=900,height=600");
   }
 
   private shows(panel: Panel): boolean {
@@ -380,10 +410,13 @@ export class VirtioViz extends LitElement {
     const query = writeUrl({ src: null, scenario: header.scenario.id, step: this.store.step, options: this.options,
       room: null, token: null, theme: this.themeChosen ? this.theme : null });
     const origin = new URL(this.server ?? location.href).origin;
-    const shared = snippets(origin, query, header.scenario.id, this.store.step, header.scenario.title);
+    const chapter = header.chapters[this.store.chapterAt()]!;
+    const range = this.shareChapter ? { from: chapter.first_step, to: chapter.first_step + chapter.step_count - 1 } : null;
+    const shared = snippets(origin, query, header.scenario.id, this.store.step, header.scenario.title, range);
     return html`<div class="scrim" @click=${() => { this.sharing = false; }}></div>
       <div class="help panel" role="dialog" aria-modal="true" aria-label="share or embed">
-        <vv-share .snippets=${shared}></vv-share>
+        <vv-share .snippets=${shared} .chapterOnly=${this.shareChapter} .chapterTitle=${chapter.title}
+          @chapter-only=${(e: CustomEvent<boolean>) => { this.shareChapter = e.detail; }}></vv-share>
         <p><button @click=${() => { this.sharing = false; }}>close</button></p></div>`;
   }
 
