@@ -130,3 +130,18 @@ def test_the_element_script_has_a_stable_address_for_other_sites(client: TestCli
     assert reply.status_code == 307
     assert reply.headers["location"] == "/assets/app-1a2b3c.js"
     assert reply.headers["access-control-allow-origin"] == "*"
+
+
+def test_a_qemu_recording_uploads_and_comes_back_as_a_trace(client: TestClient) -> None:
+    log = Path(__file__).resolve().parents[2].parent / "shared" / "traces" / "qemu-split"
+    text = (log / "trace-virtio.log").read_text()
+    big = TestClient(client.app)  # the default limits allow 256 KiB; the recording is 64 KiB
+    reply = big.post("/api/import", json={"text": text, "filename": "trace-virtio.log"})
+    assert reply.status_code == 200, reply.text
+    trace = reply.json()
+    assert trace["format"] == "virtio-viz-trace" and trace["topology"]["id"] == "qemu-emulated"
+    assert trace["step_count"] > 100 and trace["limitations"]
+    bad = big.post("/api/import", json={"text": "virtio_set_status vdev 0x1 val zzz\n",
+                                        "filename": "x.log"})  # fmt: skip
+    assert bad.status_code == 422
+    assert bad.json()["code"] == "import" and bad.json()["message"].startswith("x.log")

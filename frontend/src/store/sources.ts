@@ -45,7 +45,7 @@ export class TraceSource implements Source {
   close(): void {}
 }
 
-interface OpenRequest { scenario?: string; options?: Record<string, unknown>; step?: number; actions?: unknown[]; room?: string; token?: string; session?: string }
+interface OpenRequest { scenarioFile?: string; scenario?: string; options?: Record<string, unknown>; step?: number; actions?: unknown[]; room?: string; token?: string; session?: string }
 
 export class LiveSource implements Source {
   readonly live = true;
@@ -85,6 +85,9 @@ export class LiveSource implements Source {
 
   private openMessage(): ClientMessage {
     const r = this.request;
+    if (r.scenarioFile !== undefined) {
+      return { type: "open", version: 1, scenario_file: r.scenarioFile, options: {}, step: r.step ?? 0, actions: [], seed: 0 };
+    }
     return { type: "open", version: 1, scenario: r.scenario ?? "qemu-emulated", options: r.options ?? {}, step: r.step ?? 0, actions: (r.actions ?? []) as never, seed: 0 };
   }
 

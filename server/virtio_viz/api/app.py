@@ -24,6 +24,8 @@ from virtio_viz.api.static import FrontendFiles, element_redirect, page
 from virtio_viz.api.timelines import TimelineCache, TimelineRequest, build_timeline
 from virtio_viz.api.trace_schema import trace_schema
 from virtio_viz.api.websocket import websocket_endpoint
+from virtio_viz.qemu_trace.errors import TraceImportError
+from virtio_viz.qemu_trace.export import import_trace
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import STORIES
 from virtio_viz.scenarios.story import Story
@@ -48,6 +50,14 @@ class RoomCreated(BaseModel):
     code: str = Field(description="the short code followers type or scan")
     join_url: str
     presenter_token: str = Field(description="secret: whoever holds it controls the room")
+
+
+class ImportRequest(BaseModel):
+    """A QEMU trace (log backend) uploaded from the browser, to replay as a trace."""
+
+    text: str
+    filename: str = Field(default="upload.log", max_length=200)
+    device: str | None = Field(default=None, max_length=64)
 
 
 class TraceRequest(BaseModel):
@@ -177,6 +187,21 @@ def _rest(app: FastAPI, settings: Settings) -> None:
         """The trace of a built-in scenario as it is told (no options, no actions)."""
         _known(scenario_id)
         return await trace(TraceRequest(scenario=scenario_id, seed=seed))
+
+    @app.post("/api/import")
+    async def import_recording(body: ImportRequest) -> dict[str, Any]:
+        """A QEMU trace (log backend) as a trace document on the qemu-emulated diagram
+        (docs/qemu-import.md); malformed lines are reported with their numbers."""
+        if len(body.text.encode()) > settings.max_upload_bytes:
+            limit = settings.max_upload_bytes
+            raise ProtocolError("too_large", f"an upload may be at most {limit} bytes", "text")
+        try:
+            return await run_in_threadpool(
+                import_trace, body.text, source=body.filename, device=body.device
+            )
+        except TraceImportError as error:
+            where = f"{body.filename}:{error.line}: " if error.line else f"{body.filename}: "
+            raise ProtocolError("import", where + error.what, "text") from None
 
     @app.get("/api/schema/protocol")
     async def protocol_schema() -> dict[str, Any]:

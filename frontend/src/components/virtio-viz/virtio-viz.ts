@@ -46,6 +46,8 @@ export class VirtioViz extends LitElement {
     .diagram { position: relative; }
     .save { position: absolute; top: 6px; right: 8px; display: flex; gap: 4px; z-index: 1; }
     .save button { font-size: 0.75em; padding: 2px 8px; opacity: 0.75; }
+    .drop { position: fixed; inset: 12px; z-index: 40; border: 3px dashed var(--vv-accent); border-radius: 12px;
+      background: color-mix(in srgb, var(--vv-bg) 85%, transparent); display: grid; place-items: center; font-size: 1.3em; }
     .blank { position: fixed; inset: 0; background: #000; z-index: 50; }
     .page > * { min-width: 0; }
     header { grid-area: head; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
@@ -92,6 +94,8 @@ export class VirtioViz extends LitElement {
   @state() private focusBytes: Focus | null = null;
   @state() private help = false;
   @state() private sharing = false;
+  @state() private dropped: string | null = null;
+  @state() private dragging = false;
   @state() private shareChapter = false;
   @state() private blank = false;
   @state() private recording = false;
@@ -211,7 +215,7 @@ export class VirtioViz extends LitElement {
   }
 
   private syncUrl(): void {
-    if (!this.urlState || !this.store.header) return;
+    if (!this.urlState || !this.store.header || this.dropped) return; // a dropped file has no URL
     const query = writeUrl({ src: this.src, scenario: this.store.header.scenario.id, step: this.store.step,
       options: this.options, room: this.room, token: null, theme: this.themeChosen ? this.theme : null });
     if (query !== location.search) history.replaceState(null, "", query);
@@ -285,7 +289,9 @@ export class VirtioViz extends LitElement {
     const state = view?.state;
     const frames = [];
     for (let i = Math.max(0, s.step - 30); i <= s.step; i++) { const f = s.frame(i); if (f) frames.push(f); }
-    return html`<div class="page" @seek=${(e: CustomEvent<number>) => this.seek(e.detail)}
+    return html`<div class="page" @dragover=${(e: DragEvent) => { e.preventDefault(); this.dragging = true; }}
+        @dragleave=${() => { this.dragging = false; }} @drop=${(e: DragEvent) => void this.drop(e)}
+        @seek=${(e: CustomEvent<number>) => this.seek(e.detail)}
         @command=${(e: CustomEvent<Command>) => this.command(e.detail)}
         @speed=${(e: CustomEvent<number>) => { s.speed = e.detail; if (this.timer !== undefined) { this.stopTimer(); this.togglePlay(); } }}
         @focus-bytes=${(e: CustomEvent<Focus>) => { this.focusBytes = e.detail; }}>
@@ -334,6 +340,7 @@ export class VirtioViz extends LitElement {
       ${this.help ? this.renderHelp() : nothing}
       ${this.sharing ? this.renderShare() : nothing}
       ${this.blank ? html`<div class="blank" aria-label="blank screen (press B)"></div>` : nothing}
+      ${this.dragging ? html`<div class="drop" aria-label="drop a file">Drop a trace (.json), a scenario file (.yaml) or a QEMU recording (.log)</div>` : nothing}
     </div>`;
   }
 
@@ -353,6 +360,46 @@ export class VirtioViz extends LitElement {
 
   private openNotes(): void {
     window.open(`${location.pathname}?notes=1${this.theme ? `&theme=${this.theme}` : ""}`, "virtio-viz-notes", "width=900,height=600");
+  }
+
+  /** A dropped file: a trace replays here, a scenario file opens live, a QEMU log is imported. */
+  private async drop(e: DragEvent): Promise<void> {
+    e.preventDefault();
+    this.dragging = false;
+    const file = e.dataTransfer?.files[0];
+    if (!file) return;
+    await this.openFile(file.name, await file.text());
+  }
+
+  async openFile(name: string, text: string): Promise<void> {
+    this.source?.close();
+    this.stopTimer();
+    this.dropped = name;
+    try {
+      if (/\.ya?ml$/i.test(name)) {
+        this.source = new LiveSource(this.store, this.wsUrl(), { scenarioFile: text, step: 0 });
+        await this.source.start();
+        return;
+      }
+      let trace: Trace;
+      if (/\.json$/i.test(name)) {
+        trace = JSON.parse(text) as Trace;
+      } else {
+        const reply = await fetch(new URL("/api/import", this.server ?? location.href), {
+          method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text, filename: name }),
+        });
+        const body = (await reply.json()) as Trace & { message?: string };
+        if (!reply.ok) throw new Error(body.message ?? `the server refused ${name}`);
+        trace = body;
+      }
+      const source = new TraceSource(this.store, name, 0);
+      this.source = source;
+      source.load(trace);
+      this.store.error = null;
+    } catch (error) {
+      this.store.error = error instanceof Error ? error.message : String(error);
+      this.store.changed();
+    }
   }
 
   private shows(panel: Panel): boolean {
