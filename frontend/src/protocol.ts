@@ -95,7 +95,10 @@ export interface TraceHeader {
   step_count: number;
   stopped: string | null;
   keyframe_interval: number;
+  comparison?: Record<string, ComparisonRow[]> | null;
 }
+
+export interface ComparisonRow { topic: string; real: string; model: string; agree: boolean; note: string }
 
 export interface Trace extends TraceHeader { keyframes: Keyframe[]; steps: Frame[] }
 

@@ -33,6 +33,9 @@ def test_a_dropped_qemu_recording_is_imported_and_replayed(page: Page, server_ur
     assert "scenario=qemu-emulated" in page.url  # a dropped file does not rewrite the link
     page.keyboard.press("End")
     expect(page.locator("vv-narration .chapter")).not_to_contain_text("Step 1 of ")
+    compared = page.get_by_label("virtio-blk: recording and model")
+    expect(compared).to_contain_text("0x0 -> 0x3")  # the firmware's two-bit write, called out
+    expect(page.get_by_label("virtio-net: recording and model")).to_contain_text("differs")
 
 
 def test_a_dropped_trace_and_a_dropped_scenario_file(

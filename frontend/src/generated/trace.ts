@@ -93,6 +93,14 @@ export type Qmp =
       [k: string]: unknown;
     }[]
   | null;
+/**
+ * an imported recording: per device, how it compares with the model's run
+ */
+export type Comparison = {
+  [k: string]: {
+    [k: string]: unknown;
+  }[];
+} | null;
 
 /**
  * A whole timeline, replayable with no server.
@@ -113,6 +121,7 @@ export interface VirtioVizTraceVersion1 {
   limitations?: Limitations;
   source?: Source;
   qmp?: Qmp;
+  comparison?: Comparison;
 }
 export interface Scenario {
   id: Id;

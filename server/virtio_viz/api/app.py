@@ -24,6 +24,7 @@ from virtio_viz.api.static import FrontendFiles, element_redirect, page
 from virtio_viz.api.timelines import TimelineCache, TimelineRequest, build_timeline
 from virtio_viz.api.trace_schema import trace_schema
 from virtio_viz.api.websocket import websocket_endpoint
+from virtio_viz.qemu_trace.compare import compare_all
 from virtio_viz.qemu_trace.errors import TraceImportError
 from virtio_viz.qemu_trace.export import import_trace
 from virtio_viz.scenarios.options import StoryOptions
@@ -196,12 +197,14 @@ def _rest(app: FastAPI, settings: Settings) -> None:
             limit = settings.max_upload_bytes
             raise ProtocolError("too_large", f"an upload may be at most {limit} bytes", "text")
         try:
-            return await run_in_threadpool(
+            document = await run_in_threadpool(
                 import_trace, body.text, source=body.filename, device=body.device
             )
         except TraceImportError as error:
             where = f"{body.filename}:{error.line}: " if error.line else f"{body.filename}: "
             raise ProtocolError("import", where + error.what, "text") from None
+        document["comparison"] = await run_in_threadpool(compare_all, document)
+        return document
 
     @app.get("/api/schema/protocol")
     async def protocol_schema() -> dict[str, Any]:

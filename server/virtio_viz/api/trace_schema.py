@@ -164,6 +164,10 @@ class Trace(Closed):
     qmp: list[dict[str, Any]] | None = Field(
         default=None, description="an imported recording: QMP replies taken with it"
     )
+    comparison: dict[str, list[dict[str, Any]]] | None = Field(
+        default=None,
+        description="an imported recording: per device, how it compares with the model's run",
+    )
 
 
 def trace_schema() -> dict[str, Any]:

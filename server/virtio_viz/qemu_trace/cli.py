@@ -65,6 +65,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> dict[str, Any]:
+    from virtio_viz.qemu_trace.compare import compare_all  # noqa: PLC0415 (runs the model)
+
     path = Path(args.trace)
     text = read_trace(path)
     replies: list[QmpReply] = []
@@ -76,6 +78,7 @@ def _import(args: argparse.Namespace) -> dict[str, Any]:
         )
     except TraceImportError as error:
         raise error.located(str(path)) from None
+    document["comparison"] = compare_all(document)
     if args.lenient:
         for problem in parse_text(text).malformed:
             print(f"virtio-viz: {path}:{problem.line}: skipped: {problem.what}", file=sys.stderr)

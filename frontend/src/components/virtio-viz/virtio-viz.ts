@@ -31,6 +31,7 @@ import "../event-log/event-log";
 import "../action-panel/action-panel";
 import "../address-map/address-map";
 import "../lecture-bar/lecture-bar";
+import "../comparison-panel/comparison-panel";
 import "../share-dialog/share-dialog";
 import { snippets } from "../share-dialog/snippets";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
@@ -331,6 +332,7 @@ export class VirtioViz extends LitElement {
         <vv-hex .memory=${view?.memory ?? null} .queues=${state?.queues ?? []} .frame=${view?.frame} .focused=${this.focusBytes}></vv-hex>
       </section>
       <section class="side panel" ?hidden=${!this.shows("side")}>
+        <vv-comparison .comparison=${header.comparison ?? null}></vv-comparison>
         <vv-features .names=${header.feature_names ?? []} .features=${state?.features ?? null}></vv-features>
       </section>
       <footer class="bar panel" ?hidden=${!this.embed.controls}>

@@ -1,0 +1,31 @@
+/** A real recording next to the model's run of the same device: agreements and differences. */
+import { LitElement, css, html, nothing } from "lit";
+import { customElement, property } from "lit/decorators.js";
+import type { ComparisonRow } from "../../protocol";
+import { theme } from "../theme";
+
+@customElement("vv-comparison")
+export class ComparisonPanel extends LitElement {
+  static override styles = [theme, css`
+    :host { display: block; }
+    table { border-collapse: collapse; width: 100%; font-size: 0.8em; }
+    td, th { padding: 3px 6px; text-align: left; vertical-align: top; border-bottom: 1px solid var(--vv-line); }
+    th { color: var(--vv-muted); font-weight: 500; }
+    td.v { font-family: var(--vv-mono); overflow-wrap: anywhere; }
+    .same { color: var(--vv-active); } .differs { color: var(--vv-notification); font-weight: 600; }
+  `];
+
+  @property({ attribute: false }) comparison: Record<string, ComparisonRow[]> | null = null;
+
+  override render() {
+    const devices = Object.entries(this.comparison ?? {});
+    if (!devices.length) return nothing;
+    return html`<h2>The recording next to the model</h2>
+      ${devices.map(([device, rows]) => html`<table aria-label="${device}: recording and model">
+        <thead><tr><th>${device}</th><th>real</th><th>model</th><th></th></tr></thead>
+        <tbody>${rows.map((r) => html`<tr>
+          <td>${r.topic}</td><td class="v">${r.real}</td><td class="v">${r.model}</td>
+          <td><span class=${r.agree ? "same" : "differs"}>${r.agree ? "same" : "differs"}</span><br />${r.note}</td></tr>`)}</tbody>
+      </table>`)}`;
+  }
+}
