@@ -189,7 +189,7 @@ def _rest(app: FastAPI, settings: Settings) -> None:
         _known(scenario_id)
         return await trace(TraceRequest(scenario=scenario_id, seed=seed))
 
-    @app.post("/api/import")
+    @app.post("/api/import", responses=BAD_INPUT)
     async def import_recording(body: ImportRequest) -> dict[str, Any]:
         """A QEMU trace (log backend) as a trace document on the qemu-emulated diagram
         (docs/qemu-import.md); malformed lines are reported with their numbers."""

@@ -8,6 +8,7 @@ export interface VideoFrame { svg: string; caption: string }
 
 const WIDTH = 1280;
 const CAPTION = 120;
+const MIN_SECONDS_PER_STEP = 0.3; // a step shorter than this is hard to read, and to encode
 
 function wrap(context: CanvasRenderingContext2D, text: string, width: number): string[] {
   const lines: string[] = [];
@@ -45,11 +46,15 @@ export async function recordWebm(
   const chunks: Blob[] = [];
   recorder.ondataavailable = (event) => { if (event.data.size) chunks.push(event.data); };
   const done = new Promise<void>((resolve) => { recorder.onstop = () => resolve(); });
+  const started = new Promise<void>((resolve) => { recorder.onstart = () => resolve(); });
   recorder.start(250);
+  await started;
+  const hold = Math.max(secondsPerStep, MIN_SECONDS_PER_STEP) * 1000;
   for (const frame of frames) {
     await draw(context, frame, height, colours);
-    await new Promise((resolve) => setTimeout(resolve, secondsPerStep * 1000));
+    await new Promise((resolve) => setTimeout(resolve, hold));
   }
+  recorder.requestData();
   recorder.stop();
   await done;
   return new Blob(chunks, { type: "video/webm" });
