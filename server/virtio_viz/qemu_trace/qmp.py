@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from virtio_viz.qemu_trace.errors import TraceImportError
+from virtio_viz.qemu_trace.parse import read_trace
 
 MAX_QMP_BYTES = 16 * 1024 * 1024
 Kind = Literal["devices", "status", "queue_status", "element"]
@@ -40,15 +41,9 @@ class QmpReply:
 
 
 def load_qmp(path: Path, max_bytes: int = MAX_QMP_BYTES) -> list[QmpReply]:
+    text = read_trace(path, max_bytes)  # the same bounded read as a trace file
     try:
-        with path.open("rb") as file:
-            data = file.read(max_bytes + 1)
-    except OSError as error:
-        raise TraceImportError(error.strerror or str(error), path=str(path)) from None
-    if len(data) > max_bytes:
-        raise TraceImportError(f"larger than the limit of {max_bytes} bytes", path=str(path))
-    try:
-        return parse_qmp(data.decode("utf-8", errors="replace"), source=path.name)
+        return parse_qmp(text, source=path.name)
     except TraceImportError as error:
         raise error.located(str(path)) from None
 
