@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -25,7 +26,7 @@ from virtio_viz.api.sessions import Session
 from virtio_viz.api.settings import Settings
 from virtio_viz.api.timelines import TimelineRequest
 from virtio_viz.scenarios.story import ActionError, UserAction
-from virtio_viz.timeline import TimelineTooLong, frame_json
+from virtio_viz.timeline import Timeline, TimelineTooLong, frame_json
 from virtio_viz.timeline.frames import memory_json
 from virtio_viz.trace import header_json
 
@@ -210,8 +211,8 @@ class Conversation:
             session=session.id,
             role=self.role,  # type: ignore[arg-type]
             room=self.room.code if self.room else None,
-            header=p.TraceHeader.model_validate(header_json(timeline)),
-            actions=[_spec_json(spec) for spec in timeline.action_specs],
+            header=_header(timeline),
+            actions=[spec.to_json() for spec in timeline.action_specs],
             snapshot=self._snapshot(session.position),
         )
         return [opened, self._position(session)]
@@ -249,14 +250,8 @@ class Conversation:
                           frames=self._frames(session))  # fmt: skip
 
 
-def _spec_json(spec: Any) -> dict[str, Any]:
-    return {
-        "kind": spec.kind,
-        "label": spec.label,
-        "help": spec.help,
-        "params": [
-            {"name": q.name, "kind": q.kind, "label": q.label, "minimum": q.minimum,
-             "maximum": q.maximum, "choices": list(q.choices), "default": q.default}
-            for q in spec.params
-        ],
-    }  # fmt: skip
+@lru_cache(maxsize=64)
+def _header(timeline: Timeline) -> p.TraceHeader:
+    """A timeline's header, built once however many connections open it (a room's fork
+    reaches every follower)."""
+    return p.TraceHeader.model_validate(header_json(timeline))

@@ -57,6 +57,12 @@ class ParamSpec:
     choices: tuple[str, ...] = ()
     default: ParamValue | None = None
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name, "kind": self.kind, "label": self.label, "minimum": self.minimum,
+            "maximum": self.maximum, "choices": list(self.choices), "default": self.default,
+        }  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class ActionSpec:
@@ -66,6 +72,15 @@ class ActionSpec:
     label: str
     help: str
     params: tuple[ParamSpec, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """As a UI receives it (the protocol's `opened.actions`)."""
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "help": self.help,
+            "params": [param.to_json() for param in self.params],
+        }
 
     def check(self, action: UserAction) -> dict[str, ParamValue]:
         """The action's parameters, complete and of the right types, or ActionError."""
