@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -23,20 +23,22 @@ from virtio_viz.api import protocol as p
 from virtio_viz.api.errors import ProtocolError
 from virtio_viz.api.rooms import Room
 from virtio_viz.api.sessions import Session
-from virtio_viz.api.settings import Settings
 from virtio_viz.api.timelines import TimelineRequest
 from virtio_viz.scenarios.story import ActionError, UserAction
 from virtio_viz.timeline import Timeline, TimelineTooLong, frame_json
 from virtio_viz.timeline.frames import memory_json
 from virtio_viz.trace import header_json
 
+if TYPE_CHECKING:  # the app imports this module: no import cycle at run time
+    from virtio_viz.api.app import AppState
+
 Push = Callable[[list[p.Message]], Awaitable[None]]
 log = logging.getLogger(__name__)
 
 
 class Conversation:
-    def __init__(self, state: Any, push: Push) -> None:
-        self.state = state  # the app's AppState: settings, sessions, rooms
+    def __init__(self, state: AppState, push: Push) -> None:
+        self.state = state
         self.push = push
         self.session: Session | None = None
         self.room: Room | None = None
@@ -57,7 +59,7 @@ class Conversation:
     def _parse(self, raw: str | bytes) -> p.ClientMessage:
         if isinstance(raw, bytes):
             raise ProtocolError("binary", "send JSON text messages, not binary ones")
-        settings: Settings = self.state.settings
+        settings = self.state.settings
         size, limit = len(raw.encode()), settings.max_message_bytes
         if size > limit + settings.max_upload_bytes:  # an `open` may carry a scenario file
             raise ProtocolError("too_large", f"a message may be at most {limit} bytes")
@@ -232,7 +234,7 @@ class Conversation:
         return replies
 
     def _ahead(self, session: Session) -> int:
-        settings: Settings = self.state.settings
+        settings = self.state.settings
         return settings.frames_ahead_playing if session.playing else settings.frames_ahead
 
     def _frames(self, session: Session) -> list[dict[str, Any]]:
