@@ -11,6 +11,9 @@ line becomes one step with the counts it carries. Three things need memory acros
   virtio_queue_notify line that follows is QEMU handling that same kick.
 - An `apic-msi` write and the `apic_deliver_irq` after it belong to the last
   virtio_notify, which says which queue interrupted.
+- QEMU 7.2 traces `virtqueue_flush` for split rings only: with a packed ring the log
+  has fills and no flushes (seen in recordings made by `virtio-viz record --ring
+  packed`). So for a packed ring each fill counts as one used element.
 """
 
 from __future__ import annotations
@@ -132,14 +135,22 @@ class DataPath:
 
     def fill(self, line: TraceLine) -> Step:
         dev, queue, label = self._queue(line)
+        packed = dev is not None and dev.packed
         if dev is not None and queue is not None:
             q = dev.queue(queue)
             q.in_use = max(0, q.in_use - 1)
+            if packed:  # no flush line will count it (see the module's comment)
+                q.used += 1
         length = line.num("len")
         meaning = _meaning(dev, queue, length)
         summary = f"QEMU returns a buffer of {label} with len {length}" + (
             f" ({meaning})" if meaning else ""
         )
+        if packed:
+            summary += (
+                ": it writes the buffer id and len into a ring slot and flips the slot's "
+                "AVAIL/USED flags to the device's wrap counter"
+            )
         return self.ctx.step(
             line, kind="fill", actor="device", plane="data",
             spec="§2.8.7" if dev is not None and dev.packed else "§2.7.8",
@@ -151,9 +162,9 @@ class DataPath:
     def flush(self, line: TraceLine) -> Step:
         dev, queue, label = self._queue(line)
         count = line.num("count")
-        if dev is not None and queue is not None:
-            dev.queue(queue).used += count
         packed = dev is not None and dev.packed
+        if dev is not None and queue is not None and not packed:
+            dev.queue(queue).used += count
         where = "marks the descriptors used" if packed else f"moves used.idx on by {count}"
         summary = (
             f"QEMU publishes {count} used element{'s' if count != 1 else ''} of {label}: it "
