@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from virtio_viz.qemu_trace.compare import compare_all
+from virtio_viz.qemu_trace.compare import compare_all, model_options
 from virtio_viz.qemu_trace.export import import_trace
 
 RECORDING = Path(__file__).resolve().parents[2].parent / "shared" / "traces" / "qemu-split"
@@ -36,3 +36,17 @@ def test_the_differences_are_called_out(rows: dict[str, dict[str, dict[str, Any]
     assert "firmware" in firmware["note"]
     synthetic = rows["virtio-net"]["notifications QEMU raised itself"]
     assert (synthetic["agree"], synthetic["real"], synthetic["model"]) == (False, "3", "0")
+
+
+@pytest.mark.parametrize(
+    ("offered", "ring", "event_idx"),
+    [
+        (0x1_3000_0000, "split", True),  # VERSION_1, EVENT_IDX: QEMU's defaults
+        (0x5_1000_0000, "packed", False),  # packed=on,event_idx=off
+    ],
+)
+def test_the_model_runs_with_the_ring_format_and_event_idx_the_device_offered(
+    offered: int, ring: str, event_idx: bool
+) -> None:
+    options = model_options(offered)
+    assert (options.ring, options.event_idx, options.queue_size) == (ring, event_idx, 256)

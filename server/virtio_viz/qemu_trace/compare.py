@@ -4,15 +4,16 @@ How this works: both sides are trace documents. From the imported one we read, p
 device, the values the guest wrote to device_status (in order), the features offered and
 accepted, the queues (size, MSI-X vector) and how many notifications QEMU raised on its
 own; from the model we build the story of the same device type at QEMU's queue size
-(256) and read the same things from its frames. Each topic becomes a row: the real
-value, the model's, and a sentence saying what differs and why, or that they agree.
+(256), with the recorded device's ring format and event-index choice, and read the same
+things from its frames. Each topic becomes a row: the real value, the model's, and a
+sentence saying what differs and why, or that they agree.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from virtio_viz.model.features import describe
+from virtio_viz.model.features import bit, describe
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import story
 from virtio_viz.timeline import Timeline, frame_json
@@ -47,8 +48,18 @@ def _row(topic: str, real: object, model: object, same: str, differs: str) -> di
             "note": same if agree else differs}  # fmt: skip
 
 
-def _model_run(device: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    timeline = Timeline(story(STORY_OF[device]), StoryOptions(queue_size=QEMU_QUEUE_SIZE))
+def model_options(offered: int) -> StoryOptions:
+    """The model set up like the recorded device: its queue size, ring format and whether
+    it offers VIRTIO_F_EVENT_IDX (QEMU's `packed=` and `event_idx=` properties)."""
+    return StoryOptions(
+        queue_size=QEMU_QUEUE_SIZE,
+        ring="packed" if offered & bit("VIRTIO_F_RING_PACKED") else "split",
+        event_idx=bool(offered & bit("VIRTIO_F_EVENT_IDX")),
+    )
+
+
+def _model_run(device: str, options: StoryOptions) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    timeline = Timeline(story(STORY_OF[device]), options)
     driver_ok = next(
         i for i, f in enumerate(timeline.frames) if f.changes.get("status", {}).get("value") == 15
     )
@@ -70,7 +81,9 @@ def compare(imported: dict[str, Any], device: str = "virtio-net") -> list[dict[s
     real_state = imported["keyframes"][-1]["state"]["extras"]["devices"].get(device)
     if real_state is None:
         return []
-    model_steps, model_state = _model_run(device)
+    model_steps, model_state = _model_run(
+        device, model_options(int(real_state["features"]["offered"], 16))
+    )
     real_writes = _after_last_probe(_status_writes(imported["steps"], device))
     model_writes = _after_last_probe(_status_writes(model_steps, None))
     rows = [
