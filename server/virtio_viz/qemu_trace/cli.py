@@ -65,21 +65,28 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> dict[str, Any]:
+    qmp = [Path(name) for name in args.qmp]
+    return import_files(Path(args.trace), qmp, device=args.device, lenient=args.lenient)
+
+
+def import_files(
+    path: Path, qmp: list[Path], *, device: str | None = None, lenient: bool = False
+) -> dict[str, Any]:
+    """A trace document from a QEMU log and QMP files, with the model comparison."""
     from virtio_viz.qemu_trace.compare import compare_all  # noqa: PLC0415 (runs the model)
 
-    path = Path(args.trace)
     text = read_trace(path)
     replies: list[QmpReply] = []
-    for name in args.qmp:
-        replies.extend(load_qmp(Path(name)))
+    for name in qmp:
+        replies.extend(load_qmp(name))
     try:
         document = import_trace(
-            text, source=path.name, qmp=replies, device=args.device, strict=not args.lenient
+            text, source=path.name, qmp=replies, device=device, strict=not lenient
         )
     except TraceImportError as error:
         raise error.located(str(path)) from None
     document["comparison"] = compare_all(document)
-    if args.lenient:
+    if lenient:
         for problem in parse_text(text).malformed:
             print(f"virtio-viz: {path}:{problem.line}: skipped: {problem.what}", file=sys.stderr)
     return document
