@@ -247,3 +247,20 @@ def test_lookups_name_what_is_missing() -> None:
     with pytest.raises(ValueError, match="ring-lab: no route 'kick/mmio-exit'"):
         t.route("kick", "mmio-exit")
     assert [b.id for b in t.children("virtqueue")] == ["desc-table", "avail-ring", "used-ring"]
+
+
+@pytest.mark.parametrize("scenario", SCENARIO_IDS)
+def test_a_packed_ring_renames_the_three_areas_and_keeps_every_route(scenario: str) -> None:
+    """virtio-1.2 §2.8: a packed virtqueue's areas hold a descriptor ring and two event
+    suppression structures, not a descriptor table and two rings."""
+    split = topology(scenario)
+    packed = split.for_ring("packed")
+    assert split.for_ring("split") is split
+    names = {box.id: (box.label, box.sublabel) for box in packed.boxes}
+    assert names["virtqueue"] == ("virtqueue", "packed ring in guest memory")
+    assert names["desc-table"] == ("descriptor ring", "Descriptor Area")
+    assert names["avail-ring"] == ("driver event suppression", "Driver Area")
+    assert names["used-ring"] == ("device event suppression", "Device Area")
+    assert not {"descriptor table", "avail ring", "used ring"} & labels(packed)
+    assert problems(packed) == ()
+    assert [packed.walk(r) for r in packed.routes] == [split.walk(r) for r in split.routes]

@@ -66,7 +66,9 @@ def import_trace(
         "version": TRACE_VERSION,
         "generator": _generator(),
         "scenario": builder.scenario(source),
-        "topology": asdict(TOPOLOGY),
+        "topology": asdict(
+            TOPOLOGY.for_ring("packed" if decoder.ctx.devices[primary].packed else "split")
+        ),
         "feature_names": feature_names(decoder.ctx.devices[primary].dev_id),
         "step_count": len(builder.frames),
         "stopped": None,

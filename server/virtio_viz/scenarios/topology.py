@@ -25,7 +25,7 @@ left, shared memory in the middle and notifications on the right.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 from typing import Literal
 
@@ -146,12 +146,34 @@ class Topology:
         """The ids of the boxes around `box_id`, innermost first (stops at a loop)."""
         return tuple(_ancestors(self, box_id))
 
+    def for_ring(self, ring: str) -> Topology:
+        """The diagram for a queue of this format. The boxes name a split ring's three
+        areas; a packed ring puts other parts in the same three areas (virtio-1.2 §2.8:
+        the Descriptor Ring, the Driver and the Device Event Suppression structures)."""
+        if ring != "packed":
+            return self
+        boxes = tuple(
+            replace(box, label=PACKED_PARTS[box.id][0], sublabel=PACKED_PARTS[box.id][1])
+            if box.id in PACKED_PARTS else box
+            for box in self.boxes
+        )  # fmt: skip
+        return replace(self, boxes=boxes)
+
     def walk(self, route: Route) -> tuple[str, ...]:
         """The boxes `route` visits, from its start to its end."""
         boxes, problem = trace(self, route)
         if problem:
             raise ValueError(f"{self.id}: {problem}")
         return boxes
+
+
+# box id -> (label, sublabel) when the rings are packed; the ids stay, so routes still fit
+PACKED_PARTS = {
+    "virtqueue": ("virtqueue", "packed ring in guest memory"),
+    "desc-table": ("descriptor ring", "Descriptor Area"),
+    "avail-ring": ("driver event suppression", "Driver Area"),
+    "used-ring": ("device event suppression", "Device Area"),
+}
 
 
 def route_key(name: str, variant: str) -> str:
