@@ -36,6 +36,15 @@ def test_a_dropped_qemu_recording_is_imported_and_replayed(page: Page, server_ur
     compared = page.get_by_label("virtio-blk: recording and model")
     expect(compared).to_contain_text("0x0 -> 0x3")  # the firmware's two-bit write, called out
     expect(page.get_by_label("virtio-net: recording and model")).to_contain_text("differs")
+    page.keyboard.press("Home")
+    for _ in range(5):  # to the ping chapter, when every queue is set up
+        page.keyboard.press("]")
+    expect(page.locator("vv-narration .chapter")).to_contain_text("Pinging")
+    rings = page.locator("vv-rings")  # no ring bytes in a trace: none are drawn, counts are
+    expect(rings).to_contain_text("not in the recording, so none are drawn")
+    expect(rings.get_by_label("Counted from the log")).to_contain_text("popped")
+    expect(rings.get_by_label("Ring areas")).to_contain_text("descriptor table")
+    expect(rings.locator("table[aria-label='Descriptor table']")).to_have_count(0)
 
 
 def test_a_dropped_trace_and_a_dropped_scenario_file(

@@ -58,4 +58,6 @@ export const ringStyles = css`
   .on { color: var(--vv-active); font-weight: 700; }
   td.state-available { color: var(--vv-accent); font-weight: 600; }
   td.state-used { color: var(--vv-active); }
+  .notice { font-size: 0.85em; margin: 0 0 10px; padding: 6px 10px; border-left: 3px solid var(--vv-notification); background: color-mix(in srgb, var(--vv-notification) 10%, transparent); }
+  .chain { font-family: var(--vv-mono); font-size: 0.8em; overflow-wrap: anywhere; }
 `;

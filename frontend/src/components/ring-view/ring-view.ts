@@ -2,12 +2,13 @@
 import { LitElement, html } from "lit";
 import { customElement, property } from "lit/decorators.js";
 import type { Frame, QueueState } from "../../protocol";
-import type { SparseMemory } from "../../store/memory";
+import { SparseMemory } from "../../store/memory";
 import type { Focus } from "../../layout/ring-fields";
 import { theme } from "../theme";
 import { ringStyles } from "./ring-styles";
 import { renderSplit } from "./split-ring";
 import { renderPacked } from "./packed-ring";
+import { isTraced, renderTraced } from "./traced-ring";
 
 export type { Focus } from "../../layout/ring-fields";
 
@@ -36,16 +37,17 @@ export class RingView extends LitElement {
 
   override render() {
     const live = this.queues.filter((q) => q.areas.length);
-    if (!live.length || !this.memory) {
+    const memory = this.memory ?? new SparseMemory();
+    if (!live.length || (!this.memory && !live.some((q) => isTraced({ queue: q })))) {
       return html`<h2>Virtqueues</h2><p class="muted">No queue is set up yet: the driver allocates the rings during queue setup.</p>`;
     }
     const queue = this.current(live);
-    const ctx = { queue, memory: this.memory, frame: this.frame, focused: this.focused, point: (f: Focus | null) => this.point(f) };
+    const ctx = { queue, memory, frame: this.frame, focused: this.focused, point: (f: Focus | null) => this.point(f) };
     return html`<h2>Virtqueues</h2>
       <div class="tabs" role="group" aria-label="Queue">
         ${live.map((q) => html`<button aria-pressed=${q.index === queue.index} @click=${() => { this.selected = q.index; }}>${q.index}: ${q.name} (${q.format}, ${q.size})</button>`)}
         ${this.selected >= 0 ? html`<button class="muted" title="show the queue each step acts on" @click=${() => { this.selected = -1; }}>follow the story</button>` : ""}
       </div>
-      ${queue.format === "split" ? renderSplit(ctx) : renderPacked(ctx)}`;
+      ${isTraced(ctx) ? renderTraced(ctx) : queue.format === "split" ? renderSplit(ctx) : renderPacked(ctx)}`;
   }
 }
