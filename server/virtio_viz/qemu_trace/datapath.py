@@ -148,8 +148,9 @@ class DataPath:
         )
         if packed:
             summary += (
-                ": it writes the buffer id and len into a ring slot and flips the slot's "
-                "AVAIL/USED flags to the device's wrap counter"
+                "; the flush that follows (not logged for a packed ring) writes the id and "
+                "len into the descriptor ring and sets the slot's AVAIL/USED flags to the "
+                "device's wrap counter"
             )
         return self.ctx.step(
             line, kind="fill", actor="device", plane="data",

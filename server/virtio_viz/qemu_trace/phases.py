@@ -68,7 +68,8 @@ LIMITATIONS: tuple[str, ...] = (
     "QEMU decided not to raise (VIRTQ_AVAIL_F_NO_INTERRUPT, used_event/avail_event), "
     "leaves no line at all.",
     "Guest memory: no bytes of the rings are known, so the memory view stays empty.",
-    "With ioeventfd on, the guest's kick writes are handled by the host kernel and do not "
+    "With ioeventfd on, the guest's kick writes are caught before they reach the notify "
+    "region (by KVM in the host kernel, or by QEMU's memory core under TCG) and do not "
     "appear as MMIO lines; virtio_queue_notify is the first sign of them.",
     "Timing: the timestamps are host times of QEMU's threads; the order of lines from "
     "different threads is the order QEMU wrote them, not always the order they happened.",
