@@ -24,6 +24,7 @@ from virtio_viz.api.static import FrontendFiles, element_redirect, page
 from virtio_viz.api.timelines import TimelineCache, TimelineRequest, build_timeline
 from virtio_viz.api.trace_schema import trace_schema
 from virtio_viz.api.websocket import websocket_endpoint
+from virtio_viz.qemu_record.library import shelf, shelved_trace
 from virtio_viz.qemu_trace.compare import compare_all
 from virtio_viz.qemu_trace.errors import TraceImportError
 from virtio_viz.qemu_trace.export import import_trace
@@ -45,6 +46,13 @@ class ScenarioSummary(BaseModel):
     id: str
     title: str
     summary: str
+
+
+class RecordingSummary(BaseModel):
+    id: str
+    title: str
+    summary: str
+    trace_url: str
 
 
 class RoomCreated(BaseModel):
@@ -123,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(reply.model_dump(), status_code=422)
 
     _rest(app, settings)
+    _recordings(app)
     app.add_api_websocket_route("/ws", websocket_endpoint)
     _frontend(app, settings)
     return app
@@ -227,6 +236,24 @@ def _rest(app: FastAPI, settings: Settings) -> None:
             raise ProtocolError("busy", str(error), status=503) from None
         join_url = str(request.base_url) + f"?room={room.code}"
         return RoomCreated(code=room.code, join_url=join_url, presenter_token=room.token)
+
+
+def _recordings(app: FastAPI) -> None:
+    @app.get("/api/recordings")
+    async def recordings() -> list[RecordingSummary]:
+        """The real recordings shipped with virtio-viz (made by `virtio-viz record`)."""
+        return [RecordingSummary(**shelved.to_json()) for shelved in shelf()]
+
+    @app.get("/api/recordings/{recording_id}/trace", responses=NOT_FOUND)
+    async def recording_trace(recording_id: str) -> Response:
+        """A shipped recording, imported as a trace document (docs/qemu-record.md)."""
+        try:
+            body = await run_in_threadpool(shelved_trace, recording_id)
+        except KeyError:
+            known = ", ".join(shelved.id for shelved in shelf())
+            raise ProtocolError("unknown_recording", f"known recordings: {known}",
+                                "recording_id", status=404) from None  # fmt: skip
+        return Response(body, media_type="application/json")
 
 
 def _known(scenario_id: str) -> Story[Any]:
