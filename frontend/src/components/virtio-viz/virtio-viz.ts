@@ -15,6 +15,7 @@ import type { Command } from "../timeline-bar/timeline-bar";
 import type { Focus } from "../ring-view/ring-view";
 import { readUrl, writeUrl } from "./url-state";
 import { clampStep, readEmbedParams, type EmbedParams, type Panel } from "./embed-params";
+import { isShippedRecording, picker, type MenuEntry, type MenuChoice, type RecordingEntry } from "./picker";
 import { download, pngOf, standaloneSvg } from "../arch-diagram/export-image";
 import { recordWebm, type VideoFrame } from "../arch-diagram/record-video";
 import type { ArchDiagram } from "../arch-diagram/arch-diagram";
@@ -105,7 +106,8 @@ export class VirtioViz extends LitElement {
   /** Set when the theme came from the URL or the reader's choice: then the URL keeps it. */
   private themeChosen = false;
   @state() private loadError: string | null = null;
-  @state() private scenarios: { id: string; title: string }[] = [];
+  @state() private scenarios: MenuEntry[] = [];
+  @state() private recordings: RecordingEntry[] = [];
 
   readonly store = new TimelineStore();
   private source: Source | null = null;
@@ -173,6 +175,7 @@ export class VirtioViz extends LitElement {
       }
       if (this.src) {
         this.source = new TraceSource(this.store, this.src, this.step);
+        if (isShippedRecording(this.src)) void this.loadScenarios();
       } else {
         this.source = new LiveSource(this.store, this.wsUrl(), {
           scenario: this.scenario, options: this.options, step: this.step,
@@ -209,10 +212,14 @@ export class VirtioViz extends LitElement {
   }
 
   private async loadScenarios(): Promise<void> {
-    try {
-      const response = await fetch(new URL("/api/scenarios", this.server ?? location.href));
-      if (response.ok) this.scenarios = (await response.json()) as { id: string; title: string }[];
-    } catch { /* the picker stays empty; the session still works */ }
+    const get = async <T>(path: string): Promise<T[]> => {
+      try {
+        const response = await fetch(new URL(path, this.server ?? location.href));
+        return response.ok ? ((await response.json()) as T[]) : [];
+      } catch { return []; } // the menu stays short; the page still works
+    };
+    [this.scenarios, this.recordings] = await Promise.all([
+      get<MenuEntry>("/api/scenarios"), get<RecordingEntry>("/api/recordings")]);
   }
 
   private syncUrl(): void {
@@ -298,8 +305,8 @@ export class VirtioViz extends LitElement {
         @focus-bytes=${(e: CustomEvent<Focus>) => { this.focusBytes = e.detail; }}>
       <header>
         <h1>virtio-viz</h1>
-        ${this.scenarios.length && !this.src ? html`<select aria-label="scenario" @change=${(e: Event) => this.switchScenario((e.target as HTMLSelectElement).value)}>
-          ${this.scenarios.map((sc) => html`<option value=${sc.id} ?selected=${sc.id === header.scenario.id}>${sc.title}</option>`)}</select>`
+        ${this.scenarios.length && (!this.src || isShippedRecording(this.src))
+          ? picker(this.scenarios, this.recordings, this.src ? `src:${this.src}` : `scenario:${header.scenario.id}`, (p) => this.switchScenario(p))
           : html`<strong>${header.scenario.title}</strong>`}
         ${s.role !== "solo" ? html`<span class="muted">${s.role === "follower" ? "following the presenter" : "presenting"}</span>` : nothing}
         <span class="grow"></span>
@@ -497,8 +504,9 @@ export class VirtioViz extends LitElement {
     if (changed.has("help") && this.help) this.renderRoot.querySelector<HTMLButtonElement>(".help button")?.focus();
   }
 
-  private switchScenario(id: string): void {
-    this.scenario = id;
+  private switchScenario(choice: MenuChoice): void {
+    if ("src" in choice) this.src = choice.src;
+    else { this.src = null; this.scenario = choice.scenario; }
     this.step = 0;
     this.options = {};
     void this.start();
