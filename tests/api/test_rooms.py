@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.test_websocket import OPEN, receive_until
+from virtio_viz.api import conversation
+from virtio_viz.api import protocol as p
 
 
 def test_followers_see_the_presenters_steps_and_late_joiners_get_a_snapshot(
@@ -50,3 +53,40 @@ def test_a_wrong_token_is_refused_and_the_room_outlives_its_presenter(client: Te
         again.send_json(join)
         back = receive_until(again, "position")
         assert back[0]["role"] == "presenter" and back[-1]["step"] == 77
+
+
+def test_followers_in_the_same_place_share_one_encoded_reply(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broadcast builds and encodes each distinct reply once, however many students."""
+    encoded: list[int] = []
+    original = conversation.encode
+
+    def counting(messages: list[p.Message]) -> list[str]:
+        encoded.append(len(messages))
+        return original(messages)
+
+    monkeypatch.setattr(conversation, "encode", counting)
+    room = client.post("/api/rooms").json()
+    join = {"type": "join", "version": 1, "room": room["code"]}
+    with client.websocket_connect("/ws") as presenter:
+        presenter.send_json({**join, "token": room["presenter_token"]})
+        receive_until(presenter, "position")
+        followers = [client.websocket_connect("/ws").__enter__() for _ in range(3)]
+        try:
+            for follower in followers:
+                follower.send_json(join)
+                receive_until(follower, "position")
+            presenter.send_json({**OPEN, "step": 10})
+            receive_until(presenter, "position")
+            first = [receive_until(f, "position") for f in followers]
+            assert encoded == [2]  # opened + position, once for the three
+            assert first[0] == first[1] == first[2] and first[0][0]["type"] == "opened"
+            presenter.send_json({"type": "step"})
+            receive_until(presenter, "position")
+            moved = [receive_until(f, "position") for f in followers]
+            assert encoded == [2, 1] and moved[0] == moved[1] == moved[2]
+            assert moved[0][-1]["step"] == 11
+        finally:
+            for follower in followers:
+                follower.__exit__(None, None, None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,9 @@ from virtio_viz.trace import header_json
 if TYPE_CHECKING:  # the app imports this module: no import cycle at run time
     from virtio_viz.api.app import AppState
 
-Push = Callable[[list[p.Message]], Awaitable[None]]
+Push = Callable[[list[str]], Awaitable[None]]  # messages already encoded as JSON text
+# one broadcast's replies, by where a follower stood: (encoded messages, base, sent_upto)
+FollowMemo = dict[Hashable, tuple[list[str], int, int]]
 log = logging.getLogger(__name__)
 
 
@@ -189,15 +191,23 @@ class Conversation:
         self._attach(room.session)
         return self._opened()
 
-    async def follow(self, room: Room) -> None:
-        """The presenter moved (or forked): bring this follower along."""
-        if room.session is None:
+    async def follow(self, room: Room, memo: FollowMemo) -> None:
+        """The presenter moved (or forked): bring this follower along. Followers that
+        stood in the same place get the same messages, built and encoded once per
+        broadcast (`memo`): a lecture hall costs one encoding, not one per student."""
+        session = room.session
+        if session is None:
             return
-        if room.session is not self.session or self.sent_upto < 0:
-            self._attach(room.session)
-            await self.push(self._opened())
-            return
-        await self.push(self._moved(room.session))
+        fresh = session is not self.session or self.sent_upto < 0
+        key = (id(session), fresh, self.base, self.sent_upto, self.role)
+        if fresh:
+            self._attach(session)
+        reply = memo.get(key)
+        if reply is None:
+            messages = self._opened() if fresh else self._moved(session)
+            reply = memo[key] = (encode(messages), self.base, self.sent_upto)
+        texts, self.base, self.sent_upto = reply
+        await self.push(texts)
 
     async def _tell_room(self) -> None:
         if self.room is not None and self.role == "presenter":
@@ -250,6 +260,10 @@ class Conversation:
     def _position(self, session: Session) -> p.Position:
         return p.Position(step=session.position, playing=session.playing, speed=session.speed,
                           frames=self._frames(session))  # fmt: skip
+
+
+def encode(messages: list[p.Message]) -> list[str]:
+    return [message.model_dump_json() for message in messages]
 
 
 @lru_cache(maxsize=64)

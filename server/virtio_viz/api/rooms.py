@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from virtio_viz.api.sessions import Session
 
@@ -22,8 +22,9 @@ CODE_LENGTH = 6
 
 
 class Follower(Protocol):
-    async def follow(self, room: Room) -> None:
-        """Bring this follower's screen to the room's session and position."""
+    async def follow(self, room: Room, memo: dict[Hashable, Any]) -> None:
+        """Bring this follower's screen to the room's session and position; `memo` is
+        shared by the followers of one broadcast, to build each distinct reply once."""
         ...
 
 
@@ -36,8 +37,9 @@ class Room:
     last_seen: float = field(default_factory=time.monotonic)
 
     async def broadcast(self) -> None:
+        memo: dict[Hashable, Any] = {}
         for follower in list(self.followers):
-            await follower.follow(self)
+            await follower.follow(self, memo)
 
 
 class Rooms:

@@ -11,7 +11,7 @@ from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from virtio_viz.api import protocol as p
-from virtio_viz.api.conversation import Conversation
+from virtio_viz.api.conversation import Conversation, encode
 from virtio_viz.api.settings import Settings
 
 POLICY_VIOLATION = 1008
@@ -65,7 +65,7 @@ class Connection:
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
         self.settings: Settings = websocket.app.state.viz.settings
-        self.outbox: asyncio.Queue[list[p.Message]] = asyncio.Queue(self.settings.max_outbox)
+        self.outbox: asyncio.Queue[list[str]] = asyncio.Queue(self.settings.max_outbox)
         self.sending = asyncio.Lock()
         self.conversation = Conversation(websocket.app.state.viz, self.push)
         self.sender = asyncio.create_task(self._send_pushed())
@@ -104,15 +104,17 @@ class Connection:
     async def reply(self, messages: list[p.Message]) -> None:
         """This client's own replies: straight out, unless pushed messages are waiting
         (they go first, in order)."""
+        texts = encode(messages)
         if not self.outbox.empty():
-            await self.push(messages)
+            await self.push(texts)
             return
         async with self.sending:
-            await self._send(messages)
+            await self._send(texts)
 
-    async def push(self, messages: list[p.Message]) -> None:
+    async def push(self, texts: list[str]) -> None:
+        """Messages from elsewhere (a presenter's move), already encoded."""
         if not self.outbox.full():
-            self.outbox.put_nowait(messages)
+            self.outbox.put_nowait(texts)
         elif not self.sender.done():  # a reader that stopped reading: stop, and close
             self.sender.cancel()
             task = asyncio.create_task(_close(self.websocket, POLICY_VIOLATION, "replies not read"))
@@ -125,10 +127,10 @@ class Connection:
             async with self.sending:
                 await self._send(messages)
 
-    async def _send(self, messages: list[p.Message]) -> None:
+    async def _send(self, texts: list[str]) -> None:
         try:
-            for message in messages:
-                await self.websocket.send_text(message.model_dump_json())
+            for text in texts:
+                await self.websocket.send_text(text)
         except (WebSocketDisconnect, RuntimeError, OSError):
             self.sender.cancel()  # the socket is gone: the receive loop ends with it
 
