@@ -9,6 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 
+from virtio_viz.api.conversation import EVENT_LOG_FRAMES
+
 OPEN = {"type": "open", "version": 1, "scenario": "qemu-emulated"}
 
 
@@ -35,6 +37,16 @@ def test_open_sends_header_snapshot_frames_ahead_and_position(client: TestClient
     assert [f["index"] for f in frames] == list(range(33))  # its own, then 32 ahead
     assert position == {"type": "position", "step": 0, "playing": False, "speed": 0.0}
     assert {a["kind"] for a in first["actions"]} >= {"send_frame", "needs_reset"}
+
+
+def test_open_at_a_later_step_also_sends_the_frames_the_event_log_shows_before_it(
+    client: TestClient,
+) -> None:
+    with client.websocket_connect("/ws") as ws:
+        first, position = opened(ws, {**OPEN, "step": 100})
+    assert first["snapshot"]["step"] == 100
+    indexes = [f["index"] for f in position["frames"]]
+    assert indexes == list(range(100 - EVENT_LOG_FRAMES, 100 + 33))  # 30 before, 32 ahead
 
 
 def test_stepping_inside_the_cache_costs_one_message_with_one_new_frame(

@@ -74,6 +74,8 @@ def test_a_permalink_restores_the_step_rings_and_memory(page: Page, server_url: 
     row = page.locator("vv-hex .row").first
     expect(row).to_contain_text(first_byte)
     expect(page.locator("vv-hex .b.w").first).to_have_text(first_byte)
+    # the event log shows what led here, though the page opened at this step
+    expect(page.locator("vv-log")).to_contain_text(told["steps"][step - 20]["narration"])
 
 
 def test_seeking_with_the_scrubber_and_a_click_in_the_event_log(

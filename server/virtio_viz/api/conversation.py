@@ -32,6 +32,7 @@ from virtio_viz.trace import header_json
 if TYPE_CHECKING:  # the app imports this module: no import cycle at run time
     from virtio_viz.api.app import AppState
 
+EVENT_LOG_FRAMES = 30  # as many as the page's event log lists before the current step
 Push = Callable[[list[str]], Awaitable[None]]  # messages already encoded as JSON text
 # one broadcast's replies, by where a follower stood: (encoded messages, base, sent_upto)
 FollowMemo = dict[Hashable, tuple[list[str], int, int]]
@@ -227,7 +228,7 @@ class Conversation:
             actions=[spec.to_json() for spec in timeline.action_specs],
             snapshot=self._snapshot(session.position),
         )
-        return [opened, self._position(session)]
+        return [opened, self._position(session, history=True)]
 
     def _snapshot(self, step: int) -> p.SnapshotOut:
         snapshot = self._current().timeline.snapshot(step)
@@ -257,9 +258,16 @@ class Conversation:
         self.sent_upto = last
         return [frame_json(timeline.frame(i)) for i in range(first, last + 1)]
 
-    def _position(self, session: Session) -> p.Position:
+    def _history(self, session: Session) -> list[dict[str, Any]]:
+        """The frames just before the snapshot: a page opened at step k shows in its event
+        log what led there. The client files them by index and never replays them."""
+        first = max(0, self.base - EVENT_LOG_FRAMES)
+        return [frame_json(session.timeline.frame(i)) for i in range(first, self.base)]
+
+    def _position(self, session: Session, *, history: bool = False) -> p.Position:
+        frames = (self._history(session) if history else []) + self._frames(session)
         return p.Position(step=session.position, playing=session.playing, speed=session.speed,
-                          frames=self._frames(session))  # fmt: skip
+                          frames=frames)  # fmt: skip
 
 
 def encode(messages: list[p.Message]) -> list[str]:
