@@ -45,6 +45,7 @@ def test_open_at_a_later_step_also_sends_the_frames_the_event_log_shows_before_i
     with client.websocket_connect("/ws") as ws:
         first, position = opened(ws, {**OPEN, "step": 100})
     assert first["snapshot"]["step"] == 100
+    assert first["snapshot"]["status_history"] == [0, 1, 3, 11]  # the handshake behind it
     indexes = [f["index"] for f in position["frames"]]
     assert indexes == list(range(100 - EVENT_LOG_FRAMES, 100 + 33))  # 30 before, 32 ahead
 

@@ -76,6 +76,9 @@ def test_a_permalink_restores_the_step_rings_and_memory(page: Page, server_url: 
     expect(page.locator("vv-hex .b.w").first).to_have_text(first_byte)
     # the event log shows what led here, though the page opened at this step
     expect(page.locator("vv-log")).to_contain_text(told["steps"][step - 20]["narration"])
+    history = page.get_by_label("status values so far")  # the whole handshake, from step 0
+    expect(history).to_contain_text("+ACKNOWLEDGE")
+    expect(history).to_contain_text("+DRIVER_OK")
 
 
 def test_seeking_with_the_scrubber_and_a_click_in_the_event_log(

@@ -46,6 +46,22 @@ def test_seeking_anywhere_equals_the_state_reached_going_forward(data: st.DataOb
     assert snapshot.memory.frozen() == truth.memory
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_the_status_history_at_any_step_is_what_the_frames_up_to_it_wrote(
+    data: st.DataObject,
+) -> None:
+    step = data.draw(st.integers(0, len(SEEKING) - 1))
+    written = [
+        frame.changes["status"]["value"]
+        for frame in (SEEKING.frame(i) for i in range(step + 1))
+        if "status" in frame.changes
+    ]
+    merged = [v for i, v in enumerate(written) if i == 0 or written[i - 1] != v]
+    assert SEEKING.status_history(step) == merged
+    assert SEEKING.status_history(step)[-1:] == [SEEKING.snapshot(step).state["status"]["value"]]
+
+
 def test_stepping_back_one_step_at_a_time_retraces_the_way_forward() -> None:
     for step in range(len(SEEKING) - 1, len(SEEKING) - 80, -1):
         assert SEEKING.snapshot(step).state == FORWARD.keyframes[step].state

@@ -56,6 +56,10 @@ export type Step3 = number;
 export type Memory = {
   [k: string]: unknown;
 }[];
+/**
+ * the device status values up to `step`, oldest first, repeats merged
+ */
+export type StatusHistory = number[];
 export type Type11 = "position";
 export type Step4 = number;
 export type Playing = boolean;
@@ -195,6 +199,7 @@ export interface SnapshotOut {
   step: Step3;
   state: State;
   memory: Memory;
+  status_history?: StatusHistory;
 }
 export interface State {
   [k: string]: unknown;

@@ -100,16 +100,17 @@ export class LiveSource implements Source {
     switch (message.type) {
       case "opened": {
         this.opened = true;
-        const snapshot = message.snapshot as { step: number; state: State; memory: never[] };
+        const snapshot = message.snapshot as { step: number; state: State; memory: never[]; status_history?: number[] };
         this.sessionId = message.session as string;
         store.role = message.role as never;
         store.error = null;
         store.reset(message.header as TraceHeader, message.actions as ActionSpec[]);
-        store.addBase(snapshot.step, snapshot.state, snapshot.memory);
+        store.addBase(snapshot.step, snapshot.state, snapshot.memory, snapshot.status_history);
         break;
       }
       case "snapshot":
-        store.addBase(message.step as number, message.state as State, message.memory as never[]);
+        store.addBase(message.step as number, message.state as State, message.memory as never[],
+          message.status_history as number[] | undefined);
         break;
       case "position":
         if (!this.opened && this.request.room && this.request.token && this.request.scenario) {

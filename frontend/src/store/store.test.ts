@@ -69,6 +69,16 @@ describe("TimelineStore", () => {
   it("lists the status values written so far", () => {
     expect(filled().statusHistory(3)).toEqual([1, 3]);
   });
+
+  it("starts the status history from the server's list when opened past the writes", () => {
+    const store = new TimelineStore();
+    store.reset({ ...header, step_count: 10 } as TraceHeader);
+    store.addBase(6, { ...base, status: { value: 11, names: [] } }, [], [0, 1, 3, 11]);
+    store.addFrames([frame(6, {}), frame(7, { status: { value: 15, names: [] } }), frame(8, {})]);
+    expect(store.statusHistory(6)).toEqual([0, 1, 3, 11]);
+    expect(store.statusHistory(8)).toEqual([0, 1, 3, 11, 15]);
+    expect(store.statusHistory(2)).toEqual([]); // before the snapshot: only frames count
+  });
 });
 
 describe("SparseMemory", () => {

@@ -34,6 +34,7 @@ export class TimelineStore extends EventTarget {
   error: string | null = null;
   private frames = new Map<number, Frame>();
   private bases = new Map<number, Base>();
+  private statusUpTo: { step: number; values: number[] } | null = null;
   private last: StepView | null = null;
   private violationCache: { count: number; steps: number[] } | null = null;
 
@@ -45,12 +46,16 @@ export class TimelineStore extends EventTarget {
     this.frames.clear();
     this.violationCache = null;
     this.bases.clear();
+    this.statusUpTo = null;
     this.last = null;
     this.changed();
   }
 
-  addBase(step: number, state: State, memory: MemoryRun[]): void {
+  /** A snapshot; `statusHistory` (from a live server) is the status values up to `step`,
+   * so the history strip is whole even when the frames before `step` never came. */
+  addBase(step: number, state: State, memory: MemoryRun[], statusHistory?: number[]): void {
     this.bases.set(step, { state, memory: SparseMemory.from(memory) });
+    if (statusHistory) this.statusUpTo = { step, values: statusHistory };
     if (this.last && this.last.step >= step) this.last = null;
   }
 
@@ -106,8 +111,9 @@ export class TimelineStore extends EventTarget {
 
   /** Status values written so far, oldest first (for the status history strip). */
   statusHistory(step: number = this.step): number[] {
-    const seen: number[] = [];
-    for (let i = 0; i <= step; i++) {
+    const known = this.statusUpTo && this.statusUpTo.step <= step ? this.statusUpTo : null;
+    const seen: number[] = known ? [...known.values] : [];
+    for (let i = known ? known.step + 1 : 0; i <= step; i++) {
       const status = this.frames.get(i)?.changes.status;
       if (status && seen[seen.length - 1] !== status.value) seen.push(status.value);
     }

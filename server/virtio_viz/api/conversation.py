@@ -231,10 +231,12 @@ class Conversation:
         return [opened, self._position(session, history=True)]
 
     def _snapshot(self, step: int) -> p.SnapshotOut:
-        snapshot = self._current().timeline.snapshot(step)
+        timeline = self._current().timeline
+        snapshot = timeline.snapshot(step)
         self.base, self.sent_upto = step, step - 1  # the frame at `step` follows: its narration
         return p.SnapshotOut(step=step, state=snapshot.state,
-                             memory=memory_json(snapshot.memory.frozen()))  # fmt: skip
+                             memory=memory_json(snapshot.memory.frozen()),
+                             status_history=timeline.status_history(step))  # fmt: skip
 
     def _moved(self, session: Session) -> list[p.Message]:
         replies: list[p.Message] = []

@@ -125,6 +125,10 @@ class SnapshotOut(Message):
     step: int
     state: dict[str, Any]
     memory: list[dict[str, Any]]
+    status_history: list[int] = Field(
+        default_factory=list,
+        description="the device status values up to `step`, oldest first, repeats merged",
+    )
 
 
 class Opened(Message):

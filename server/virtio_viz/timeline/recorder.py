@@ -41,6 +41,7 @@ class Recorder:
         self.note = ""  # told before the next event (a scenario file's override)
         self._state: State | None = None
         self._open: tuple[str, str, str] | None = None
+        self.status_changes: list[tuple[int, int]] = []  # (step, status value written)
 
     def __call__(self, raw: Event) -> None:
         event = self.voice(self._annotated(raw))
@@ -51,6 +52,8 @@ class Recorder:
         state = share(world.state(), self._state)
         changes = diff(self._state, state)
         self._state = state
+        if "status" in changes:
+            self.status_changes.append((index, int(changes["status"]["value"])))
         where = locate(self.topology, event)
         narration = f"{self.note} {event.summary}" if self.note else event.summary
         self.note = ""

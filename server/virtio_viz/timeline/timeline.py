@@ -85,6 +85,7 @@ class Timeline:
         self.frames: FrameStore = recorder.frames
         self.keyframes = Keyframes(recorder.frames)
         self.chapters: tuple[ChapterSpan, ...] = tuple(recorder.chapters)
+        self.status_changes: tuple[tuple[int, int], ...] = tuple(recorder.status_changes)
         self.interval = interval
 
     # -- building --------------------------------------------------------------------------
@@ -152,6 +153,17 @@ class Timeline:
             for addr, data in frame.memory:
                 memory.write(addr, data)
         return Snapshot(index, state, memory)
+
+    def status_history(self, index: int) -> list[int]:
+        """The status values up to step `index`, oldest first, a repeat merged into one."""
+        index = self._checked(index)
+        values: list[int] = []
+        for step, value in self.status_changes:
+            if step > index:
+                break
+            if not values or values[-1] != value:
+                values.append(value)
+        return values
 
     def _checked(self, index: int) -> int:
         if not 0 <= index < len(self.frames):
