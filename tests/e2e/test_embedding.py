@@ -99,6 +99,52 @@ def test_the_diagram_saves_as_svg_and_png_for_slides(page: Page, server_url: str
     expect(page.get_by_label("blank screen (press B)")).to_have_count(0)
 
 
+def gif_frames(data: bytes) -> list[int]:
+    """Each image's delay, walking the GIF89a blocks (header, screen descriptor, optional
+    global palette, then extensions and images as sub-block chains, then the trailer)."""
+
+    def skip_sub_blocks(at: int) -> int:
+        while data[at]:
+            at += data[at] + 1
+        return at + 1
+
+    at = 13 + (3 << ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
+    delays, delay = [], 0
+    while data[at] != 0x3B:  # trailer
+        if data[at] == 0x21:  # extension: label, then sub-blocks
+            if data[at + 1] == 0xF9:  # graphic control: the next image's delay
+                delay = int.from_bytes(data[at + 4 : at + 6], "little")
+            at = skip_sub_blocks(at + 2)
+        elif data[at] == 0x2C:  # image descriptor, optional local palette, LZW data
+            packed = data[at + 9]
+            at += 10 + (3 << ((packed & 7) + 1) if packed & 0x80 else 0)
+            at = skip_sub_blocks(at + 1)
+            delays.append(delay)
+        else:
+            raise AssertionError(f"not a GIF block at byte {at}: {data[at]:#x}")
+    return delays
+
+
+def test_a_chapter_records_as_an_animated_gif(page: Page, server_url: str) -> None:
+    told = trace(server_url, "qemu-emulated")
+    transmit = next(c for c in told["chapters"] if c["id"] == "transmit")
+    last = transmit["first_step"] + transmit["step_count"] - 1
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step={last - 2}")  # the last three steps
+    expect(page.locator("vv-narration .text")).to_have_text(told["steps"][last - 3]["narration"])
+    page.locator("vv-timeline select").select_option("2")  # 2 steps/s: 0.5 s a picture
+    button = page.get_by_role("button", name="record the rest of this chapter as an animated GIF")
+    with page.expect_download(timeout=20_000) as gif:
+        button.click()
+    data = Path(gif.value.path()).read_bytes()
+    assert data[:6] == b"GIF89a"
+    width, height = int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    assert width == 960 and 300 < height < 960
+    assert gif_frames(data) == [50] * 4  # steps last-2..last+1, 0.5 s each (in 1/100 s)
+    name = gif.value.suggested_filename
+    assert name == f"virtio-viz-qemu-emulated-steps-{last - 2}-{last + 1}.gif"
+    expect(page.locator("vv-narration .text")).to_have_text(told["steps"][last - 3]["narration"])
+
+
 def test_a_chapter_records_as_a_webm_video(page: Page, server_url: str) -> None:
     told = trace(server_url, "qemu-emulated")
     transmit = next(c for c in told["chapters"] if c["id"] == "transmit")

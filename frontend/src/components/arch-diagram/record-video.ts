@@ -7,8 +7,8 @@
 export interface VideoFrame { svg: string; caption: string }
 
 const WIDTH = 1280;
-const CAPTION = 120;
-const MIN_SECONDS_PER_STEP = 0.3; // a step shorter than this is hard to read, and to encode
+const CAPTION = 120; // at WIDTH; a narrower picture scales it
+export const MIN_SECONDS_PER_STEP = 0.3; // a step shorter than this is hard to read, and to encode
 
 function wrap(context: CanvasRenderingContext2D, text: string, width: number): string[] {
   const lines: string[] = [];
@@ -21,27 +21,36 @@ function wrap(context: CanvasRenderingContext2D, text: string, width: number): s
   return lines.slice(0, 3);
 }
 
-async function draw(context: CanvasRenderingContext2D, frame: VideoFrame, height: number, colours: { bg: string; fg: string }): Promise<void> {
+/** A canvas for frames `width` pixels wide: the diagram at its aspect, the caption below. */
+export function frameCanvas(aspect: number, width: number = WIDTH): { canvas: HTMLCanvasElement; picture: number } {
+  const picture = Math.round(width / aspect);
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = picture + Math.round((CAPTION * width) / WIDTH);
+  return { canvas, picture };
+}
+
+/** One step on the canvas: the diagram `picture` pixels high, then its caption. */
+export async function drawFrame(context: CanvasRenderingContext2D, frame: VideoFrame, picture: number, colours: { bg: string; fg: string }): Promise<void> {
+  const width = context.canvas.width, scale = width / WIDTH;
   const image = new Image();
   image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(frame.svg)}`;
   await image.decode();
   context.fillStyle = colours.bg;
-  context.fillRect(0, 0, WIDTH, height + CAPTION);
-  context.drawImage(image, 0, 0, WIDTH, height);
+  context.fillRect(0, 0, width, context.canvas.height);
+  context.drawImage(image, 0, 0, width, picture);
   context.fillStyle = colours.fg;
-  context.font = "26px system-ui, sans-serif";
-  wrap(context, frame.caption, WIDTH - 60).forEach((line, i) => context.fillText(line, 30, height + 38 + 34 * i));
+  context.font = `${Math.round(26 * scale)}px system-ui, sans-serif`;
+  wrap(context, frame.caption, width - 60 * scale)
+    .forEach((line, i) => context.fillText(line, 30 * scale, picture + (38 + 34 * i) * scale));
 }
 
 export async function recordWebm(
   frames: VideoFrame[], aspect: number, secondsPerStep: number, colours: { bg: string; fg: string },
 ): Promise<Blob> {
-  const height = Math.round(WIDTH / aspect);
-  const canvas = document.createElement("canvas");
-  canvas.width = WIDTH;
-  canvas.height = height + CAPTION;
+  const { canvas, picture } = frameCanvas(aspect);
   const context = canvas.getContext("2d")!;
-  await draw(context, frames[0]!, height, colours);
+  await drawFrame(context, frames[0]!, picture, colours);
   const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: "video/webm" });
   const chunks: Blob[] = [];
   recorder.ondataavailable = (event) => { if (event.data.size) chunks.push(event.data); };
@@ -51,7 +60,7 @@ export async function recordWebm(
   await started;
   const hold = Math.max(secondsPerStep, MIN_SECONDS_PER_STEP) * 1000;
   for (const frame of frames) {
-    await draw(context, frame, height, colours);
+    await drawFrame(context, frame, picture, colours);
     await new Promise((resolve) => setTimeout(resolve, hold));
   }
   recorder.requestData();

@@ -18,6 +18,7 @@ import { clampStep, readEmbedParams, type EmbedParams, type Panel } from "./embe
 import { isShippedRecording, picker, type MenuEntry, type MenuChoice, type RecordingEntry } from "./picker";
 import { download, pngOf, standaloneSvg } from "../arch-diagram/export-image";
 import { recordWebm, type VideoFrame } from "../arch-diagram/record-video";
+import { recordGif } from "../arch-diagram/record-gif";
 import type { ArchDiagram } from "../arch-diagram/arch-diagram";
 import "../speaker-notes/speaker-notes";
 import { NOTES_CHANNEL, type Note } from "../speaker-notes/speaker-notes";
@@ -319,7 +320,8 @@ export class VirtioViz extends LitElement {
       <section class="diagram panel" aria-label="architecture diagram" ?hidden=${!this.shows("diagram")}>
         <div class="save"><button aria-label="save the diagram as SVG" @click=${() => void this.saveDiagram("svg")}>SVG</button>
           <button aria-label="save the diagram as PNG" @click=${() => void this.saveDiagram("png")}>PNG</button>
-          <button aria-label="record the rest of this chapter as a video" ?disabled=${this.recording} @click=${() => void this.recordChapter()}>${this.recording ? "recording…" : "WebM"}</button></div>
+          <button aria-label="record the rest of this chapter as a video" ?disabled=${this.recording} @click=${() => void this.recordChapter("webm")}>${this.recording ? "recording…" : "WebM"}</button>
+          <button aria-label="record the rest of this chapter as an animated GIF" ?disabled=${this.recording} @click=${() => void this.recordChapter("gif")}>GIF</button></div>
         <vv-diagram .topology=${header.topology} .frame=${view?.frame}></vv-diagram>
       </section>
       <section class="story panel" aria-label="narration" ?hidden=${!this.shows("story")}>
@@ -427,11 +429,12 @@ export class VirtioViz extends LitElement {
     download(`${name}.png`, await pngOf(text, box.width, box.height, background));
   }
 
-  /** Record from this step to the end of its chapter (or of the embedded range), as WebM. */
-  private async recordChapter(): Promise<void> {
+  /** Record from this step to the end of its chapter (or of the embedded range), as a
+   * WebM video or an animated GIF. */
+  private async recordChapter(format: "webm" | "gif"): Promise<void> {
     const s = this.store, header = s.header;
     const diagram = this.renderRoot.querySelector<ArchDiagram>("vv-diagram");
-    if (!header || !diagram || typeof MediaRecorder === "undefined") return;
+    if (!header || !diagram || (format === "webm" && typeof MediaRecorder === "undefined")) return;
     const chapter = header.chapters[s.chapterAt()]!;
     let end = clampStep(Math.min(chapter.first_step + chapter.step_count - 1, s.step + 59), s.length, this.embed);
     while (end > s.step && !s.has(end)) end--; // only steps this page holds (a live cache)
@@ -451,8 +454,9 @@ export class VirtioViz extends LitElement {
         box = svg.viewBox.baseVal;
         frames.push({ svg: standaloneSvg(svg, colours.bg), caption: `${step + 1}. ${s.frame(step)?.narration ?? ""}` });
       }
-      const video = await recordWebm(frames, box.width / box.height, 1 / Math.max(1, s.speed), colours);
-      download(`virtio-viz-${header.scenario.id}-steps-${start + 1}-${end + 1}.webm`, video);
+      const encode = format === "webm" ? recordWebm : recordGif;
+      const file = await encode(frames, box.width / box.height, 1 / Math.max(1, s.speed), colours);
+      download(`virtio-viz-${header.scenario.id}-steps-${start + 1}-${end + 1}.${format}`, file);
     } finally {
       diagram.reducedMotion = false;
       this.recording = false;
