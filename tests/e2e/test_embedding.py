@@ -125,31 +125,32 @@ def gif_frames(data: bytes) -> list[int]:
     return delays
 
 
-def test_a_chapter_records_as_an_animated_gif(page: Page, server_url: str) -> None:
+@pytest.mark.parametrize(
+    ("button", "speed", "extension"),
+    [("record the rest of this chapter as a video", "20", "webm"),
+     ("record the rest of this chapter as an animated GIF", "2", "gif")],
+)  # fmt: skip
+def test_the_rest_of_a_chapter_records_as_a_video_or_a_gif(
+    page: Page, server_url: str, button: str, speed: str, extension: str
+) -> None:
     told = trace(server_url, "qemu-emulated")
     transmit = next(c for c in told["chapters"] if c["id"] == "transmit")
     last = transmit["first_step"] + transmit["step_count"] - 1
-    page.goto(f"{server_url}/?scenario=qemu-emulated&step={last - 2}")  # the last three steps
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step={last - 2}")  # its last four steps
     expect(page.locator("vv-narration .text")).to_have_text(told["steps"][last - 3]["narration"])
-    page.locator("vv-timeline select").select_option("2")  # 2 steps/s: 0.5 s a picture
-    button = page.get_by_role("button", name="record the rest of this chapter as an animated GIF")
-    with page.expect_download(timeout=20_000) as gif:
-        button.click()
-    data = Path(gif.value.path()).read_bytes()
-    assert data[:6] == b"GIF89a"
-    width, height = int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
-    assert width == 960 and 300 < height < 960
-    assert gif_frames(data) == [50] * 4  # steps last-2..last+1, 0.5 s each (in 1/100 s)
-    name = gif.value.suggested_filename
-    assert name == f"virtio-viz-qemu-emulated-steps-{last - 2}-{last + 1}.gif"
-    expect(page.locator("vv-narration .text")).to_have_text(told["steps"][last - 3]["narration"])
-
-
-def test_a_chapter_records_as_a_webm_video(page: Page, server_url: str) -> None:
-    told = trace(server_url, "qemu-emulated")
-    transmit = next(c for c in told["chapters"] if c["id"] == "transmit")
-    last = transmit["first_step"] + transmit["step_count"] - 1
-    page.goto(f"{server_url}/?scenario=qemu-emulated&step={last - 2}")  # the last three steps
+    page.locator("vv-timeline select").select_option(speed)
+    with page.expect_download(timeout=20_000) as download:
+        page.get_by_role("button", name=button).click()
+    name = download.value.suggested_filename
+    assert name == f"virtio-viz-qemu-emulated-steps-{last - 2}-{last + 1}.{extension}"
+    data = Path(download.value.path()).read_bytes()
+    if extension == "webm":
+        assert data[:4] == b"\x1a\x45\xdf\xa3"  # the EBML header every WebM file starts with
+    else:
+        assert data[:6] == b"GIF89a"
+        width, height = int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+        assert width == 960 and 300 < height < 960
+        assert gif_frames(data) == [50] * 4  # four steps, 0.5 s each at 2 steps/s (1/100 s)
     expect(page.locator("vv-narration .text")).to_have_text(told["steps"][last - 3]["narration"])
     page.locator("vv-timeline select").select_option("20")
     with page.expect_download(timeout=20_000) as video:
