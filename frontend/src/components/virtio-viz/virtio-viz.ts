@@ -2,7 +2,7 @@
  * <virtio-viz>: the whole product surface. The app page, the embed page and any site
  * that loads the script use this one element; attributes choose what it shows.
  */
-import { LitElement, css, html, nothing } from "lit";
+import { LitElement, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { Trace } from "../../protocol";
 
@@ -15,9 +15,12 @@ import type { Command } from "../timeline-bar/timeline-bar";
 import type { Focus } from "../ring-view/ring-view";
 import { readUrl, writeUrl } from "./url-state";
 import { clampStep, readEmbedParams, type EmbedParams, type Panel } from "./embed-params";
+import { helpDialog, keyAction } from "./keys";
+import { pageStyles } from "./page-styles";
 import { isShippedRecording, picker, type MenuEntry, type MenuChoice, type RecordingEntry } from "./picker";
 import { download, pngOf, standaloneSvg } from "../arch-diagram/export-image";
-import { recordWebm, type VideoFrame } from "../arch-diagram/record-video";
+import { recordWebm } from "../arch-diagram/record-video";
+import { captureSteps } from "../arch-diagram/capture-steps";
 import { recordGif } from "../arch-diagram/record-gif";
 import type { ArchDiagram } from "../arch-diagram/arch-diagram";
 import "../speaker-notes/speaker-notes";
@@ -41,50 +44,7 @@ import type { ActRequest } from "../action-panel/action-panel";
 
 @customElement("virtio-viz")
 export class VirtioViz extends LitElement {
-  static override styles = [tokens, theme, css`
-    :host { display: block; background: var(--vv-bg); box-sizing: border-box; overflow: auto; }
-    .page { display: grid; gap: 10px; padding: 10px; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
-      grid-template-areas: "head head" "diagram story" "rings rings" "hex side" "bar bar"; }
-    [hidden] { display: none !important; }
-    .diagram { position: relative; }
-    .save { position: absolute; top: 6px; right: 8px; display: flex; gap: 4px; z-index: 1; }
-    .save button { font-size: 0.75em; padding: 2px 8px; opacity: 0.75; }
-    .drop { position: fixed; inset: 12px; z-index: 40; border: 3px dashed var(--vv-accent); border-radius: 12px;
-      background: color-mix(in srgb, var(--vv-bg) 85%, transparent); display: grid; place-items: center; font-size: 1.3em; }
-    .blank { position: fixed; inset: 0; background: #000; z-index: 50; }
-    .page > * { min-width: 0; }
-    header { grid-area: head; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
-    header h1 { font-size: 1.1em; margin: 0 8px 0 0; }
-    header .grow { flex: 1; }
-    .diagram { grid-area: diagram; padding: 8px; min-height: 260px; }
-    .story { grid-area: story; padding: 12px; display: flex; flex-direction: column; gap: 12px; }
-    .rings { grid-area: rings; padding: 10px; }
-    .hex { grid-area: hex; padding: 10px; }
-    .side { grid-area: side; padding: 10px; display: flex; flex-direction: column; gap: 12px; }
-    /* The event log fills what the story column has left, without making the row taller. */
-    .log-slot { flex: 1; min-height: 180px; position: relative; }
-    .log-slot vv-log { position: absolute; inset: 0; --vv-log-max: none; }
-    .bar { grid-area: bar; padding: 8px 10px; position: sticky; bottom: 0; z-index: 2; }
-    .error { color: var(--vv-violation); font-size: 0.9em; }
-    .scrim { position: fixed; inset: 0; z-index: 9; background: rgb(0 0 0 / 0.45); }
-    .help { position: fixed; z-index: 10; top: 50%; left: 50%; transform: translate(-50%, -50%);
-      width: min(560px, calc(100vw - 32px)); max-height: calc(100vh - 32px); box-sizing: border-box; padding: 20px; overflow: auto;
-      box-shadow: 0 12px 40px rgb(0 0 0 / 0.35); }
-    .help h2 { margin-bottom: 12px; }
-    .help dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 16px; }
-    .help dt { font-family: var(--vv-mono); }
-    :host([compact]) .page { grid-template-areas: "diagram story" "bar bar"; }
-    :host([compact]) .rings, :host([compact]) .hex, :host([compact]) .side, :host([compact]) header { display: none; }
-    :host([compact]) .log-slot, :host([compact]) vv-actions { display: none; }
-    @media (max-width: 900px) {
-      .page { grid-template-columns: minmax(0, 1fr); grid-template-areas: "head" "story" "diagram" "bar" "rings" "hex" "side"; }
-      :host([compact]) .page { grid-template-areas: "story" "diagram" "bar"; }
-      .log-slot { min-height: 120px; }
-    }
-    @media (min-width: 640px) and (max-width: 900px) {
-      :host([compact]) .page { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); grid-template-areas: "diagram story" "bar bar"; }
-    }
-  `];
+  static override styles = [tokens, theme, pageStyles];
 
   @property() src: string | null = null;
   @property() scenario = "qemu-emulated";
@@ -270,19 +230,13 @@ export class VirtioViz extends LitElement {
   }
 
   private key(e: KeyboardEvent): void {
-    const target = e.composedPath()[0] as HTMLElement | undefined;
-    if (target && ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName) && e.key !== "Escape") return;
-    // Space and Enter on a focused button or link belong to that control.
-    if (target && ["BUTTON", "A", "SUMMARY"].includes(target.tagName) && (e.key === " " || e.key === "Enter")) return;
-    const map: Record<string, Command> = {
-      ArrowRight: "step", PageDown: "step", ArrowLeft: "back", PageUp: "back",
-      Home: "first", End: "last", "]": "next-chapter", "[": "prev-chapter", " ": "play",
-    };
-    if (e.key === "?") { this.help = !this.help; e.preventDefault(); return; }
-    if (e.key === "b" || e.key === "B") { this.blank = !this.blank; e.preventDefault(); return; }
-    if (e.key === "Escape") { this.help = false; this.sharing = false; return; }
-    const command = map[e.key];
-    if (command) { e.preventDefault(); this.command(command); }
+    const action = keyAction(e);
+    if (action === null) return;
+    if (action === "close") { this.help = false; this.sharing = false; return; }
+    e.preventDefault();
+    if (action === "help") this.help = !this.help;
+    else if (action === "blank") this.blank = !this.blank;
+    else this.command(action);
   }
 
   // -- rendering ---------------------------------------------------------------------------
@@ -442,23 +396,12 @@ export class VirtioViz extends LitElement {
     const style = getComputedStyle(this);
     const colours = { bg: style.getPropertyValue("--vv-bg").trim() || "#000", fg: style.getPropertyValue("--vv-text").trim() || "#fff" };
     this.recording = true;
-    diagram.reducedMotion = true; // the token sits at the end of its route in each picture
-    const frames: VideoFrame[] = [];
-    let box = { width: 16, height: 9 };
     try {
-      for (let step = start; step <= end; step++) {
-        s.setStep(step);
-        await this.updateComplete;
-        await diagram.updateComplete;
-        const svg = diagram.shadowRoot!.querySelector("svg")!;
-        box = svg.viewBox.baseVal;
-        frames.push({ svg: standaloneSvg(svg, colours.bg), caption: `${step + 1}. ${s.frame(step)?.narration ?? ""}` });
-      }
+      const { frames, aspect } = await captureSteps(s, diagram, { start, end }, colours.bg, () => this.updateComplete);
       const encode = format === "webm" ? recordWebm : recordGif;
-      const file = await encode(frames, box.width / box.height, 1 / Math.max(1, s.speed), colours);
+      const file = await encode(frames, aspect, 1 / Math.max(1, s.speed), colours);
       download(`virtio-viz-${header.scenario.id}-steps-${start + 1}-${end + 1}.${format}`, file);
     } finally {
-      diagram.reducedMotion = false;
       this.recording = false;
       this.seek(start);
     }
@@ -492,15 +435,7 @@ export class VirtioViz extends LitElement {
   }
 
   private renderHelp() {
-    const keys: [string, string][] = [["→ or PageDown", "next step"], ["← or PageUp", "previous step"], ["space", "play or pause"],
-      ["[ and ]", "previous and next chapter"], ["Home / End", "first and last step"],
-      ["↑ / ↓", "next or previous descriptor, in the descriptor table"], ["?", "this help"], ["Esc", "close"]];
-    return html`<div class="scrim" @click=${() => { this.help = false; }}></div>
-      <div class="help panel" role="dialog" aria-modal="true" aria-label="keyboard help">
-      <h2>Keyboard</h2><dl>${keys.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
-      <p class="muted">Point at a descriptor, a ring entry or a byte: the ring view and the hex view outline the same bytes. Click a descriptor's address to see its buffer.</p>
-      <p class="muted">Every view is a permalink: the address bar keeps the scenario, its options and the step. For a lecture hall, add <code>&amp;theme=projector</code> to the address: large type on black.</p>
-      <button @click=${() => { this.help = false; }}>close</button></div>`;
+    return helpDialog(() => { this.help = false; });
   }
 
   override updated(changed: Map<string, unknown>): void {
