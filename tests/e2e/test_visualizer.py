@@ -128,6 +128,14 @@ def test_help_theme_and_the_phone_layout(page: Page, server_url: str) -> None:
         " return [document.documentElement.scrollWidth, v.scrollWidth, v.clientWidth]; })()"
     )
     assert sizes[0] <= 360 and sizes[1] <= sizes[2], sizes  # nothing wider than the phone
+    for width in (360, 1000, 1440):  # the diagram's buttons never cover its legend
+        page.set_viewport_size({"width": width, "height": 800})
+        legend = page.locator("vv-diagram .legend").bounding_box()
+        buttons = page.locator("vv-diagram .save").bounding_box()
+        assert legend is not None and buttons is not None
+        apart = (buttons["x"] >= legend["x"] + legend["width"]
+                 or buttons["y"] >= legend["y"] + legend["height"])  # fmt: skip
+        assert apart, (width, legend, buttons)
 
 
 @pytest.mark.parametrize(

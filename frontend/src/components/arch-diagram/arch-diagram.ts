@@ -34,6 +34,7 @@ export class ArchDiagram extends LitElement {
     .route { fill: none; stroke-width: 3.4; }
     .wire-label { font-size: 12px; fill: var(--vv-text); font-weight: 600; paint-order: stroke; stroke: var(--vv-panel); stroke-width: 5px; stroke-linejoin: round; }
     .token { stroke: var(--vv-panel); stroke-width: 2.5; }
+    .top { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: flex-start; gap: 0 8px; }
     .legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: 0.78em; color: var(--vv-muted); margin: 2px 4px 6px; }
     .legend i { display: inline-block; width: 18px; height: 3px; border-radius: 2px; vertical-align: middle; margin-right: 5px; }
     .legend i.box { width: 12px; height: 10px; border: 2px solid var(--vv-active); background: transparent; border-radius: 3px; }
@@ -74,9 +75,12 @@ export class ArchDiagram extends LitElement {
     const paths = hops.map((h) => wirePath(h.wire, placed, h.reversed, offsets.get(h.wire.id) ?? 0)).filter((d): d is string => !!d);
     const described = route ? `${route.label}` : frame ? `inside ${placed.get(frame.box)?.box.label ?? frame.box}` : "";
     return html`
-      <div class="legend" aria-hidden="true">
-        ${PLANES.map(([plane, label]) => html`<span><i style="background: ${PLANE_COLOUR[plane]}"></i>${label}</span>`)}
-        <span><i class="box"></i>where this step happens</span>
+      <div class="top">
+        <div class="legend" aria-hidden="true">
+          ${PLANES.map(([plane, label]) => html`<span><i style="background: ${PLANE_COLOUR[plane]}"></i>${label}</span>`)}
+          <span><i class="box"></i>where this step happens</span>
+        </div>
+        <slot name="actions"></slot>
       </div>
       <svg viewBox="-2 -2 ${WIDTH + 4} ${height + 4}" role="img" aria-label="Architecture diagram of ${topology.title}. This step: ${described}">
         <defs>

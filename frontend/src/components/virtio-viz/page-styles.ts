@@ -7,7 +7,7 @@ export const pageStyles = css`
       grid-template-areas: "head head" "diagram story" "rings rings" "hex side" "bar bar"; }
     [hidden] { display: none !important; }
     .diagram { position: relative; }
-    .save { position: absolute; top: 6px; right: 8px; display: flex; gap: 4px; z-index: 1; }
+    .save { display: flex; gap: 4px; margin-bottom: 4px; }
     .save button { font-size: 0.75em; padding: 2px 8px; opacity: 0.75; }
     .drop { position: fixed; inset: 12px; z-index: 40; border: 3px dashed var(--vv-accent); border-radius: 12px;
       background: color-mix(in srgb, var(--vv-bg) 85%, transparent); display: grid; place-items: center; font-size: 1.3em; }

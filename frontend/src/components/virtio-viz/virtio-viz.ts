@@ -272,11 +272,12 @@ export class VirtioViz extends LitElement {
         <button aria-label="keyboard help" @click=${() => { this.help = !this.help; }}>?</button>
       </header>
       <section class="diagram panel" aria-label="architecture diagram" ?hidden=${!this.shows("diagram")}>
-        <div class="save"><button aria-label="save the diagram as SVG" @click=${() => void this.saveDiagram("svg")}>SVG</button>
+        <vv-diagram .topology=${header.topology} .frame=${view?.frame}>
+        <div class="save" slot="actions"><button aria-label="save the diagram as SVG" @click=${() => void this.saveDiagram("svg")}>SVG</button>
           <button aria-label="save the diagram as PNG" @click=${() => void this.saveDiagram("png")}>PNG</button>
           <button aria-label="record the rest of this chapter as a video" ?disabled=${this.recording} @click=${() => void this.recordChapter("webm")}>${this.recording ? "recording…" : "WebM"}</button>
           <button aria-label="record the rest of this chapter as an animated GIF" ?disabled=${this.recording} @click=${() => void this.recordChapter("gif")}>GIF</button></div>
-        <vv-diagram .topology=${header.topology} .frame=${view?.frame}></vv-diagram>
+        </vv-diagram>
       </section>
       <section class="story panel" aria-label="narration" ?hidden=${!this.shows("story")}>
         <vv-narration .frame=${view?.frame} .chapter=${chapter} .total=${s.length} .wires=${header.topology.wires}></vv-narration>

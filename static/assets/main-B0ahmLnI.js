@@ -43,7 +43,7 @@ var e=Object.create,t=Object.defineProperty,n=Object.getOwnPropertyDescriptor,r=
       grid-template-areas: "head head" "diagram story" "rings rings" "hex side" "bar bar"; }
     [hidden] { display: none !important; }
     .diagram { position: relative; }
-    .save { position: absolute; top: 6px; right: 8px; display: flex; gap: 4px; z-index: 1; }
+    .save { display: flex; gap: 4px; margin-bottom: 4px; }
     .save button { font-size: 0.75em; padding: 2px 8px; opacity: 0.75; }
     .drop { position: fixed; inset: 12px; z-index: 40; border: 3px dashed var(--vv-accent); border-radius: 12px;
       background: color-mix(in srgb, var(--vv-bg) 85%, transparent); display: grid; place-items: center; font-size: 1.3em; }
@@ -118,14 +118,18 @@ var e=Object.create,t=Object.defineProperty,n=Object.getOwnPropertyDescriptor,r=
     .route { fill: none; stroke-width: 3.4; }
     .wire-label { font-size: 12px; fill: var(--vv-text); font-weight: 600; paint-order: stroke; stroke: var(--vv-panel); stroke-width: 5px; stroke-linejoin: round; }
     .token { stroke: var(--vv-panel); stroke-width: 2.5; }
+    .top { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: flex-start; gap: 0 8px; }
     .legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: 0.78em; color: var(--vv-muted); margin: 2px 4px 6px; }
     .legend i { display: inline-block; width: 18px; height: 3px; border-radius: 2px; vertical-align: middle; margin-right: 5px; }
     .legend i.box { width: 12px; height: 10px; border: 2px solid var(--vv-active); background: transparent; border-radius: 3px; }
     @media (prefers-reduced-motion: reduce) { .box rect { transition: none; } }
   `]}draw(e){return this.drawing?.topology!==e&&(this.drawing={topology:e,placed:Rt(e),offsets:Wt(e.wires),parents:new Set(e.boxes.map(e=>e.parent).filter(e=>e!==null)),height:Lt(e).total}),this.drawing}render(){let e=this.topology;if(!e)return B;let{placed:t,offsets:n,parents:r,height:i}=this.draw(e),a=new Map(e.wires.map(e=>[e.id,e])),o=this.frame,s=o?.route?e.routes.find(e=>e.name===o.route):void 0,c=s?.start??o?.box??``,l=o?en(a,c,o.hops):[],u=new Set(o?.hops??[]),d=We[o?.event.plane??`data`]??``,f=new Set(e.routes.filter(e=>e.suppressed).flatMap(e=>e.hops)),p=l.map(e=>Qt(e.wire,t,e.reversed,n.get(e.wire.id)??0)).filter(e=>!!e),m=s?`${s.label}`:o?`inside ${t.get(o.box)?.box.label??o.box}`:``;return L`
-      <div class="legend" aria-hidden="true">
-        ${an.map(([e,t])=>L`<span><i style="background: ${We[e]}"></i>${t}</span>`)}
-        <span><i class="box"></i>where this step happens</span>
+      <div class="top">
+        <div class="legend" aria-hidden="true">
+          ${an.map(([e,t])=>L`<span><i style="background: ${We[e]}"></i>${t}</span>`)}
+          <span><i class="box"></i>where this step happens</span>
+        </div>
+        <slot name="actions"></slot>
       </div>
       <svg viewBox="-2 -2 ${At+4} ${i+4}" role="img" aria-label="Architecture diagram of ${e.title}. This step: ${m}">
         <defs>
@@ -539,11 +543,12 @@ var e=Object.create,t=Object.defineProperty,n=Object.getOwnPropertyDescriptor,r=
         <button aria-label="keyboard help" @click=${()=>{this.help=!this.help}}>?</button>
       </header>
       <section class="diagram panel" aria-label="architecture diagram" ?hidden=${!this.shows(`diagram`)}>
-        <div class="save"><button aria-label="save the diagram as SVG" @click=${()=>void this.saveDiagram(`svg`)}>SVG</button>
+        <vv-diagram .topology=${t.topology} .frame=${n?.frame}>
+        <div class="save" slot="actions"><button aria-label="save the diagram as SVG" @click=${()=>void this.saveDiagram(`svg`)}>SVG</button>
           <button aria-label="save the diagram as PNG" @click=${()=>void this.saveDiagram(`png`)}>PNG</button>
           <button aria-label="record the rest of this chapter as a video" ?disabled=${this.recording} @click=${()=>void this.recordChapter(`webm`)}>${this.recording?`recording…`:`WebM`}</button>
           <button aria-label="record the rest of this chapter as an animated GIF" ?disabled=${this.recording} @click=${()=>void this.recordChapter(`gif`)}>GIF</button></div>
-        <vv-diagram .topology=${t.topology} .frame=${n?.frame}></vv-diagram>
+        </vv-diagram>
       </section>
       <section class="story panel" aria-label="narration" ?hidden=${!this.shows(`story`)}>
         <vv-narration .frame=${n?.frame} .chapter=${r} .total=${e.length} .wires=${t.topology.wires}></vv-narration>
