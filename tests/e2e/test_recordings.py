@@ -3,6 +3,8 @@ and the menu leads back to the model."""
 
 from __future__ import annotations
 
+import html
+import re
 from urllib.parse import unquote
 
 from playwright.sync_api import Page, expect
@@ -18,6 +20,20 @@ def test_a_real_recording_from_the_menu_and_back_to_the_model(page: Page, server
     diagram = page.get_by_label("architecture diagram", exact=True)
     expect(diagram).to_contain_text("descriptor ring")  # a packed ring's parts
     expect(diagram).to_contain_text("TCG stands in here")
+    page.get_by_role("button", name="share or embed").click()  # a blogger embeds it
+    dialog = page.get_by_role("dialog", name="share or embed")
+    iframe = dialog.locator("#iframe").input_value()
+    assert "/embed?src=%2Fapi%2Frecordings%2Fqemu-packed%2Ftrace" in iframe
+    assert (
+        'src="' + server_url + '/api/recordings/qemu-packed/trace"'
+        in dialog.locator("#element").input_value()
+    )
+    page.keyboard.press("Escape")
+    embed = re.search(r'src="([^"]+)"', iframe)
+    assert embed is not None
+    page.goto(html.unescape(embed[1]))
+    expect(page.locator("vv-narration .chapter")).to_contain_text("Firmware")  # the embed plays
+    page.go_back()
     page.reload()  # the address is a permalink to the recording
     expect(menu).to_have_value("src:/api/recordings/qemu-packed/trace")
     menu.select_option(label="Device emulated in QEMU")

@@ -11,6 +11,15 @@ describe("share snippets", () => {
     expect(s.element).toContain('scenario="vhost-net" step="11"');
   });
 
+  it("shares a recording on the server as that trace", () => {
+    const s = snippets("https://v", "?src=%2Fapi%2Frecordings%2Fqemu-split%2Ftrace&step=5", "qemu-import", 4, "t",
+      null, "/api/recordings/qemu-split/trace");
+    expect(s.permalink).toBe("https://v/?src=%2Fapi%2Frecordings%2Fqemu-split%2Ftrace&step=5");
+    expect(s.iframe).toContain('src="https://v/embed?src=%2Fapi%2Frecordings%2Fqemu-split%2Ftrace&amp;step=5"');
+    expect(s.element).toContain('<virtio-viz src="https://v/api/recordings/qemu-split/trace" step="4"');
+    expect(s.element).not.toContain("scenario=");
+  });
+
   it("keeps an embed inside a step range when asked", () => {
     const s = snippets("https://v", "?scenario=x&step=3", "x", 2, "t", { from: 2, to: 9 });
     expect(s.iframe).toContain("/embed?scenario=x&amp;step=3&amp;from=3&amp;to=10");

@@ -4,17 +4,19 @@ export interface Snippets { permalink: string; iframe: string; element: string }
 
 const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
 
-/** `range`: the steps (0-based, inclusive) an embed keeps its reader in, if any. */
+/** `range`: the steps (0-based, inclusive) an embed keeps its reader in, if any; `src`: a
+ * trace on this server (a shipped recording) that the element replays instead of a scenario. */
 export function snippets(
   origin: string, query: string, scenario: string, step: number, title: string,
-  range: { from: number; to: number } | null = null,
+  range: { from: number; to: number } | null = null, src: string | null = null,
 ): Snippets {
+  const what = src ? `src="${escape(origin + src)}"` : `server="${escape(origin)}" scenario="${escape(scenario)}"`;
   const permalink = `${origin}/${query}`;
   const embed = `${origin}/embed${query}${range ? `&from=${range.from + 1}&to=${range.to + 1}` : ""}`;
   return {
     permalink,
     iframe: `<iframe src="${escape(embed)}" title="${escape(title)}" width="100%" height="560" style="border: 0" loading="lazy"></iframe>`,
     element: `<script type="module" src="${escape(origin)}/virtio-viz.js"></script>\n` +
-      `<virtio-viz server="${escape(origin)}" scenario="${escape(scenario)}" step="${step}" compact style="display: block; height: 560px"></virtio-viz>`,
+      `<virtio-viz ${what} step="${step}" compact style="display: block; height: 560px"></virtio-viz>`,
   };
 }

@@ -268,7 +268,7 @@ export class VirtioViz extends LitElement {
         ${s.error ? html`<span class="error" role="status">${s.error}</span>` : nothing}
         <button aria-label="switch theme" @click=${() => { this.theme = this.theme === "light" ? "dark" : "light"; this.themeChosen = true; this.syncUrl(); }}>${this.theme === "light" ? "dark" : "light"} theme</button>
         ${this.urlState ? html`<button aria-label="open speaker notes" @click=${() => this.openNotes()}>notes</button>` : nothing}
-        ${!this.src ? html`<button aria-label="share or embed" @click=${() => { this.sharing = !this.sharing; }}>share</button>` : nothing}
+        ${!this.src || isShippedRecording(this.src) ? html`<button aria-label="share or embed" @click=${() => { this.sharing = !this.sharing; }}>share</button>` : nothing}
         <button aria-label="keyboard help" @click=${() => { this.help = !this.help; }}>?</button>
       </header>
       <section class="diagram panel" aria-label="architecture diagram" ?hidden=${!this.shows("diagram")}>
@@ -411,12 +411,13 @@ export class VirtioViz extends LitElement {
   private renderShare() {
     const header = this.store.header;
     if (!header) return nothing;
-    const query = writeUrl({ src: null, scenario: header.scenario.id, step: this.store.step, options: this.options,
+    const src = isShippedRecording(this.src) ? this.src : null;
+    const query = writeUrl({ src, scenario: header.scenario.id, step: this.store.step, options: src ? {} : this.options,
       room: null, token: null, theme: this.themeChosen ? this.theme : null });
     const origin = new URL(this.server ?? location.href).origin;
     const chapter = header.chapters[this.store.chapterAt()]!;
     const range = this.shareChapter ? { from: chapter.first_step, to: chapter.first_step + chapter.step_count - 1 } : null;
-    const shared = snippets(origin, query, header.scenario.id, this.store.step, header.scenario.title, range);
+    const shared = snippets(origin, query, header.scenario.id, this.store.step, header.scenario.title, range, src);
     return html`<div class="scrim" @click=${() => { this.sharing = false; }}></div>
       <div class="help panel" role="dialog" aria-modal="true" aria-label="share or embed">
         <vv-share .snippets=${shared} .chapterOnly=${this.shareChapter} .chapterTitle=${chapter.title}
