@@ -7,16 +7,18 @@ import re
 import subprocess
 from pathlib import Path
 
-from virtio_viz.qemu_record.guest import MODULES, GuestPlan, init_script
-from virtio_viz.qemu_record.recorder import ALL_MARKERS
+import pytest
+
+from virtio_viz.qemu_record.guest import MODULES, GuestPlan, init_script, phase_letters
 from virtio_viz.qemu_trace.phases import MARKERS
 
 BUSYBOX = Path("/bin/busybox")
 
 
-def test_busybox_sh_parses_the_script(tmp_path: Path) -> None:
+@pytest.mark.parametrize("plan", [GuestPlan(), GuestPlan(rng=True)])
+def test_busybox_sh_parses_the_script(tmp_path: Path, plan: GuestPlan) -> None:
     script = tmp_path / "init"
-    script.write_text(init_script())
+    script.write_text(init_script(plan))
     result = subprocess.run(
         [str(BUSYBOX), "sh", "-n", str(script)], capture_output=True, check=False
     )
@@ -25,8 +27,10 @@ def test_busybox_sh_parses_the_script(tmp_path: Path) -> None:
 
 def test_phases_are_marked_in_the_recordings_order_and_all_have_titles() -> None:
     marks = re.findall(r"^mark (\S)", init_script(), flags=re.MULTILINE)
-    assert "".join(marks) == ALL_MARKERS == "MNBUPpDWdSTX"
-    assert set(marks) <= set(MARKERS)  # the importer names every chapter
+    assert "".join(marks) == phase_letters(GuestPlan()) == "MNBUPpDWdSTX"
+    with_rng = re.findall(r"^mark (\S)", init_script(GuestPlan(rng=True)), flags=re.MULTILINE)
+    assert "".join(with_rng) == phase_letters(GuestPlan(rng=True)) == "MNBRUPpDWdSTX"
+    assert set(with_rng) <= set(MARKERS)  # the importer names every chapter
 
 
 def test_the_marker_byte_goes_to_the_debugcon_port() -> None:

@@ -46,7 +46,7 @@ def build_deb(tmp_path: Path, *, skip: str | None = None) -> Path:
 def test_unpack_takes_vmlinuz_and_exactly_the_virtio_modules(tmp_path: Path) -> None:
     found = kernel.unpack(build_deb(tmp_path))
     assert (found.release, found.vmlinuz) == (RELEASE, b"bzImage")
-    assert sorted(found.modules) == sorted(MODULES)
+    assert sorted(found.modules) == sorted(MODULES)  # virtio-rng is optional: not in this one
     assert found.modules["virtio_net"] == b"module virtio_net"
     assert found.modules["virtio_blk"] == b"module virtio_blk"  # decompressed from .ko.xz
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from virtio_viz.qemu_record.guest import GuestPlan
 from virtio_viz.qemu_record.machine import QEMU, MachineFiles, RecordOptions, qemu_command
 
 FILES = MachineFiles(Path("/w"))
@@ -49,14 +50,24 @@ def test_the_machine_is_the_shared_recordings() -> None:
     assert pairs["-m"] == "256M"
 
 
-@pytest.mark.parametrize("driver", ["virtio-net-pci", "virtio-blk-pci"])
+@pytest.mark.parametrize("driver", ["virtio-net-pci", "virtio-blk-pci", "virtio-rng-pci"])
 def test_the_installed_qemu_has_every_property_we_set(driver: str) -> None:
     """QEMU lists a device's properties with `-device DRIVER,help`."""
     result = subprocess.run([QEMU, "-device", f"{driver},help"], capture_output=True,
                             text=True, check=True)  # fmt: skip
     known = {line.split("=", 1)[0].strip() for line in result.stdout.splitlines() if "=" in line}
-    wanted = set(device(qemu_command(RecordOptions(ring="packed"), FILES), driver)) - {"id"}
+    options = RecordOptions(ring="packed", guest=GuestPlan(rng=True))
+    wanted = set(device(qemu_command(options, FILES), driver)) - {"id"}
     assert wanted <= known, wanted - known
+
+
+def test_an_entropy_device_only_when_asked() -> None:
+    plain = qemu_command(RecordOptions(), FILES)
+    assert not any(arg.startswith("virtio-rng-pci") for arg in plain)
+    options = RecordOptions(ring="packed", guest=GuestPlan(rng=True))
+    rng = device(qemu_command(options, FILES), "virtio-rng-pci")
+    assert rng["packed"] == "on" and rng["id"] == "rng0"
+    assert options.describe() == "packed rings, event_idx on, ioeventfd on, with virtio-rng"
 
 
 def test_descriptions_name_the_choices() -> None:

@@ -1,7 +1,7 @@
 """`virtio-viz record` end to end: a real Linux guest in Debian's QEMU (TCG), recorded and
 imported. Two variants: QEMU's defaults (split rings, event_idx and ioeventfd on), which
 must show the same facts as the shared recording, and every option flipped (packed rings,
-event_idx off, ioeventfd off).
+event_idx off, ioeventfd off, and a virtio-rng device as a third, read in phase R).
 
 The kernel package is downloaded once into the user's cache (~70 MB; see
 docs/qemu-record.md); each recording takes about 20 s."""
@@ -43,7 +43,8 @@ def default(tmp_path_factory: pytest.TempPathFactory) -> Recording:
 @pytest.fixture(scope="module")
 def flipped(tmp_path_factory: pytest.TempPathFactory) -> Recording:
     folder = tmp_path_factory.mktemp("packed")
-    return record(folder, "--ring", "packed", "--event-idx", "off", "--ioeventfd", "off")
+    flags = ("--ring", "packed", "--event-idx", "off", "--ioeventfd", "off", "--rng")
+    return record(folder, *flags)
 
 
 def final_devices(doc: dict[str, Any]) -> dict[str, Any]:
@@ -142,7 +143,7 @@ def test_qmp_shows_the_queues_and_the_request_held_in_flight(default: Recording)
 
 def test_every_option_flipped_is_what_the_devices_negotiate(flipped: Recording) -> None:
     folder, doc = flipped
-    assert doc["source"]["markers"] == "MNBUPpDWdSTX"
+    assert doc["source"]["markers"] == "MNBRUPpDWdSTX"
     for device in ("virtio-net", "virtio-blk"):
         negotiated = int(final_devices(doc)[device]["features"]["negotiated"], 16)
         assert negotiated & PACKED and not negotiated & EVENT_IDX
@@ -181,6 +182,21 @@ def test_a_packed_ring_is_used_at_each_fill_and_never_flushed_in_the_log(
         if "error" in r["reply"]
     )  # QEMU 7.2 cannot list a packed ring's elements; asked once per device
     assert errors == Counter({"Packed ring not supported": 1})
+
+
+def test_a_third_device_is_found_by_its_id_and_its_queue_named_by_the_spec(
+    flipped: Recording,
+) -> None:
+    _, doc = flipped
+    assert doc["source"]["devices"] == ["virtio-blk", "virtio-net", "virtio-rng"]
+    rng = final_devices(doc)["virtio-rng"]
+    assert rng["features"]["device_id"] == 4  # virtio-1.2 §5.4: the entropy device
+    assert [(q["name"], q["format"]) for q in rng["queues"]] == [("requestq", "packed")]
+    entropy = [s for s in chapter_steps(doc, "entropy")
+               if s["event"]["values"].get("device") == "virtio-rng"]  # fmt: skip
+    fills = [s["event"]["values"]["len"] for s in entropy if s["event"]["kind"] == "fill"]
+    assert fills and all(length > 0 for length in fills)  # random bytes came back
+    assert kinds(entropy)["pop"] == len(fills)
 
 
 def test_a_guest_that_cannot_load_virtio_stops_and_the_run_says_where(

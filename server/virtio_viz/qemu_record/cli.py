@@ -13,17 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from virtio_viz.qemu_record.annotate import describe_recording
 from virtio_viz.qemu_record.errors import RecordError
+from virtio_viz.qemu_record.guest import GuestPlan
 from virtio_viz.qemu_record.machine import RecordOptions
+from virtio_viz.qemu_trace.phases import MARKERS
 
 if TYPE_CHECKING:
     from virtio_viz.qemu_record.recorder import Recording
-
-PHASES = {
-    "M": "loading virtio and virtio_pci", "N": "loading virtio_net",
-    "B": "loading virtio_blk", "U": "bringing eth0 up", "P": "pinging 10.0.2.2",
-    "p": "ping done", "D": "reading the disk", "W": "writing the disk", "d": "disk done",
-    "S": "idle: querying QEMU over QMP", "T": "a throttled read", "X": "powering off",
-}  # fmt: skip
 
 
 def add_record_command(subparsers: Any) -> None:
@@ -39,6 +34,9 @@ def add_record_command(subparsers: Any) -> None:
     parser.add_argument("--ring", choices=("split", "packed"), default="split")
     parser.add_argument("--event-idx", choices=("on", "off"), default="on")
     parser.add_argument("--ioeventfd", choices=("on", "off"), default="on")
+    parser.add_argument(
+        "--rng", action="store_true", help="add a virtio-rng device and read from it (phase R)"
+    )
     parser.add_argument(
         "--no-qmp", action="store_true", help="do not query QEMU's queues during the run"
     )
@@ -72,7 +70,7 @@ def run_record(args: argparse.Namespace) -> int:
 def options_from(args: argparse.Namespace) -> RecordOptions:
     return RecordOptions(
         ring=args.ring, event_idx=args.event_idx == "on", ioeventfd=args.ioeventfd == "on",
-        qmp=not args.no_qmp,
+        qmp=not args.no_qmp, guest=GuestPlan(rng=args.rng),
     )  # fmt: skip
 
 
@@ -97,7 +95,7 @@ def _record(args: argparse.Namespace) -> None:
     _say(f"recording {options.describe()}; Linux {guest_kernel.release}, into {output}")
     recording = record(
         options, output, guest_kernel, busybox, timeout=args.timeout,
-        progress=lambda letter: _say(f"  phase {letter}: {PHASES.get(letter, '?')}"),
+        progress=lambda letter: _say(f"  phase {letter}: {_title(letter)}"),
     )  # fmt: skip
     lines = recording.manifest["trace_lines"]
     _say(f"kept {lines['kept']} of {lines['logged']} logged lines in {recording.trace}")
@@ -117,6 +115,11 @@ def _import(recording: Recording, target: Path) -> None:
     target.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")
     chapters = len(document["chapters"])
     _say(f"wrote {document['step_count']} steps in {chapters} chapters to {target}")
+
+
+def _title(letter: str) -> str:
+    phase = MARKERS.get(letter)
+    return phase.title if phase else "?"
 
 
 def _say(text: str) -> None:

@@ -26,6 +26,7 @@ MODULES = (
 CORE_MODULES = MODULES[:5]
 NET_MODULES = MODULES[5:8]
 BLK_MODULES = MODULES[8:]
+RNG_MODULE = "virtio-rng"  # only with GuestPlan.rng (Debian builds the hwrng core in)
 
 GUEST_ADDRESS = "10.0.2.15/24"  # slirp's defaults: the guest, and the gateway it pings
 GATEWAY = "10.0.2.2"
@@ -40,6 +41,22 @@ class GuestPlan:
     idle_seconds: int = 6  # the QMP window after `S`
     read_offset_kib: int = 256
     write_offset_kib: int = 512
+    rng: bool = False  # a virtio-rng device too, read in phase `R`
+
+
+def phase_letters(plan: GuestPlan) -> str:
+    """The markers a whole run writes, in order."""
+    return "MNB" + ("R" if plan.rng else "") + "UPpDWdSTX"
+
+
+def _entropy_phase(plan: GuestPlan) -> list[str]:
+    if not plan.rng:
+        return []
+    return [
+        "mark R read 32 bytes from the entropy device",
+        f"load {RNG_MODULE}",
+        "dd if=/dev/hwrng of=/dev/null bs=16 count=2",
+    ]
 
 
 def init_script(plan: GuestPlan = GuestPlan()) -> str:
@@ -74,6 +91,7 @@ def init_script(plan: GuestPlan = GuestPlan()) -> str:
         'driver=$(basename $(readlink $d/driver))"',
         '  echo "  features=$(cat $d/features)"',
         "done",
+        *_entropy_phase(plan),
         "mark U ip link set eth0 up",
         f"ip addr add {GUEST_ADDRESS} dev eth0",
         "ip link set eth0 up",

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from virtio_viz.qemu_record.errors import RecordError
-from virtio_viz.qemu_record.guest import MODULES
+from virtio_viz.qemu_record.guest import MODULES, RNG_MODULE
 
 METAPACKAGE = "linux-image-amd64"
+WANTED = frozenset((*MODULES, RNG_MODULE))  # the last is optional: only `--rng` needs it
 _PACKAGE = re.compile(r"linux-image-[0-9][A-Za-z0-9.+~-]*-amd64")
 _MODULE = re.compile(r"\./lib/modules/[^/]+/kernel/.*/([a-z0-9_-]+)\.ko(\.xz)?")
 
@@ -31,7 +32,7 @@ class Kernel:
     package: str  # the .deb's file name, e.g. linux-image-6.1.0-50-amd64_6.1.176-1_amd64.deb
     release: str  # uname -r, e.g. 6.1.0-50-amd64
     vmlinuz: bytes
-    modules: dict[str, bytes]  # name (as in guest.MODULES) -> the .ko bytes
+    modules: dict[str, bytes]  # name (as in guest.MODULES, RNG_MODULE) -> the .ko bytes
 
 
 def resolve_package(metapackage: str = METAPACKAGE) -> str:
@@ -79,7 +80,7 @@ def unpack(deb: Path) -> Kernel:
                     if member.name.startswith("./boot/vmlinuz-"):
                         release = member.name.removeprefix("./boot/vmlinuz-")
                         vmlinuz = (release, _read(tar, member))
-                    elif (match := _MODULE.fullmatch(member.name)) and match[1] in MODULES:
+                    elif (match := _MODULE.fullmatch(member.name)) and match[1] in WANTED:
                         data = _read(tar, member)
                         modules[match[1]] = lzma.decompress(data) if match[2] else data
         except (tarfile.TarError, lzma.LZMAError) as error:

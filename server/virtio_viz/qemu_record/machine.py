@@ -47,6 +47,7 @@ class RecordOptions:
         return (
             f"{self.ring} rings, event_idx {'on' if self.event_idx else 'off'}, "
             f"ioeventfd {'on' if self.ioeventfd else 'off'}"
+            + (", with virtio-rng" if self.guest.rng else "")
         )
 
 
@@ -100,6 +101,7 @@ def qemu_command(options: RecordOptions, files: MachineFiles) -> list[str]:
         "-device", f"virtio-net-pci,netdev=n0,id=net0,{properties}",
         "-drive", f"file={files.disk},if=none,id=d0,format=raw",
         "-device", f"virtio-blk-pci,drive=d0,id=blk0,{properties}",
+        *(["-device", f"virtio-rng-pci,id=rng0,{properties}"] if options.guest.rng else []),
         "-debugcon", f"file:{files.markers}",
         "-qmp", f"unix:{files.qmp_socket},server=on,wait=off",
         "-msg", "timestamp=on", "-trace", f"events={files.events}", "-D", str(files.full_log),

@@ -27,7 +27,7 @@ from typing import Any
 from qemu.qmp import ConnectError, QMPClient
 
 from virtio_viz.qemu_record.errors import RecordError
-from virtio_viz.qemu_record.guest import MODULES, init_script
+from virtio_viz.qemu_record.guest import MODULES, RNG_MODULE, init_script, phase_letters
 from virtio_viz.qemu_record.initramfs import char_device, directory, file, initramfs
 from virtio_viz.qemu_record.kernel import Kernel
 from virtio_viz.qemu_record.logfilter import VirtioLogFilter
@@ -41,7 +41,6 @@ from virtio_viz.qemu_record.machine import (
 )
 from virtio_viz.qemu_record.qmp_capture import QmpCapture
 
-ALL_MARKERS = "MNBUPpDWdSTX"
 TRACE_FILE = "trace-virtio.log"
 POLL_SECONDS = 0.05
 Progress = Callable[[str], None]
@@ -68,7 +67,7 @@ def record(
         command = qemu_command(options, files)
         started = time.time()
         markers, capture = asyncio.run(_run(command, files, options, timeout, progress))
-        _check_finished(markers, files, output)
+        _check_finished(markers, phase_letters(options.guest), files, output)
         kept, total = _publish(files, output)
     qmp_files = _write_qmp(capture, output)
     shown = shlex.join(part.replace(f"{files.folder}/", "") for part in command)
@@ -84,7 +83,10 @@ def _prepare(files: MachineFiles, kernel: Kernel, busybox: Path, options: Record
     entries = [directory(name) for name in ("bin", "dev", "proc", "sys", "lib", "lib/modules")]
     entries.append(char_device("dev/console", 5, 1))  # the kernel opens it before /init
     entries.append(file("bin/busybox", busybox.read_bytes(), executable=True))
-    entries += [file(f"lib/modules/{name}.ko", kernel.modules[name]) for name in MODULES]
+    modules = [*MODULES, RNG_MODULE] if options.guest.rng else list(MODULES)
+    if RNG_MODULE in modules and RNG_MODULE not in kernel.modules:
+        raise RecordError(f"{kernel.package} has no {RNG_MODULE} module for --rng")
+    entries += [file(f"lib/modules/{name}.ko", kernel.modules[name]) for name in modules]
     entries.append(file("init", init_script(options.guest).encode(), executable=True))
     files.initrd.write_bytes(initramfs(entries))
     files.vmlinuz.write_bytes(kernel.vmlinuz)
@@ -167,14 +169,14 @@ async def _follow(
             await asyncio.wait_for(process.wait(), POLL_SECONDS)
 
 
-def _check_finished(markers: str, files: MachineFiles, output: Path) -> None:
-    if markers == ALL_MARKERS:
+def _check_finished(markers: str, expected: str, files: MachineFiles, output: Path) -> None:
+    if markers == expected:
         return
     console = output / "console.log"
     console.write_bytes(files.console.read_bytes() if files.console.exists() else b"")
     last = markers[-1:] or "none"
     raise RecordError(
-        f"the guest stopped early: phases {markers!r} of {ALL_MARKERS!r} (last: {last}); "
+        f"the guest stopped early: phases {markers!r} of {expected!r} (last: {last}); "
         f"its console is in {console}"
     )
 

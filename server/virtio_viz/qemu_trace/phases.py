@@ -36,6 +36,9 @@ MARKERS: dict[str, Phase] = {
     "B": Phase("load-virtio-blk", "Loading virtio_blk",
                "The same handshake for the disk: features, one request queue, DRIVER_OK, then "
                "the kernel reads the partition table."),
+    "R": Phase("entropy", "Reading the entropy device",
+               "virtio_rng loads and the guest reads /dev/hwrng: each request is one "
+               "device-writable buffer that QEMU fills with random bytes from the host."),
     "U": Phase("link-up", "Bringing eth0 up",
                "The driver fills the receive queue and sends control-queue commands (receive "
                "mode, MAC filter, VLANs); Linux polls the control queue instead of waiting "

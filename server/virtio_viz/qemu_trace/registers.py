@@ -98,15 +98,27 @@ def config_field(dev_id: int, offset: int) -> str:
     return _DEVICE_CONFIG.get(dev_id, {}).get(offset, f"config+{offset:#x}")
 
 
+# Devices whose queues have fixed names: virtio-1.2 §5.4.2 (entropy), §5.7.2 (GPU),
+# §5.8.2 (input), §5.10.2 (socket), §5.13.2 (IOMMU)
+_FIXED_QUEUES: dict[int, tuple[str, ...]] = {
+    4: ("requestq",), 16: ("controlq", "cursorq"), 18: ("eventq", "statusq"),
+    19: ("rx", "tx", "event"), 23: ("requestq", "eventq"),
+}  # fmt: skip
+
+
 def queue_name(dev_id: int, index: int, num_queues: int | None) -> str:
-    """The spec's name of a virtqueue (virtio-1.2 §5.1.2, §5.2.2)."""
+    """The spec's name of a virtqueue (virtio-1.2 §5.1.2, §5.2.2, §5.6.2, and the fixed
+    layouts above); `queueN` for a device or index the spec does not name."""
     if dev_id == 1:
         if num_queues is not None and num_queues % 2 == 1 and index == num_queues - 1:
             return "controlq"
         return f"receiveq{index // 2 + 1}" if index % 2 == 0 else f"transmitq{index // 2 + 1}"
     if dev_id == 2:
         return f"requestq{index + 1}"
-    return f"queue{index}"
+    if dev_id == 8:  # SCSI host
+        return ("controlq", "eventq")[index] if index < 2 else f"requestq{index - 1}"
+    fixed = _FIXED_QUEUES.get(dev_id, ())
+    return fixed[index] if index < len(fixed) else f"queue{index}"
 
 
 def pci_device_name(dev: str) -> str:
