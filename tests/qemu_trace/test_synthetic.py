@@ -15,6 +15,7 @@ from virtio_viz.qemu_trace.errors import TraceImportError
 from virtio_viz.qemu_trace.export import import_trace
 from virtio_viz.qemu_trace.parse import parse_text, read_trace
 from virtio_viz.qemu_trace.qmp import parse_qmp
+from virtio_viz.qemu_trace.registers import queue_name
 from virtio_viz.scenarios.topologies.qemu_emulated import TOPOLOGY
 
 RX, TX = 0x7F00, 0x7F80
@@ -198,3 +199,16 @@ def test_second_device_of_the_same_type_gets_its_own_name() -> None:
     log.add("memory_region_ops_read cpu 0 mr 0x5000 addr 0xfe000014 value 0x0 size 1 "
             "name 'virtio-pci-common-virtio-net'")  # fmt: skip
     assert import_trace(log.text())["source"]["devices"] == ["virtio-net", "virtio-net#2"]
+
+
+@pytest.mark.parametrize(
+    ("dev_id", "index", "num_queues", "name"),
+    [(1, 0, 3, "receiveq1"), (1, 1, 3, "transmitq1"), (1, 2, 3, "controlq"), (1, 2, 4, "receiveq2"),
+     (2, 0, None, "requestq1"), (4, 0, None, "requestq"), (8, 0, None, "controlq"),
+     (8, 1, None, "eventq"), (8, 2, None, "requestq1"), (16, 1, None, "cursorq"),
+     (19, 2, None, "event"), (4, 1, None, "queue1"), (42, 0, None, "queue0")],
+)  # fmt: skip
+def test_queues_are_named_as_the_spec_names_them(
+    dev_id: int, index: int, num_queues: int | None, name: str
+) -> None:
+    assert queue_name(dev_id, index, num_queues) == name
