@@ -91,6 +91,15 @@ class ActionSpec:
         return {p.name: _checked(p, action.params.get(p.name, p.default)) for p in self.params}
 
 
+def checked_params(specs: tuple[ActionSpec, ...], action: UserAction) -> dict[str, ParamValue]:
+    """The parameters of `action`, checked against the spec of its kind, or ActionError."""
+    spec = next((s for s in specs if s.kind == action.kind), None)
+    if spec is None:
+        known = ", ".join(s.kind for s in specs)
+        raise ActionError("kind", f"unknown action {action.kind!r}; known: {known}")
+    return spec.check(action)
+
+
 def _checked(spec: ParamSpec, value: ParamValue | None) -> ParamValue:
     if value is None:
         raise ActionError(spec.name, "missing")

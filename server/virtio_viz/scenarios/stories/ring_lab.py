@@ -24,7 +24,15 @@ from virtio_viz.scenarios.stories.ring_lab_actions import (
     split_specs,
 )
 from virtio_viz.scenarios.stories.ring_lab_world import QUEUE, LabBase
-from virtio_viz.scenarios.story import ActionError, ActionSpec, Beat, Chapter, Story, UserAction
+from virtio_viz.scenarios.story import (
+    ActionError,
+    ActionSpec,
+    Beat,
+    Chapter,
+    Story,
+    UserAction,
+    checked_params,
+)
 from virtio_viz.scenarios.topologies import ring_lab
 
 Params = dict[str, int | str | bool]
@@ -43,11 +51,7 @@ class RingLabWorld(LabBase):
         return packed_specs(size) if self.packed else split_specs(size)
 
     def act(self, action: UserAction) -> None:
-        spec = next((s for s in self.action_specs() if s.kind == action.kind), None)
-        if spec is None:
-            known = ", ".join(s.kind for s in self.action_specs())
-            raise ActionError("kind", f"unknown action {action.kind!r}; known: {known}")
-        params = spec.check(action)
+        params = checked_params(self.action_specs(), action)
         self._check_ready(action.kind)
         try:
             if self.packed:

@@ -30,7 +30,13 @@ from virtio_viz.model.spec import Status
 from virtio_viz.scenarios import view
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import blk_requests
-from virtio_viz.scenarios.story import ActionError, ActionSpec, ParamSpec, UserAction
+from virtio_viz.scenarios.story import (
+    ActionError,
+    ActionSpec,
+    ParamSpec,
+    UserAction,
+    checked_params,
+)
 
 FRAME_KINDS = ("arp_request", "icmp_echo")
 ARRIVAL_KINDS = ("arp_reply", "icmp_echo_reply")
@@ -167,11 +173,7 @@ class MachineWorld:
         return tuple(table[b].name for b in sorted(table) if offered >> b & 1)
 
     def act(self, action: UserAction) -> None:
-        spec = next((s for s in self.action_specs() if s.kind == action.kind), None)
-        if spec is None:
-            known = ", ".join(s.kind for s in self.action_specs())
-            raise ActionError("kind", f"unknown action {action.kind!r}; known: {known}")
-        params = spec.check(action)
+        params = checked_params(self.action_specs(), action)
         self.perform(action.kind, params)
 
     def perform(self, kind: str, params: dict[str, int | str | bool]) -> None:
