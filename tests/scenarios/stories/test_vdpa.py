@@ -7,6 +7,7 @@ import struct
 
 import pytest
 
+from tests.scenarios.stories.helpers import chapter_frames
 from virtio_viz.model.iommu import IommuDomain, Perm
 from virtio_viz.model.virtqueue import Buffer, Chain
 from virtio_viz.scenarios.options import StoryOptions
@@ -26,11 +27,6 @@ TIMELINE = Timeline(story("vdpa"))
 FRAMES = list(TIMELINE.frames)
 
 
-def _chapter_frames(chapter_id: str) -> list[Frame]:
-    span = next(c for c in TIMELINE.chapters if c.id == chapter_id)
-    return FRAMES[span.first_step : span.first_step + span.step_count]
-
-
 def _ioctls(frames: list[Frame]) -> list[tuple[str, int]]:
     return [(str(f.event.values["request"]), int(str(f.event.values["number"])))
             for f in frames if f.event.kind == "vhost_ioctl"]  # fmt: skip
@@ -45,7 +41,7 @@ def test_the_story_tells_setup_data_fault_and_teardown_in_order() -> None:
 
 
 def test_qemu_opens_the_card_with_the_real_ioctl_numbers() -> None:
-    assert _ioctls(_chapter_frames("vdpa-open")) == [
+    assert _ioctls(chapter_frames(TIMELINE, "vdpa-open")) == [
         ("VHOST_SET_OWNER", 0xAF01),
         ("VHOST_VDPA_GET_DEVICE_ID", 0x8004AF70),
         ("VHOST_GET_FEATURES", 0x8008AF00),
@@ -55,13 +51,13 @@ def test_qemu_opens_the_card_with_the_real_ioctl_numbers() -> None:
         ("VHOST_VDPA_GET_STATUS", 0x8001AF71),
         ("VHOST_VDPA_SET_STATUS", 0x4001AF72),
     ]
-    for frame in _chapter_frames("vdpa-open"):
+    for frame in chapter_frames(TIMELINE, "vdpa-open"):
         assert frame.box == "device-model"
         assert frame.hops == ("vdpa-setup", "dev-ctl")
 
 
 def test_the_card_gets_the_guest_features_plus_access_platform() -> None:
-    start = _chapter_frames("card-start")
+    start = chapter_frames(TIMELINE, "card-start")
     set_features = next(f for f in start if f.event.values.get("request") == "VHOST_SET_FEATURES")
     (features,) = struct.unpack("<Q", bytes.fromhex(str(set_features.event.values["argument"])))
     assert features >> 33 & 1  # VIRTIO_F_ACCESS_PLATFORM
@@ -70,7 +66,7 @@ def test_the_card_gets_the_guest_features_plus_access_platform() -> None:
 
 
 def test_set_vring_addr_carries_the_guest_physical_ring_addresses_as_iovas() -> None:
-    start = _chapter_frames("card-start")
+    start = chapter_frames(TIMELINE, "card-start")
     addr = next(f for f in start if f.event.values.get("request") == "VHOST_SET_VRING_ADDR")
     assert addr.event.values["number"] == 0x4028AF11
     raw = bytes.fromhex(str(addr.event.values["argument"]))
@@ -83,7 +79,7 @@ def test_set_vring_addr_carries_the_guest_physical_ring_addresses_as_iovas() -> 
 
 
 def test_guest_ram_is_mapped_by_an_iotlb_update_and_two_iommu_mappings() -> None:
-    start = _chapter_frames("card-start")
+    start = chapter_frames(TIMELINE, "card-start")
     update = next(f for f in start if f.event.values.get("msg_type") == "VHOST_IOTLB_UPDATE")
     data = bytes.fromhex(str(update.event.values["bytes"]))
     assert len(data) == 72  # struct vhost_msg_v2
@@ -106,7 +102,7 @@ def test_guest_ram_is_mapped_by_an_iotlb_update_and_two_iommu_mappings() -> None
 
 
 def test_kicks_ring_the_doorbell_and_interrupts_are_msis_qemu_stays_off_the_data_path() -> None:
-    data = _chapter_frames("transmit") + _chapter_frames("receive")
+    data = chapter_frames(TIMELINE, "transmit") + chapter_frames(TIMELINE, "receive")
     kicks = [f for f in data if f.event.kind == "register_write" and f.route == "kick"]
     assert kicks and all(f.hops == ("doorbell",) for f in kicks)
     irqs = [f for f in data if f.event.kind == "interrupt"]
@@ -115,7 +111,7 @@ def test_kicks_ring_the_doorbell_and_interrupts_are_msis_qemu_stays_off_the_data
 
 
 def test_the_transmit_buffer_is_translated_before_the_card_reads_it() -> None:
-    tx = _chapter_frames("transmit")
+    tx = chapter_frames(TIMELINE, "transmit")
     desc = next(f for f in tx if f.event.kind == "desc_read")
     translate = next(f for f in tx if f.event.kind == "iommu_translate")
     sent = next(f for f in tx if f.event.kind == "net_tx_frame")
@@ -127,7 +123,7 @@ def test_the_transmit_buffer_is_translated_before_the_card_reads_it() -> None:
 
 
 def test_an_unmapped_iova_faults_and_nothing_is_read() -> None:
-    fault_frames = _chapter_frames("iommu-fault")
+    fault_frames = chapter_frames(TIMELINE, "iommu-fault")
     kinds = [f.event.kind for f in fault_frames]
     fault = fault_frames[kinds.index("iommu_fault")]
     assert fault.event.values["iova"] == HIGH_RAM_BASE == 0x1_0000_0000
@@ -141,7 +137,7 @@ def test_an_unmapped_iova_faults_and_nothing_is_read() -> None:
 
 
 def test_the_guest_reset_stops_the_card_and_unmaps_guest_ram() -> None:
-    down = _chapter_frames("teardown")
+    down = chapter_frames(TIMELINE, "teardown")
     ioctls = _ioctls(down)
     assert ioctls[0] == ("VHOST_VDPA_SET_STATUS", 0x4001AF72)
     assert any(f.event.kind == "iommu_unmap" for f in down)
@@ -150,14 +146,15 @@ def test_the_guest_reset_stops_the_card_and_unmaps_guest_ram() -> None:
 
 def test_the_reader_cannot_act_while_qemu_starts_the_card() -> None:
     start = next(c for c in TIMELINE.chapters if c.id == "card-start")
-    driver_ok = next(f.index for f in _chapter_frames("card-start") if f.event.kind == "status_set")
+    frames = chapter_frames(TIMELINE, "card-start")
+    driver_ok = next(f.index for f in frames if f.event.kind == "status_set")
     assert start.first_step <= driver_ok
     with pytest.raises(ActionError):
         TIMELINE.fork(driver_ok, UserAction("send_frame", {"frame": "icmp_echo"}))
 
 
 def test_a_readers_frame_after_setup_goes_through_the_iommu() -> None:
-    at = _chapter_frames("rx-refill")[-1].index
+    at = chapter_frames(TIMELINE, "rx-refill")[-1].index
     forked = TIMELINE.fork(at, UserAction("send_frame", {"frame": "icmp_echo"}))
     action = next(c for c in forked.chapters if c.id == "action-0")
     frames = list(forked.frames)[action.first_step : action.first_step + action.step_count]
@@ -197,6 +194,6 @@ def test_permission_faults_block_writes_into_read_only_mappings() -> None:
 
 
 def test_placed_actions_still_run_after_the_card_started() -> None:
-    at = _chapter_frames("transmit")[-1].index
+    at = chapter_frames(TIMELINE, "transmit")[-1].index
     timeline = Timeline(story("vdpa"), actions=[PlacedAction(at, UserAction("receive_frame", {}))])
     assert any(c.id == "action-0" for c in timeline.chapters)

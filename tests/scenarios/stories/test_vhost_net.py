@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 
+from tests.scenarios.stories.helpers import as_int, chapter_frames
 from virtio_viz.model.vhost import kernel
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import story
@@ -12,16 +13,6 @@ from virtio_viz.timeline.frames import Frame
 
 STORY = story("vhost-net")
 TOLD = Timeline(STORY)
-
-
-def _int(value: object) -> int:
-    assert isinstance(value, int)
-    return value
-
-
-def _chapter_frames(timeline: Timeline, chapter_id: str) -> list[Frame]:
-    index = next(c.index for c in timeline.chapters if c.id == chapter_id)
-    return [f for f in timeline.frames if f.chapter == index]
 
 
 def _ioctls(frames: list[Frame]) -> list[Frame]:
@@ -37,7 +28,7 @@ def test_the_chapters_come_in_the_order_qemu_does_things() -> None:
 
 
 def test_qemu_opens_vhost_net_before_the_guest_runs() -> None:
-    calls = _ioctls(_chapter_frames(TOLD, "backend-open"))
+    calls = _ioctls(chapter_frames(TOLD, "backend-open"))
     assert [(f.event.values["ioctl"], f.event.values["number"]) for f in calls] == [
         ("VHOST_SET_OWNER", 0xAF01),
         ("VHOST_GET_FEATURES", 0x8008AF00),
@@ -46,7 +37,7 @@ def test_qemu_opens_vhost_net_before_the_guest_runs() -> None:
 
 def test_at_driver_ok_each_ioctl_carries_its_real_number_and_argument_bytes() -> None:
     """The numbers are asm-generic/ioctl.h's, as FACTS.md §11 lists them."""
-    calls = _ioctls(_chapter_frames(TOLD, "backend-setup"))
+    calls = _ioctls(chapter_frames(TOLD, "backend-setup"))
     names = [f.event.values["ioctl"] for f in calls]
     ring = ["VHOST_SET_VRING_NUM", "VHOST_SET_VRING_BASE", "VHOST_SET_VRING_ADDR",
             "VHOST_SET_VRING_KICK", "VHOST_SET_VRING_CALL"]  # fmt: skip
@@ -67,7 +58,7 @@ def test_at_driver_ok_each_ioctl_carries_its_real_number_and_argument_bytes() ->
 
 
 def test_the_ring_ioctls_describe_the_rings_the_driver_programmed() -> None:
-    calls = _ioctls(_chapter_frames(TOLD, "backend-setup"))
+    calls = _ioctls(chapter_frames(TOLD, "backend-setup"))
     num = next(f for f in calls if f.event.values["ioctl"] == "VHOST_SET_VRING_NUM")
     assert bytes.fromhex(str(num.event.values["argument"])) == struct.pack("<II", 0, 16)
     addr = next(f for f in calls if f.event.values["ioctl"] == "VHOST_SET_VRING_ADDR")
@@ -105,15 +96,15 @@ def test_the_memory_table_argument_is_the_exact_struct_vhost_memory() -> None:
 
 
 def test_after_setup_qemu_never_appears_on_the_data_path() -> None:
-    setup_done = max(f.index for f in _chapter_frames(TOLD, "backend-setup"))
-    fault_starts = min(f.index for f in _chapter_frames(TOLD, "fault"))
+    setup_done = max(f.index for f in chapter_frames(TOLD, "backend-setup"))
+    fault_starts = min(f.index for f in chapter_frames(TOLD, "fault"))
     data = [f for f in TOLD.frames[setup_done + 1 : fault_starts] if f.event.actor != "driver"]
     assert data, "the data chapters record device events"
     assert {f.box for f in data} == {"vhost-net"}
 
 
 def test_kicks_reach_vhost_through_the_ioeventfd_and_interrupts_leave_through_irqfd() -> None:
-    frames = _chapter_frames(TOLD, "transmit")
+    frames = chapter_frames(TOLD, "transmit")
     kick = next(f for f in frames if f.route == "kick")
     assert kick.hops == ("notify-exit", "ioeventfd")
     assert "ioeventfd" in kick.event.analog
@@ -127,17 +118,17 @@ def test_kicks_reach_vhost_through_the_ioeventfd_and_interrupts_leave_through_ir
 
 
 def test_the_worker_translates_the_transmitted_buffer_through_the_memory_table() -> None:
-    frames = _chapter_frames(TOLD, "transmit")
+    frames = chapter_frames(TOLD, "transmit")
     lookup = next(f for f in frames if f.event.kind == "gpa_translate")
     values = lookup.event.values
     assert lookup.box == "vhost-net"
-    assert values["backend_addr"] == 0x7F3A_0000_0000 + _int(values["gpa"])
+    assert values["backend_addr"] == 0x7F3A_0000_0000 + as_int(values["gpa"])
     sent = next(f for f in frames if f.event.kind == "net_tx_frame")
     assert lookup.index < sent.index
 
 
 def test_a_reset_stops_vhost_before_the_device_forgets_its_rings() -> None:
-    frames = _chapter_frames(TOLD, "fault")
+    frames = chapter_frames(TOLD, "fault")
     kinds = [f.event.kind for f in frames]
     first_reset = kinds.index("status_reset")
     stop = [f.event.values["ioctl"] for f in frames[first_reset + 1 : first_reset + 5]]
@@ -154,7 +145,7 @@ def test_a_reset_stops_vhost_before_the_device_forgets_its_rings() -> None:
 
 
 def test_the_config_interrupt_of_the_fault_is_qemus_not_vhosts() -> None:
-    frames = _chapter_frames(TOLD, "fault")
+    frames = chapter_frames(TOLD, "fault")
     config = next(f for f in frames if f.event.kind == "interrupt")
     assert config.event.queue is None and config.box == "device-model"
 
@@ -162,7 +153,7 @@ def test_the_config_interrupt_of_the_fault_is_qemus_not_vhosts() -> None:
 def test_packed_rings_are_not_offered_because_vhost_net_cannot_serve_them() -> None:
     timeline = Timeline(STORY, StoryOptions(ring="packed"))
     get = next(f for f in timeline.frames if f.event.values.get("ioctl") == "VHOST_GET_FEATURES")
-    assert not _int(get.event.values["result"]) >> 34 & 1
+    assert not as_int(get.event.values["result"]) >> 34 & 1
     assert "RING_PACKED" in get.narration
     features = timeline.snapshot(len(timeline) - 1).state["features"]
     assert not int(features["offered"], 16) >> 34 & 1

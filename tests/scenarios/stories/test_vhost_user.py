@@ -7,6 +7,7 @@ import struct
 
 import pytest
 
+from tests.scenarios.stories.helpers import as_int, chapter_frames
 from virtio_viz.model.vhost import user
 from virtio_viz.model.vhost.memtable import MemoryTable, TableRegion
 from virtio_viz.model.vhost.user_requests import Request
@@ -20,16 +21,6 @@ from virtio_viz.timeline.frames import Frame
 
 STORY = story("vhost-user")
 TOLD = Timeline(STORY)
-
-
-def _int(value: object) -> int:
-    assert isinstance(value, int)
-    return value
-
-
-def _chapter_frames(timeline: Timeline, chapter_id: str) -> list[Frame]:
-    index = next(c.index for c in timeline.chapters if c.id == chapter_id)
-    return [f for f in timeline.frames if f.chapter == index]
 
 
 def _messages(frames: list[Frame]) -> list[str]:
@@ -46,7 +37,7 @@ def test_the_chapters_in_order() -> None:
 
 
 def test_qemu_connects_before_the_guest_runs() -> None:
-    frames = _chapter_frames(TOLD, "backend-open")
+    frames = chapter_frames(TOLD, "backend-open")
     assert _messages(frames) == [
         "VHOST_USER_GET_FEATURES", "VHOST_USER_GET_PROTOCOL_FEATURES",
         "VHOST_USER_SET_PROTOCOL_FEATURES", "VHOST_USER_SET_OWNER",
@@ -61,7 +52,7 @@ def test_qemu_connects_before_the_guest_runs() -> None:
 
 
 def test_driver_ok_sends_the_whole_setup_with_exact_bytes() -> None:
-    frames = _chapter_frames(TOLD, "backend-setup")
+    frames = chapter_frames(TOLD, "backend-setup")
     ring = ["VHOST_USER_SET_VRING_NUM", "VHOST_USER_SET_VRING_BASE", "VHOST_USER_SET_VRING_ADDR",
             "VHOST_USER_SET_VRING_KICK", "VHOST_USER_SET_VRING_CALL"]  # fmt: skip
     assert _messages(frames) == [
@@ -80,7 +71,7 @@ def test_driver_ok_sends_the_whole_setup_with_exact_bytes() -> None:
 
 
 def test_the_memory_table_message_decodes_to_the_table_the_view_shows() -> None:
-    frames = _chapter_frames(TOLD, "backend-setup")
+    frames = chapter_frames(TOLD, "backend-setup")
     table = next(f for f in frames if f.event.values.get("request") == "VHOST_USER_SET_MEM_TABLE")
     message = user.decode(bytes.fromhex(str(table.event.values["message"])))
     assert message.request == Request.SET_MEM_TABLE and message.needs_reply
@@ -97,7 +88,7 @@ def test_the_memory_table_message_decodes_to_the_table_the_view_shows() -> None:
 
 
 def test_the_back_end_translates_ring_addresses_to_its_own() -> None:
-    frames = _chapter_frames(TOLD, "backend-setup")
+    frames = chapter_frames(TOLD, "backend-setup")
     addr = next(f for f in frames if f.event.values.get("request") == "VHOST_USER_SET_VRING_ADDR")
     _, _, desc, _, _, _ = struct.unpack("<IIQQQQ", bytes.fromhex(str(addr.event.values["payload"])))
     ring = frames[frames.index(addr) + 1]
@@ -106,11 +97,11 @@ def test_the_back_end_translates_ring_addresses_to_its_own() -> None:
 
 
 def test_following_a_descriptor_shows_both_addresses() -> None:
-    frames = _chapter_frames(TOLD, "transmit")
+    frames = chapter_frames(TOLD, "transmit")
     desc = next(f for f in frames if f.event.kind == "desc_read")
     lookup = next(f for f in frames if f.event.kind == "gpa_translate")
     assert lookup.event.actor == "vhost-user" and lookup.box == "vhost-user"
-    gpa = _int(lookup.event.values["gpa"])
+    gpa = as_int(lookup.event.values["gpa"])
     assert f"addr 0x{gpa:x}" in desc.narration
     assert lookup.event.values["backend_addr"] == BACKEND_RAM_VA + gpa
     assert lookup.event.values["user_addr"] == QEMU_RAM_VA + gpa
@@ -120,7 +111,7 @@ def test_following_a_descriptor_shows_both_addresses() -> None:
 
 
 def test_the_back_end_disconnects_and_qemu_replays_the_setup() -> None:
-    frames = _chapter_frames(TOLD, "fault")
+    frames = chapter_frames(TOLD, "fault")
     kinds = [f.event.kind for f in frames]
     assert kinds[0] == "backend_disconnect"
     link = [f for f in frames if f.event.kind == "config_changed"]
@@ -141,7 +132,7 @@ def test_a_frame_cannot_be_sent_while_the_back_end_is_gone() -> None:
 
 
 def test_teardown_asks_where_each_ring_stopped() -> None:
-    frames = _chapter_frames(TOLD, "teardown")
+    frames = chapter_frames(TOLD, "teardown")
     assert _messages(frames) == [
         "VHOST_USER_SET_VRING_ENABLE", "VHOST_USER_SET_VRING_ENABLE",
         "VHOST_USER_GET_VRING_BASE", "VHOST_USER_GET_VRING_BASE",
@@ -153,7 +144,7 @@ def test_teardown_asks_where_each_ring_stopped() -> None:
 
 def test_a_packed_ring_base_carries_the_wrap_counters() -> None:
     timeline = Timeline(STORY, StoryOptions(ring="packed"))
-    frames = _chapter_frames(timeline, "teardown")
+    frames = chapter_frames(timeline, "teardown")
     reply = next(f for f in frames if f.event.kind == "vhost_user_reply")
     state = user.decode(bytes.fromhex(str(reply.event.values["message"]))).payload
     assert isinstance(state, user.VringState)

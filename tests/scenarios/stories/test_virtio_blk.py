@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.scenarios.stories.helpers import chapter_frames
 from virtio_viz.model.devices.blk import SECTOR_SIZE
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import story
@@ -15,11 +16,6 @@ from virtio_viz.timeline import Frame, Timeline
 
 TIMELINE = Timeline(story("virtio-blk"))
 FRAMES = list(TIMELINE.frames)
-
-
-def _chapter_frames(chapter_id: str) -> list[Frame]:
-    span = next(c for c in TIMELINE.chapters if c.id == chapter_id)
-    return FRAMES[span.first_step : span.first_step + span.step_count]
 
 
 def _one(frames: list[Frame], kind: str) -> Frame:
@@ -36,7 +32,7 @@ def test_chapters_in_order() -> None:
 
 
 def test_a_read_shows_its_header_its_data_and_its_status_byte() -> None:
-    frames = _chapter_frames("read")
+    frames = chapter_frames(TIMELINE, "read")
     framed = _one(frames, "blk_request_framed")
     assert framed.event.values["header"] == " ".join(["00"] * 16)  # IN, reserved 0, sector 0
     served = _one(frames, "blk_request")
@@ -60,27 +56,27 @@ def test_a_read_shows_its_header_its_data_and_its_status_byte() -> None:
 
 
 def test_a_write_reaches_the_disk_and_reads_back_after_the_reset() -> None:
-    frames = _chapter_frames("write")
+    frames = chapter_frames(TIMELINE, "write")
     framed = _one(frames, "blk_request_framed")
     assert framed.event.values["header"] == "01 00 00 00 00 00 00 00 08 00 00 00 00 00 00 00"
     served = _one(frames, "blk_request")
     assert served.route == "write" and served.hops == ("shm", "file-io", "block-io")
     assert served.event.values["written"] == 1  # only the status byte
-    again = _one(_chapter_frames("fault"), "blk_request_done")
+    again = _one(chapter_frames(TIMELINE, "fault"), "blk_request_done")
     assert again.event.values["sector"] == WRITE_SECTOR and again.event.values["status"] == 0
     assert again.event.values["data_head"] == write_payload(WRITE_SECTOR)[:16].hex(" ")
 
 
 def test_flush_and_get_id() -> None:
-    flush = _one(_chapter_frames("flush"), "blk_request")
+    flush = _one(chapter_frames(TIMELINE, "flush"), "blk_request")
     assert (flush.event.values["type"], flush.event.values["sector"]) == (4, 0)
-    ident = _one(_chapter_frames("get-id"), "blk_request_done")
+    ident = _one(chapter_frames(TIMELINE, "get-id"), "blk_request_done")
     assert ident.event.values["data_len"] == 20
     assert bytes.fromhex(str(ident.event.values["data_head"]))[:15] == b"virtio-viz-disk"
 
 
 def test_a_request_past_the_capacity_gets_ioerr_and_the_disk_stays_live() -> None:
-    frames = _chapter_frames("rejected")
+    frames = chapter_frames(TIMELINE, "rejected")
     served = _one(frames, "blk_request")
     assert served.event.values["sector"] == 8192  # 4 MiB / 512: one past the last sector
     assert served.event.values["status"] == 1
@@ -90,7 +86,7 @@ def test_a_request_past_the_capacity_gets_ioerr_and_the_disk_stays_live() -> Non
 
 
 def test_device_needs_reset_is_announced_and_the_driver_starts_over() -> None:
-    frames = _chapter_frames("fault")
+    frames = chapter_frames(TIMELINE, "fault")
     kinds = [f.event.kind for f in frames]
     assert kinds[:2] == ["device_needs_reset", "interrupt"]
     assert TIMELINE.snapshot(frames[0].index).state["status"]["value"] & 0x40
@@ -98,7 +94,7 @@ def test_device_needs_reset_is_announced_and_the_driver_starts_over() -> None:
 
 
 def test_the_readers_requests() -> None:
-    at = _chapter_frames("queues")[-1].index
+    at = chapter_frames(TIMELINE, "queues")[-1].index
     forked = TIMELINE.fork(at, UserAction("blk_write", {"sector": 3}))
     action = next(c for c in forked.chapters if c.id == "action-0")
     end = action.first_step + action.step_count - 1

@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import pytest
 
+from tests.scenarios.stories.helpers import chapter_frames
 from virtio_viz.model.spec import VIRTQ_AVAIL_F_NO_INTERRUPT, VIRTQ_USED_F_NO_NOTIFY
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import story
 from virtio_viz.timeline import Timeline
-from virtio_viz.timeline.frames import Frame
 
 STORY = story("virtio-user")
 TOLD = Timeline(STORY)
 DATA_CHAPTERS = ("rx-refill", "transmit", "receive", "suppression")
-
-
-def _chapter_frames(timeline: Timeline, chapter_id: str) -> list[Frame]:
-    index = next(c.index for c in timeline.chapters if c.id == chapter_id)
-    return [f for f in timeline.frames if f.chapter == index]
 
 
 def test_the_chapters_in_order() -> None:
@@ -35,7 +30,7 @@ def test_the_kick_and_interrupt_routes_are_marked_suppressed() -> None:
 
 
 def test_both_sides_write_their_suppression_flags_into_the_rings() -> None:
-    frames = _chapter_frames(TOLD, "polling")
+    frames = chapter_frames(TOLD, "polling")
     driver = [f for f in frames if f.event.kind == "avail_flags_write"]
     device = [f for f in frames if f.event.kind == "used_flags_write"]
     assert [f.event.queue for f in driver] == [0, 1] and [f.event.queue for f in device] == [0, 1]
@@ -56,7 +51,7 @@ def test_both_sides_write_their_suppression_flags_into_the_rings() -> None:
 def test_frames_cross_the_rings_with_no_kick_and_no_interrupt(ring: str, event_idx: bool) -> None:
     timeline = Timeline(STORY, StoryOptions(ring=ring, event_idx=event_idx))  # type: ignore[arg-type]
     for chapter in DATA_CHAPTERS:
-        frames = _chapter_frames(timeline, chapter)
+        frames = chapter_frames(timeline, chapter)
         assert not [f for f in frames if f.route in {"kick", "interrupt"}], chapter
     sent = [f for f in timeline.frames if f.event.kind == "net_tx_frame"]
     received = [f for f in timeline.frames if f.event.kind == "net_rx_frame"]
@@ -64,14 +59,14 @@ def test_frames_cross_the_rings_with_no_kick_and_no_interrupt(ring: str, event_i
 
 
 def test_the_driver_checks_before_kicking_and_lets_it_be() -> None:
-    frames = _chapter_frames(TOLD, "rx-refill")
+    frames = chapter_frames(TOLD, "rx-refill")
     check = next(f for f in frames if f.event.kind == "kick_check")
     assert "used.flags is 1" in check.narration
     assert "virtqueue_kick_prepare()" in check.event.analog
 
 
 def test_the_back_end_polls_and_then_decides_not_to_interrupt() -> None:
-    frames = _chapter_frames(TOLD, "transmit")
+    frames = chapter_frames(TOLD, "transmit")
     kinds = [f.event.kind for f in frames]
     assert kinds.index("net_tx_frame") < kinds.index("notify_check")
     decision = next(f for f in frames if f.event.kind == "notify_check")
@@ -86,7 +81,7 @@ def test_the_poll_mode_driver_declines_event_idx() -> None:
 
 
 def test_the_backend_is_set_up_with_vhost_user_messages_and_translates_buffers() -> None:
-    setup = _chapter_frames(TOLD, "backend-setup")
+    setup = chapter_frames(TOLD, "backend-setup")
     assert any(f.event.values.get("request") == "VHOST_USER_SET_MEM_TABLE" for f in setup)
-    lookups = [f for f in _chapter_frames(TOLD, "receive") if f.event.kind == "gpa_translate"]
+    lookups = [f for f in chapter_frames(TOLD, "receive") if f.event.kind == "gpa_translate"]
     assert lookups and lookups[0].event.values["writable"] is True
