@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from virtio_viz.qemu_record.annotate import describe_recording
-from virtio_viz.qemu_record.recorder import TRACE_FILE
+from virtio_viz.qemu_record.machine import TRACE_FILE
 
 SHELF = Path(__file__).resolve().parents[1] / "recordings"
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
@@ -33,8 +33,10 @@ class Shelved:
                 "trace_url": f"/api/recordings/{self.id}/trace"}  # fmt: skip
 
 
-def shelf(folder: Path = SHELF) -> list[Shelved]:
-    """The shipped recordings (id: the folder's name), QEMU's defaults first."""
+@lru_cache(maxsize=4)
+def shelf(folder: Path = SHELF) -> tuple[Shelved, ...]:
+    """The shipped recordings (id: the folder's name), QEMU's defaults first. They are
+    package data, so they are read once."""
     manifests = {path.parent.name: json.loads(path.read_text())
                  for path in folder.glob("*/recording.json")}  # fmt: skip
 
@@ -42,7 +44,7 @@ def shelf(folder: Path = SHELF) -> list[Shelved]:
         return manifests[name]["options"]["ring"] != "split", name
 
     order = sorted(manifests, key=split_first)
-    return [_shelved(name, manifests[name]) for name in order]
+    return tuple(_shelved(name, manifests[name]) for name in order)
 
 
 def _shelved(name: str, manifest: dict[str, Any]) -> Shelved:

@@ -19,6 +19,7 @@ TRACE_EVENTS = (
     "virtio_*", "virtqueue_*", "memory_region_ops_read", "memory_region_ops_write",
     "msix_write_config", "apic_deliver_irq",
 )  # fmt: skip
+TRACE_FILE = "trace-virtio.log"  # the cut log, named as in shared/traces/qemu-split
 DISK_BYTES = 4 * 1024 * 1024
 KERNEL_COMMAND_LINE = "console=ttyS0 quiet panic=-1"  # panic=-1: a failing init ends the run
 

@@ -56,9 +56,7 @@ class QmpCapture:
     async def _queue(self, stem: str, path: str, queue: int) -> None:
         where = {"path": path, "queue": queue}
         state = await self.execute(stem, "x-query-virtio-queue-status", where)
-        if not state:
-            return
-        if stem in self.no_elements:
+        if not state or stem in self.no_elements:
             return
         if await self.execute(stem, "x-query-virtio-queue-element", where) is None:
             self.no_elements.add(stem)  # QEMU 7.2: "Packed ring not supported"; asked once

@@ -35,24 +35,22 @@ from virtio_viz.qemu_record.machine import (
     DISK_BYTES,
     QEMU,
     TRACE_EVENTS,
+    TRACE_FILE,
     MachineFiles,
     RecordOptions,
     qemu_command,
 )
 from virtio_viz.qemu_record.qmp_capture import QmpCapture
 
-TRACE_FILE = "trace-virtio.log"
 POLL_SECONDS = 0.05
 Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
 class Recording:
-    folder: Path
-    markers: str
-    trace: Path
+    trace: Path  # the cut log, in the output folder
     qmp_files: tuple[Path, ...]
-    manifest: dict[str, Any]
+    manifest: dict[str, Any]  # what recording.json holds
 
 
 def record(
@@ -72,20 +70,19 @@ def record(
     qmp_files = _write_qmp(capture, output)
     shown = shlex.join(part.replace(f"{files.folder}/", "") for part in command)
     manifest = _manifest(options, kernel, busybox, command_line=shown, started=started)
-    manifest["markers"] = markers
-    manifest["trace_lines"] = {"logged": total, "kept": kept}
+    manifest |= {"markers": markers, "trace_lines": {"logged": total, "kept": kept}}
     (output / "recording.json").write_text(json.dumps(manifest, indent=1) + "\n")
     (output / "cmdline.txt").write_text(manifest["command_line"] + "\n")
-    return Recording(output, markers, output / TRACE_FILE, qmp_files, manifest)
+    return Recording(output / TRACE_FILE, qmp_files, manifest)
 
 
 def _prepare(files: MachineFiles, kernel: Kernel, busybox: Path, options: RecordOptions) -> None:
     entries = [directory(name) for name in ("bin", "dev", "proc", "sys", "lib", "lib/modules")]
     entries.append(char_device("dev/console", 5, 1))  # the kernel opens it before /init
     entries.append(file("bin/busybox", busybox.read_bytes(), executable=True))
-    modules = [*MODULES, RNG_MODULE] if options.guest.rng else list(MODULES)
-    if RNG_MODULE in modules and RNG_MODULE not in kernel.modules:
+    if options.guest.rng and RNG_MODULE not in kernel.modules:
         raise RecordError(f"{kernel.package} has no {RNG_MODULE} module for --rng")
+    modules = [*MODULES, RNG_MODULE] if options.guest.rng else list(MODULES)
     entries += [file(f"lib/modules/{name}.ko", kernel.modules[name]) for name in modules]
     entries.append(file("init", init_script(options.guest).encode(), executable=True))
     files.initrd.write_bytes(initramfs(entries))
