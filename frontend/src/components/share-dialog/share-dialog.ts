@@ -29,6 +29,7 @@ export class ShareDialog extends LitElement {
         keep the embed inside this chapter${this.chapterTitle ? ` ("${this.chapterTitle}")` : ""}</label>
       ${field("permalink", "Permalink", s.permalink, 2)}
       ${field("iframe", "iframe for a blog post (the page resizes its frame through postMessage)", s.iframe, 3)}
-      ${field("element", "The element itself (the server must allow your site: --allow-origin)", s.element, 4)}`;
+      ${field("element", s.live ? "The element itself (the server must allow your site: --allow-origin)"
+        : "The element itself (it only reads the trace: no live session)", s.element, 4)}`;
   }
 }

@@ -18,6 +18,7 @@ describe("share snippets", () => {
     expect(s.iframe).toContain('src="https://v/embed?src=%2Fapi%2Frecordings%2Fqemu-split%2Ftrace&amp;step=5"');
     expect(s.element).toContain('<virtio-viz src="https://v/api/recordings/qemu-split/trace" step="4"');
     expect(s.element).not.toContain("scenario=");
+    expect(s.live).toBe(false);
   });
 
   it("keeps an embed inside a step range when asked", () => {

@@ -1,6 +1,7 @@
 /** What a blogger pastes: the permalink, an iframe of /embed, or the element itself. */
 
-export interface Snippets { permalink: string; iframe: string; element: string }
+/** `live`: the element opens a websocket session (the server must allow the site's origin). */
+export interface Snippets { permalink: string; iframe: string; element: string; live: boolean }
 
 const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
 
@@ -14,6 +15,7 @@ export function snippets(
   const permalink = `${origin}/${query}`;
   const embed = `${origin}/embed${query}${range ? `&from=${range.from + 1}&to=${range.to + 1}` : ""}`;
   return {
+    live: src === null,
     permalink,
     iframe: `<iframe src="${escape(embed)}" title="${escape(title)}" width="100%" height="560" style="border: 0" loading="lazy"></iframe>`,
     element: `<script type="module" src="${escape(origin)}/virtio-viz.js"></script>\n` +
