@@ -96,6 +96,16 @@ export interface TraceHeader {
   stopped: string | null;
   keyframe_interval: number;
   comparison?: Record<string, ComparisonRow[]> | null;
+  /** An imported recording whose device lived on both ring formats: a diagram for each. */
+  topologies?: Record<string, Topology> | null;
+  /** An imported recording: each device's lives (bring-ups), in order. */
+  lives?: Record<string, Life[]> | null;
+}
+
+/** One bring-up of an imported device, from the first status after a reset to the next reset. */
+export interface Life {
+  number: number; driver: string; ring: "split" | "packed"; event_idx: boolean; negotiated: string;
+  driver_ok: boolean; ended_by_reset: boolean; first_step: number | null; last_step: number | null;
 }
 
 export interface ComparisonRow { topic: string; real: string; model: string; agree: boolean; note: string }

@@ -40,3 +40,23 @@ def test_a_real_recording_from_the_menu_and_back_to_the_model(page: Page, server
     expect(page.locator("vv-narration .chapter")).not_to_contain_text("Firmware")
     expect(menu).to_have_value("scenario:qemu-emulated")
     assert "src=" not in page.url
+
+
+def test_each_life_of_a_device_is_drawn_with_the_ring_it_ran(page: Page, server_url: str) -> None:
+    """virtio-blk of the packed recording: the firmware's split life, then Linux's packed
+    one. The diagram follows the life in force at each step, and the lives are listed."""
+    from tests.qemu_trace.test_shipped_recordings import RECORDINGS, load  # noqa: PLC0415
+
+    doc = load(RECORDINGS["reset at power-off"], device="virtio-blk")
+    firmware, linux = doc["lives"]["virtio-blk"]
+    page.route("**/blk-lives.json", lambda route: route.fulfill(json=doc))
+    diagram = page.get_by_label("architecture diagram", exact=True)
+    page.goto(f"{server_url}/?src=/blk-lives.json&step={firmware['last_step'] - 1}")
+    expect(diagram).to_contain_text("descriptor table")
+    expect(diagram).not_to_contain_text("descriptor ring")
+    page.goto(f"{server_url}/?src=/blk-lives.json&step={linux['first_step'] + 40}")
+    expect(diagram).to_contain_text("descriptor ring")
+    lives = page.locator("vv-comparison .lives", has_text="2 lives")
+    expect(lives).to_have_count(1)
+    expect(lives).to_contain_text("1: the firmware, split ring")
+    expect(lives).to_contain_text("2: the driver, packed ring, event_idx off, ended by a reset")

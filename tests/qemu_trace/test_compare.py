@@ -23,7 +23,11 @@ def test_linux_and_the_model_agree_on_the_handshake_features_and_queues(
     rows: dict[str, dict[str, dict[str, Any]]],
 ) -> None:
     net = rows["virtio-net"]
-    assert net["device_status writes"]["real"] == "['0x0', '0x1', '0x3', '0xb', '0xf']"
+    assert net["device_status writes"]["real"] == "0x0, 0x1, 0x3, 0xb, 0xf"
+    assert net["queues (name, size, MSI-X vector)"]["real"] == (
+        "receiveq1: 256 entries, vector 1; transmitq1: 256 entries, vector 2; "
+        "controlq: 64 entries, no vector"
+    )
     for topic in ("device_status writes", "features offered", "features accepted",
                   "queues (name, size, MSI-X vector)"):  # fmt: skip
         assert net[topic]["agree"], net[topic]
@@ -32,7 +36,7 @@ def test_linux_and_the_model_agree_on_the_handshake_features_and_queues(
 
 def test_the_differences_are_called_out(rows: dict[str, dict[str, dict[str, Any]]]) -> None:
     firmware = rows["virtio-blk"]["status writes that set several bits at once"]
-    assert not firmware["agree"] and firmware["real"] == "['0x0 -> 0x3']"
+    assert not firmware["agree"] and firmware["real"] == "0x0 → 0x3"
     assert "firmware" in firmware["note"]
     synthetic = rows["virtio-net"]["notifications QEMU raised itself"]
     assert (synthetic["agree"], synthetic["real"], synthetic["model"]) == (False, "3", "0")
@@ -50,3 +54,13 @@ def test_the_model_runs_with_the_ring_format_and_event_idx_the_device_offered(
 ) -> None:
     options = model_options(offered)
     assert (options.ring, options.event_idx, options.queue_size) == (ring, event_idx, 256)
+
+
+def test_every_cell_reads_as_words_and_numbers_not_as_python(
+    rows: dict[str, dict[str, dict[str, Any]]],
+) -> None:
+    """Issue 14.7: the table printed Python reprs (`['0x0', ...]`, `[('requestq1', ...)]`)."""
+    cells = [row[side] for found in rows.values() for row in found.values()
+             for side in ("real", "model")]  # fmt: skip
+    assert cells and all(isinstance(cell, str) for cell in cells)
+    assert not [cell for cell in cells if any(mark in cell for mark in "[]()'\"")]

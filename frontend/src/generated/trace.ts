@@ -86,6 +86,35 @@ export type Source = {
   [k: string]: unknown;
 } | null;
 /**
+ * an imported recording whose device lived on both ring formats: the diagram for each (`state.device.ring` says which is in force)
+ */
+export type Topologies = {
+  [k: string]: {
+    [k: string]: unknown;
+  };
+} | null;
+/**
+ * an imported recording: each device's lives, in order
+ */
+export type Lives = {
+  [k: string]: Life[];
+} | null;
+export type Number = number;
+/**
+ * who brought it up: "the firmware" or "the driver"
+ */
+export type Driver1 = string;
+export type Ring = "split" | "packed";
+export type EventIdx = boolean;
+export type Negotiated1 = string;
+export type DriverOk = boolean;
+export type EndedByReset = boolean;
+/**
+ * null: none of its steps are in this document
+ */
+export type FirstStep1 = number | null;
+export type LastStep = number | null;
+/**
  * an imported recording: QMP replies taken with it
  */
 export type Qmp =
@@ -120,6 +149,8 @@ export interface VirtioVizTraceVersion1 {
   steps: Steps;
   limitations?: Limitations;
   source?: Source;
+  topologies?: Topologies;
+  lives?: Lives;
   qmp?: Qmp;
   comparison?: Comparison;
 }
@@ -260,5 +291,27 @@ export interface Values {
   [k: string]: unknown;
 }
 export interface Changes {
+  [k: string]: unknown;
+}
+/**
+ * One bring-up of an imported device: from the first status after a reset to the next
+ * reset (virtio-1.2 §2.4), with the ring it ran and the device as it left it.
+ */
+export interface Life {
+  number: Number;
+  driver: Driver1;
+  ring: Ring;
+  event_idx: EventIdx;
+  negotiated: Negotiated1;
+  driver_ok: DriverOk;
+  ended_by_reset: EndedByReset;
+  first_step: FirstStep1;
+  last_step: LastStep;
+  final: Final;
+}
+/**
+ * the device's state when the life ended
+ */
+export interface Final {
   [k: string]: unknown;
 }

@@ -140,6 +140,22 @@ class FeatureName(Closed):
     section: str
 
 
+class Life(Closed):
+    """One bring-up of an imported device: from the first status after a reset to the next
+    reset (virtio-1.2 §2.4), with the ring it ran and the device as it left it."""
+
+    number: int = Field(ge=1)
+    driver: str = Field(description='who brought it up: "the firmware" or "the driver"')
+    ring: Literal["split", "packed"]
+    event_idx: bool
+    negotiated: Hex
+    driver_ok: bool
+    ended_by_reset: bool
+    first_step: int | None = Field(description="null: none of its steps are in this document")
+    last_step: int | None
+    final: dict[str, Any] = Field(description="the device's state when the life ended")
+
+
 class Trace(Closed):
     """A whole timeline, replayable with no server."""
 
@@ -160,6 +176,14 @@ class Trace(Closed):
     )
     source: dict[str, Any] | None = Field(
         default=None, description="an imported recording: the file it came from"
+    )
+    topologies: dict[str, dict[str, Any]] | None = Field(
+        default=None,
+        description="an imported recording whose device lived on both ring formats: the "
+        "diagram for each (`state.device.ring` says which is in force)",
+    )
+    lives: dict[str, list[Life]] | None = Field(
+        default=None, description="an imported recording: each device's lives, in order"
     )
     qmp: list[dict[str, Any]] | None = Field(
         default=None, description="an imported recording: QMP replies taken with it"

@@ -18,7 +18,7 @@ from virtio_viz.qemu_trace.registers import (
     config_field,
     queue_name,
 )
-from virtio_viz.qemu_trace.state import DeviceState, status_list
+from virtio_viz.qemu_trace.state import DeviceState, Life, status_list
 
 _QEMU_WRITE = "memory_region_ops_write; virtio_pci_common_write() in QEMU"
 _QEMU_READ = "memory_region_ops_read; virtio_pci_common_read() in QEMU"
@@ -188,20 +188,37 @@ def _driver_word(dev: DeviceState, value: int) -> str:
 
 
 def _status_write(ctx: Context, dev: DeviceState, value: int) -> tuple[str, str, str]:
-    del ctx
     if value == 0:  # virtio-1.2 §2.4
+        ended = dev.life
         dev.reset()
-        return "device_reset", "§2.4", "a reset: status, features and queues start over"
+        detail = "a reset: status, features and queues start over"
+        return "device_reset", "§2.4", detail + (f"; {life_ends(dev, ended)}" if ended else "")
     newly = value & ~dev.status
-    dev.status = value
+    starts = dev.life is None
+    dev.set_status(value, ctx.who)
     if newly & 0x8:  # FEATURES_OK: QEMU checks the set now; a read-back confirms
-        dev.negotiated = dev.driver_features
-    return "status_write", "§3.1.1", _names(value)
+        dev.latch_features(dev.driver_features)
+    detail = _names(value)
+    if starts and dev.life is not None:
+        detail += f"; life {dev.life.number} of {dev.name} begins"
+    return "status_write", "§3.1.1", detail
+
+
+def life_ends(dev: DeviceState, life: Life) -> str:
+    """Words for the end of `life` at a reset: what it ran on, so a reader can tell lives apart."""
+    if not life.negotiated:
+        return f"life {life.number} of {dev.name} ends before any features were agreed"
+    event_idx = "on" if life.event_idx else "off"
+    reached = "" if life.driver_ok else ", and never reached DRIVER_OK"
+    return (
+        f"life {life.number} of {dev.name} ends; it ran a {life.ring} ring with event_idx "
+        f"{event_idx}{reached}"
+    )
 
 
 def _status_read(dev: DeviceState, value: int) -> str:
     if dev.status & 0x8 and not value & 0x8:
-        dev.negotiated = 0
+        dev.latch_features(0)
         return f"{_names(value)}: FEATURES_OK did not stick, the device refused the features"
     if value & 0x8 and dev.status & 0x8 and not value & 0x4:
         return f"{_names(value)}: FEATURES_OK stuck, the features are agreed"

@@ -42,10 +42,24 @@ def _after_last_probe(writes: list[int]) -> list[int]:
     return writes[starts[-1] :] if starts else writes
 
 
-def _row(topic: str, real: object, model: object, same: str, differs: str) -> dict[str, Any]:
+def _row(topic: str, real: str, model: str, same: str, differs: str) -> dict[str, Any]:
     agree = real == model
-    return {"topic": topic, "real": str(real), "model": str(model), "agree": agree,
+    return {"topic": topic, "real": real, "model": model, "agree": agree,
             "note": same if agree else differs}  # fmt: skip
+
+
+def _hexes(values: list[int]) -> str:
+    return ", ".join(hex(v) for v in values) or "none"
+
+
+def _queue_list(queues: list[tuple[str, int, int | None]]) -> str:
+    return (
+        "; ".join(
+            f"{name}: {size} entries, " + ("no vector" if vector is None else f"vector {vector}")
+            for name, size, vector in queues
+        )
+        or "none"
+    )
 
 
 def model_options(offered: int) -> StoryOptions:
@@ -74,21 +88,27 @@ def _queues(state: dict[str, Any]) -> list[tuple[str, int, int | None]]:
     ]
 
 
+def _main_life(imported: dict[str, Any], device: str) -> dict[str, Any] | None:
+    """The life to compare: the last that reached DRIVER_OK (the one that carried data),
+    else the last; never the state a later reset left behind."""
+    lives = (imported.get("lives") or {}).get(device) or []
+    live = [life for life in lives if life["driver_ok"]] or lives
+    return live[-1] if live else None
+
+
 def compare(imported: dict[str, Any], device: str = "virtio-net") -> list[dict[str, Any]]:
     """Rows comparing the recording's `device` with the model's run of it."""
-    if device not in STORY_OF:
+    life = _main_life(imported, device) if device in STORY_OF else None
+    if life is None:
         return []
-    real_state = imported["keyframes"][-1]["state"]["extras"]["devices"].get(device)
-    if real_state is None:
-        return []
+    real_state: dict[str, Any] = life["final"]
     model_steps, model_state = _model_run(
         device, model_options(int(real_state["features"]["offered"], 16))
     )
     real_writes = _after_last_probe(_status_writes(imported["steps"], device))
     model_writes = _after_last_probe(_status_writes(model_steps, None))
     rows = [
-        _row("device_status writes", [hex(v) for v in real_writes[:5]],
-             [hex(v) for v in model_writes[:5]],
+        _row("device_status writes", _hexes(real_writes[:5]), _hexes(model_writes[:5]),
              "The same handshake, one status bit per write (Linux's virtio_add_status()).",
              "The bring-ups differ: the real guest set bits in other steps (firmware sets "
              "ACKNOWLEDGE and DRIVER in one write, 0x3), or the recording split it across "
@@ -96,11 +116,12 @@ def compare(imported: dict[str, Any], device: str = "virtio-net") -> list[dict[s
     ]  # fmt: skip
     all_writes = _status_writes(imported["steps"], device)
     multi = [
-        f"{before:#x} -> {after:#x}"
+        f"{before:#x} → {after:#x}"
         for before, after in zip([0, *all_writes], all_writes, strict=False)
         if bin(after & ~before).count("1") > 1
     ]
-    rows.append(_row("status writes that set several bits at once", multi, [],
+    rows.append(_row("status writes that set several bits at once", ", ".join(multi) or "none",
+                     "none",
                      "Every status write adds one bit, as in the model.",
                      "Another guest (the firmware, before Linux) set ACKNOWLEDGE and DRIVER in one "
                      "write; virtio allows it, Linux's driver never does it."))  # fmt: skip
@@ -115,15 +136,15 @@ def compare(imported: dict[str, Any], device: str = "virtio-net") -> list[dict[s
                      + (f"; both decline {', '.join(describe(declined, device_id))}."
                         if declined else "."),
                      "The drivers accept different sets."))  # fmt: skip
-    rows.append(_row("queues (name, size, MSI-X vector)", _queues(real_state),
-                     _queues(model_state),
+    rows.append(_row("queues (name, size, MSI-X vector)", _queue_list(_queues(real_state)),
+                     _queue_list(_queues(model_state)),
                      "Same queues, sizes and vectors; the control queue has none (Linux polls it).",
                      "The queues differ."))  # fmt: skip
     synthetic = sum(
         1 for s in imported["steps"]
         if s["event"]["kind"] == "queue_check" and s["event"]["values"].get("device") == device
     )  # fmt: skip
-    rows.append(_row("notifications QEMU raised itself", synthetic, 0,
+    rows.append(_row("notifications QEMU raised itself", str(synthetic), "0",
                      "Neither side notified without a kick.",
                      "QEMU checks each queue once right after DRIVER_OK (its own "
                      "virtio_queue_notify() calls); the model's device only looks at a queue "
@@ -133,6 +154,5 @@ def compare(imported: dict[str, Any], device: str = "virtio-net") -> list[dict[s
 
 def compare_all(imported: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """Rows for every device of the recording the model also has."""
-    devices = imported["keyframes"][-1]["state"]["extras"].get("devices", {}) if imported[
-        "keyframes"] else {}  # fmt: skip
+    devices = imported.get("lives") or {}
     return {name: compare(imported, name) for name in sorted(devices) if name in STORY_OF}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from virtio_viz.qemu_trace.common import region_access
+from virtio_viz.qemu_trace.common import life_ends, region_access
 from virtio_viz.qemu_trace.context import Context, Regions, Step, bind
 from virtio_viz.qemu_trace.datapath import BLK_STATUS, DataPath
 from virtio_viz.qemu_trace.parse import ParsedTrace, TraceLine
@@ -119,7 +119,10 @@ class Decoder:
                 " again (virtio_reset() sets status 0 a second time)" if again else ""
             )
             if dev is not None and dev.status != 0:  # a reset QEMU did on its own
+                ended = dev.life
                 dev.reset()
+                if ended is not None:
+                    summary += f"; {life_ends(dev, ended)}"
         else:
             summary = f"QEMU takes status {value:#x} ({names}) for {name}"
         return self.ctx.step(

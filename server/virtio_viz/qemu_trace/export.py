@@ -21,7 +21,6 @@ from virtio_viz.qemu_trace.parse import MAX_TRACE_BYTES, parse_text
 from virtio_viz.qemu_trace.phases import FIRMWARE, LIMITATIONS, WHOLE, Phase, phase_for
 from virtio_viz.qemu_trace.qmp import QmpReply
 from virtio_viz.qemu_trace.qmpsteps import qmp_step
-from virtio_viz.qemu_trace.state import EVENT_IDX, RING_PACKED
 from virtio_viz.scenarios.topologies.qemu_emulated import TOPOLOGY
 from virtio_viz.timeline.frames import diff
 from virtio_viz.trace import TRACE_FORMAT, TRACE_VERSION, feature_names
@@ -61,14 +60,18 @@ def import_trace(
         builder.add(step)
     if not builder.frames:
         raise TraceImportError(f"no events of {primary} in this trace")
+    main = decoder.ctx.devices[primary].main_life()
+    rings = {life.ring for life in decoder.ctx.devices[primary].lives if life.negotiated}
     return {
         "format": TRACE_FORMAT,
         "version": TRACE_VERSION,
         "generator": _generator(),
         "scenario": builder.scenario(source),
-        "topology": asdict(
-            TOPOLOGY.for_ring("packed" if decoder.ctx.devices[primary].packed else "split")
-        ),
+        "topology": asdict(TOPOLOGY.for_ring(main.ring if main else "split")),
+        "topologies": {ring: asdict(TOPOLOGY.for_ring(ring)) for ring in sorted(rings)}
+        if len(rings) > 1
+        else None,
+        "lives": builder.lives(),
         "feature_names": feature_names(decoder.ctx.devices[primary].dev_id),
         "step_count": len(builder.frames),
         "stopped": None,
@@ -123,7 +126,8 @@ class _Builder:
         self.chapters: list[dict[str, Any]] = []
         self._phase: str | None = None
         self._state: dict[str, Any] | None = None
-        self._negotiated = 0  # every feature the primary device had in force at some step
+        self._life_steps: dict[tuple[str, int], list[int]] = {}  # (device, life) -> first, last
+        self._open_life: dict[str, int] = {}  # device -> the life in force at the last step
 
     def add(self, step: Step) -> None:
         if self.only is not None and step.device not in (self.only, None):
@@ -132,12 +136,34 @@ class _Builder:
             self._chapter(step.phase)
         index = len(self.frames)
         state = self.state()
-        self._negotiated |= self.decoder.ctx.devices[self.primary].negotiated
+        self._note_lives(index)
         self.frames.append(self._frame(index, step, diff(self._state, state)))
         if index % KEYFRAME_INTERVAL == 0:
             self.keyframes.append({"step": index, "state": state, "memory": []})
         self._state = state
         self.chapters[-1]["step_count"] += 1
+
+    def _note_lives(self, index: int) -> None:
+        """Extend each device's life in force to step `index`; a reset step ends one."""
+        for name, dev in self.decoder.ctx.devices.items():
+            ended = self._open_life.pop(name, None)
+            if dev.life is not None:
+                self._open_life[name] = dev.life.number
+                self._life_steps.setdefault((name, dev.life.number), [index, index])[1] = index
+            elif ended is not None:  # this step's reset ended it
+                self._life_steps[(name, ended)][1] = index
+
+    def lives(self) -> dict[str, list[dict[str, Any]]]:
+        """Every device's lives, each with the steps it spans (null: none of its steps made
+        it into this document, for a document of another device)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for name, dev in self.decoder.ctx.devices.items():
+            rows = []
+            for life in dev.lives_json():
+                first, last = self._life_steps.get((name, life["number"]), [None, None])
+                rows.append({**life, "first_step": first, "last_step": last})
+            out[name] = rows
+        return out
 
     def _chapter(self, phase: str) -> None:
         self._phase = phase
@@ -163,6 +189,8 @@ class _Builder:
             "features": dev.features_json(),
             "device": {
                 "name": dev.name,
+                "life": dev.life.number if dev.life else None,
+                "ring": "packed" if dev.packed else "split",
                 "needs_reset": bool(dev.status & 0x40),
                 "config_generation": dev.config_generation,
                 "config_msix_vector": dev.config_msix_vector,
@@ -199,6 +227,7 @@ class _Builder:
         }
 
     def scenario(self, source: str) -> dict[str, Any]:
+        main = self.decoder.ctx.devices[self.primary].main_life()
         return {
             "id": "qemu-import",
             "title": f"A real QEMU trace: {source}",
@@ -209,8 +238,8 @@ class _Builder:
             "options": {
                 "source": "qemu-trace",
                 "transport": "pci",
-                "ring": "packed" if self._negotiated & RING_PACKED else "split",
-                "event_idx": bool(self._negotiated & EVENT_IDX),
+                "ring": main.ring if main else "split",
+                "event_idx": main.event_idx if main else False,
                 "device": self.primary,
             },
             "seed": 0,

@@ -27,6 +27,37 @@ def status_list(value: int) -> list[str]:
 
 
 @dataclass(slots=True)
+class Life:
+    """One bring-up of a device, numbered from 1 in the order of the log."""
+
+    number: int
+    driver: str  # who brought it up: "the firmware" or "the driver"
+    negotiated: int = 0  # the features in force once FEATURES_OK latched, else 0
+    driver_ok: bool = False
+    ended_by_reset: bool = False
+    final: dict[str, Any] | None = None  # the device as the life left it (to_json)
+
+    @property
+    def ring(self) -> str:
+        return "packed" if self.negotiated & RING_PACKED else "split"
+
+    @property
+    def event_idx(self) -> bool:
+        return bool(self.negotiated & EVENT_IDX)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "driver": self.driver,
+            "ring": self.ring,
+            "event_idx": self.event_idx,
+            "negotiated": hex(self.negotiated),
+            "driver_ok": self.driver_ok,
+            "ended_by_reset": self.ended_by_reset,
+        }
+
+
+@dataclass(slots=True)
 class QueueInfo:
     index: int
     size: int | None = None
@@ -119,14 +150,44 @@ class DeviceState:
     config_generation: int | None = None
     queues: dict[int, QueueInfo] = field(default_factory=dict)
     msix: dict[int, dict[str, int]] = field(default_factory=dict)
+    lives: list[Life] = field(default_factory=list)
+    life: Life | None = None  # the life in force; None before the first and after a reset
 
     @property
     def dev_id(self) -> int:
         return device_id(self.name)
 
     @property
+    def ring_features(self) -> int:
+        """The features that decide the ring format now: this life's once negotiated,
+        else those of the last life that negotiated any (a reset keeps the picture)."""
+        if self.negotiated:
+            return self.negotiated
+        return next((life.negotiated for life in reversed(self.lives) if life.negotiated), 0)
+
+    @property
     def packed(self) -> bool:
-        return bool(self.negotiated & RING_PACKED)
+        return bool(self.ring_features & RING_PACKED)
+
+    def set_status(self, value: int, who: str) -> None:
+        """A non-zero status from the driver; the first one after a reset starts a life."""
+        if self.life is None:
+            self.life = Life(len(self.lives) + 1, who)
+            self.lives.append(self.life)
+        self.status = value
+        if value & Status.DRIVER_OK:
+            self.life.driver_ok = True
+
+    def latch_features(self, negotiated: int) -> None:
+        """FEATURES_OK latched (or, with 0, was refused): the set in force for this life."""
+        self.negotiated = negotiated
+        if self.life is not None:
+            self.life.negotiated = negotiated
+
+    def main_life(self) -> Life | None:
+        """The life worth drawing: the last that reached DRIVER_OK, else the last one."""
+        live = [life for life in self.lives if life.driver_ok] or self.lives
+        return live[-1] if live else None
 
     def queue(self, index: int) -> QueueInfo:
         if index not in self.queues:
@@ -134,7 +195,12 @@ class DeviceState:
         return self.queues[index]
 
     def reset(self) -> None:
-        """virtio-1.2 §2.4: status, features and every queue setting go back to defaults."""
+        """virtio-1.2 §2.4: status, features and every queue setting go back to defaults;
+        the life in force ends."""
+        if self.life is not None:
+            self.life.ended_by_reset = True
+            self.life.final = self.to_json()
+            self.life = None
         self.status = 0
         self.driver_features = 0
         self.negotiated = 0
@@ -166,4 +232,12 @@ class DeviceState:
             "msix_table": {str(k): dict(v) for k, v in sorted(self.msix.items())},
             "config_msix_vector": self.config_msix_vector,
             "config_generation": self.config_generation,
+            "life": self.life.number if self.life else None,
         }
+
+    def lives_json(self) -> list[dict[str, Any]]:
+        """Every life, each with the device as it left it (the open one: as it is now)."""
+        return [
+            {**life.to_json(), "final": life.final if life.final is not None else self.to_json()}
+            for life in self.lives
+        ]

@@ -10,6 +10,7 @@ import type { Trace } from "../../protocol";
 export const INLINE_TRACE = "#virtio-viz-trace";
 import { LiveSource, TraceSource, type Source } from "../../store/sources";
 import { TimelineStore } from "../../store/store";
+import { topologyAt } from "../../store/topology-at";
 import { theme, tokens } from "../theme";
 import type { Command } from "../timeline-bar/timeline-bar";
 import type { Focus } from "../ring-view/ring-view";
@@ -250,6 +251,7 @@ export class VirtioViz extends LitElement {
     const view = s.view();
     const chapter = header.chapters[s.chapterAt()];
     const state = view?.state;
+    const topology = topologyAt(header, state);
     const frames = [];
     for (let i = Math.max(0, s.step - 30); i <= s.step; i++) { const f = s.frame(i); if (f) frames.push(f); }
     return html`<div class="page" @dragover=${(e: DragEvent) => { e.preventDefault(); this.dragging = true; }}
@@ -272,7 +274,7 @@ export class VirtioViz extends LitElement {
         <button aria-label="keyboard help" @click=${() => { this.help = !this.help; }}>?</button>
       </header>
       <section class="diagram panel" aria-label="architecture diagram" ?hidden=${!this.shows("diagram")}>
-        <vv-diagram .topology=${header.topology} .frame=${view?.frame}>
+        <vv-diagram .topology=${topology} .frame=${view?.frame}>
         <div class="save" slot="actions"><button aria-label="save the diagram as SVG" @click=${() => void this.saveDiagram("svg")}>SVG</button>
           <button aria-label="save the diagram as PNG" @click=${() => void this.saveDiagram("png")}>PNG</button>
           <button aria-label="record the rest of this chapter as a video" ?disabled=${this.recording} @click=${() => void this.recordChapter("webm")}>${this.recording ? "recording…" : "WebM"}</button>
@@ -280,7 +282,7 @@ export class VirtioViz extends LitElement {
         </vv-diagram>
       </section>
       <section class="story panel" aria-label="narration" ?hidden=${!this.shows("story")}>
-        <vv-narration .frame=${view?.frame} .chapter=${chapter} .total=${s.length} .wires=${header.topology.wires}></vv-narration>
+        <vv-narration .frame=${view?.frame} .chapter=${chapter} .total=${s.length} .wires=${topology.wires}></vv-narration>
         <vv-status .value=${state?.status.value ?? 0} .history=${s.statusHistory()}></vv-status>
         <vv-lecture .mode=${s.role} .room=${this.room} .joinUrl=${this.joinUrl} .detachedFrom=${this.detachedFrom}
           .live=${!!this.source?.live} @lecture=${(e: CustomEvent<LectureCommand>) => void this.lecture(e.detail)}></vv-lecture>
@@ -296,7 +298,7 @@ export class VirtioViz extends LitElement {
         <vv-hex .memory=${view?.memory ?? null} .queues=${state?.queues ?? []} .frame=${view?.frame} .focused=${this.focusBytes}></vv-hex>
       </section>
       <section class="side panel" ?hidden=${!this.shows("side")}>
-        <vv-comparison .comparison=${header.comparison ?? null}></vv-comparison>
+        <vv-comparison .comparison=${header.comparison ?? null} .lives=${header.lives ?? null}></vv-comparison>
         <vv-features .names=${header.feature_names ?? []} .features=${state?.features ?? null}></vv-features>
       </section>
       <footer class="bar panel" ?hidden=${!this.embed.controls}>
