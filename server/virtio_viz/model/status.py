@@ -338,11 +338,11 @@ class StatusMachine:
         names = describe(word << (32 * select), self.device_id) if select < 2 else []
         self.log.record(
             "driver_features_write",
-            actor="driver",
+            actor="device",
             plane="control",
             spec="§2.2",
             analog=_FEATURES,
-            summary=f"The driver accepts feature word {select} = {word:#010x}"
+            summary=f"The device stores the driver's feature word {select} = {word:#010x}"
             + (f" ({', '.join(names)})" if names else ""),
             values={"select": select, "word": word, "accepted": features.accepted},
         )

@@ -98,7 +98,7 @@ def test_a_full_round_trip_through_actions() -> None:
     used = DESC + 64 + 16
     assert (le16(tl, used + 2), le32(tl, used + 4), le32(tl, used + 8)) == (1, 0, 60)
     kick = next(f for f in tl.frames if f.route == "kick")
-    assert kick.hops == ("avail-notify",) and kick.event.values["register"] == "queue_notify"
+    assert kick.hops == ("avail-notify",) and kick.event.values["register"] == "notify[0]"
     assert next(f for f in tl.frames if f.route == "interrupt").hops == ("used-notify",)
     queue = tl.snapshot(len(tl) - 1).state["queues"][0]
     assert queue["driver"]["num_free"] == 4 and queue["driver"]["last_used_idx"] == 1

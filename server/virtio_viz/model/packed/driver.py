@@ -316,8 +316,9 @@ class PackedDriverQueue:
         if not is_used(flags, wrap):
             self._emit(
                 steps.NO_USED_BUFFER,
-                f"The driver reads slot {slot}'s flags 0x{flags:04x}: not a used descriptor "
-                f"for wrap counter {wrap}, so nothing is ready.",
+                f"The driver reads queue {self.queue_index}'s slot {slot} flags 0x{flags:04x}: "
+                f"not a used descriptor for wrap counter {wrap}, so nothing is ready on this "
+                "queue.",
                 slot=slot,
                 flags=flags,
                 used_wrap_counter=wrap,

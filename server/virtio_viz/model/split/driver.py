@@ -231,7 +231,8 @@ class SplitDriverQueue(DriverLab):
                 "used_ring_empty",
                 "§2.7.14",
                 analog,
-                f"The driver reads used.idx {used_idx}, equal to last_used_idx: nothing new",
+                f"The driver reads queue {self.queue_index}'s used.idx {used_idx}, equal to its "
+                f"last_used_idx: nothing new on this queue",
                 values={"used_idx": used_idx, "last_used_idx": self._last_used_idx},
             )
             return None

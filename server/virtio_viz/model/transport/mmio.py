@@ -246,8 +246,14 @@ class MmioTransport:
         plane: Plane = "control"
         if name in ("QueueNotify", "InterruptStatus", "InterruptACK"):
             plane = "notification"
+        queue = None
+        if name == "QueueNotify":
+            queue = value & 0xFFFF  # vqn; NOTIFICATION_DATA adds bits 16..31
+        elif name.startswith("Queue") and name != "QueueSel":
+            queue = self.queue_select
         record_access(
             self.log, op, place, register=name, width=width, value=value,
             spec=_S if register is not None else "§4.2.2 (device config)",
             analog=f"{linux} in Linux; virtio_mmio_{op}() in QEMU", note=note, plane=plane,
+            queue=queue,
         )  # fmt: skip

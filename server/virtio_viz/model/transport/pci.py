@@ -206,8 +206,9 @@ class PciTransport:
         value = self.common.read(field, half)
         note = status_names(value) if field.name == "device_status" and value else ""
         self._record_bar(
-            "read", "common", offset, width, value, name=field.name, half=half, note=note
-        )
+            "read", "common", offset, width, value, name=field.name, half=half, note=note,
+            queue=self._selected(field.name),
+        )  # fmt: skip
         return value
 
     def _write_common(self, offset: int, width: int, value: int) -> None:
@@ -217,9 +218,15 @@ class PciTransport:
         if field.name == "device_status":
             note = status_names(value) if value else "a reset"
         self._record_bar(
-            "write", "common", offset, width, value, name=field.name, half=half, note=note
-        )
+            "write", "common", offset, width, value, name=field.name, half=half, note=note,
+            queue=self._selected(field.name),
+        )  # fmt: skip
         self.common.write(field, half, value)
+
+    def _selected(self, field_name: str) -> int | None:
+        """The queue a queue register's access concerns: the one queue_select names."""
+        queue_register = field_name.startswith("queue_") and field_name != "queue_select"
+        return self.common.queue_select if queue_register else None
 
     # -- ISR status (§4.1.4.5) -----------------------------------------------------------------
     def _check_isr(self, offset: int, width: int) -> None:
@@ -272,7 +279,7 @@ class PciTransport:
     def _read_notify(self, offset: int, width: int) -> int:
         queue = self._notify_queue(offset, width)
         self._record_bar(
-            "read", "notify", offset, width, 0, name=f"notify[{queue}]", note="reads 0"
+            "read", "notify", offset, width, 0, name=f"notify[{queue}]", note="reads 0", queue=queue
         )
         return 0
 
@@ -282,7 +289,7 @@ class PciTransport:
         if value & 0xFFFF != queue:
             note = f"the value names queue {value & 0xFFFF}; the device goes by the address"
         self._record_bar(
-            "write", "notify", offset, width, value, name=f"notify[{queue}]", note=note
+            "write", "notify", offset, width, value, name=f"notify[{queue}]", note=note, queue=queue
         )
         self.device.notify(queue)
 
@@ -327,6 +334,7 @@ class PciTransport:
         name: str,
         half: str = "",
         note: str = "",
+        queue: int | None = None,
     ) -> None:
         bar = MSIX_BAR if region == "msix" else MODERN_BAR
         start = {"common": COMMON_OFFSET, "isr": ISR_OFFSET, "device": DEVICE_OFFSET}.get(region, 0)
@@ -337,6 +345,7 @@ class PciTransport:
         record_access(
             self.log, op, place, register=register, width=width, value=value,
             spec=_SPEC[region], analog=_analog(region, op, name), note=note, plane=plane,
+            queue=queue,
         )  # fmt: skip
 
 

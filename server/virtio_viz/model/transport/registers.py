@@ -70,7 +70,10 @@ def record_access(
     analog: str,
     note: str = "",
     plane: Plane = "control",
+    queue: int | None = None,
 ) -> None:
+    """Record the access; `queue` is the virtqueue it concerns (a notify write's queue, or
+    the selected queue for a queue register), so a viewer can show that queue."""
     verb = "reads" if op == "read" else "writes"
     where = f"{place.region}+{place.offset:#x}"
     summary = f"The driver {verb} {register} ({where}, {width} byte{'s' * (width > 1)}): {value:#x}"
@@ -90,5 +93,6 @@ def record_access(
         spec=spec,
         analog=analog,
         summary=summary + (f"; {note}" if note else ""),
+        queue=queue,
         values=values,
     )

@@ -188,7 +188,7 @@ class RingLabWorld(LabBase):
             "register_write", "driver", "notification", "§2.9", "vp_notify() in Linux",
             f"The driver notifies the device: it writes {QUEUE} (the queue index) to the "
             "queue's notification address",
-            register="queue_notify", value=QUEUE,
+            region="notify", register=f"notify[{QUEUE}]", value=QUEUE,
         )  # fmt: skip
         self.record(
             "queue_notify", "device", "notification", "§2.9",
