@@ -34,7 +34,7 @@ def test_a_dropped_qemu_recording_is_imported_and_replayed(page: Page, server_ur
     page.keyboard.press("End")
     expect(page.locator("vv-narration .chapter")).not_to_contain_text("Step 1 of ")
     compared = page.get_by_label("virtio-blk: recording and model")
-    expect(compared).to_contain_text("0x0 -> 0x3")  # the firmware's two-bit write, called out
+    expect(compared).to_contain_text("0x0 → 0x3")  # the firmware's two-bit write, called out
     expect(page.get_by_label("virtio-net: recording and model")).to_contain_text("differs")
     page.keyboard.press("Home")
     for _ in range(5):  # to the ping chapter, when every queue is set up

@@ -13,7 +13,7 @@ from tests.qemu_trace.helpers import LOG, QMP_FILES, chapter_steps, kinds, state
 from virtio_viz.qemu_trace.export import import_trace
 from virtio_viz.qemu_trace.parse import read_trace
 from virtio_viz.qemu_trace.qmp import load_qmp
-from virtio_viz.scenarios.topologies.qemu_emulated import TOPOLOGY
+from virtio_viz.scenarios.topologies.qemu_emulated import IMPORTED as TOPOLOGY
 
 pytestmark = pytest.mark.skipif(not LOG.exists(), reason="shared/traces/qemu-split is missing")
 
@@ -162,8 +162,9 @@ def test_steps_travel_the_topology_routes(doc: dict[str, Any]) -> None:
         kind = step["event"]["kind"]
         if kind == "kick":
             assert (step["route"], step["hops"], step["box"]) == ("kick", routes["kick"], "driver")
-        elif kind == "interrupt":
-            assert (step["route"], step["hops"]) == ("interrupt", routes["interrupt"])
+        elif kind == "interrupt":  # QEMU's own MSI for virtio_notify, an irqfd for blk's
+            via = "irqfd" if step["event"]["values"]["irqfd"] else "qemu-irq"
+            assert (step["route"], step["hops"]) == ("interrupt", [via, "vcpu-irq"])
         elif kind in ("pop", "fill", "flush"):
             assert (step["box"], step["route"]) == ("device-model", None)
         elif step["event"]["values"].get("region") == "common":

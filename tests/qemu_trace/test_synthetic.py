@@ -16,7 +16,7 @@ from virtio_viz.qemu_trace.export import import_trace
 from virtio_viz.qemu_trace.parse import parse_text, read_trace
 from virtio_viz.qemu_trace.qmp import parse_qmp
 from virtio_viz.qemu_trace.registers import queue_name
-from virtio_viz.scenarios.topologies.qemu_emulated import TOPOLOGY
+from virtio_viz.scenarios.topologies.qemu_emulated import IMPORTED as TOPOLOGY
 
 RX, TX = 0x7F00, 0x7F80
 MULTIREQ = "virtio_blk_submit_multireq vdev 0x1 mrb 0x2 start 0 num_reqs 1 offset 0 size 4096"

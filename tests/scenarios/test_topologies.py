@@ -123,7 +123,24 @@ def test_qemu_emulated_kick_exits_to_kvm_then_reaches_qemu_two_ways() -> None:
     assert hop_labels(t, "kick") == ["notify write (VM exit)", "ioeventfd"]
     assert hop_labels(t, "kick", "mmio-exit") == ["notify write (VM exit)", "KVM_EXIT_MMIO"]
     assert t.walk(t.route("interrupt")) == ("device-model", "kvm", "driver")
+
+
+def test_qemu_emulated_raises_its_msi_itself_and_has_no_irqfd() -> None:
+    """Issue 14.2: with no vhost, QEMU's virtio_notify() -> msix_notify() sends the MSI to
+    KVM with an ioctl; irqfd belongs to the architectures whose data plane left QEMU."""
+    t = topology("qemu-emulated")
+    assert hop_labels(t, "interrupt") == ["KVM_SIGNAL_MSI", "vCPU interrupt (MSI-X)"]
+    assert "irqfd" not in {wire.id for wire in t.wires}
+    assert not any(t.has_route("interrupt", variant) for variant in ("irqfd", "config"))
+
+
+def test_qemu_virtio_blk_interrupts_queues_through_irqfd_and_config_changes_directly() -> None:
+    """QEMU 7.2's virtio-blk data plane signals each queue's guest notifier (the shared
+    recording logs `virtio_notify_irqfd` for it); configuration changes come from QEMU's
+    main loop, msix_notify()."""
+    t = topology("virtio-blk")
     assert hop_labels(t, "interrupt") == ["irqfd", "vCPU interrupt (MSI-X)"]
+    assert hop_labels(t, "interrupt", "config") == ["KVM_SIGNAL_MSI", "vCPU interrupt (MSI-X)"]
 
 
 def test_vhost_net_runs_the_data_plane_in_the_host_kernel() -> None:

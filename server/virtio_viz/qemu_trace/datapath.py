@@ -196,6 +196,7 @@ class DataPath:
             analog=f"{line.event}() in QEMU", summary=summary,
             device=dev.name if dev else None, queue=queue,
             values={"msix_vector": vector, "irqfd": irqfd}, route="interrupt",
+            variant="irqfd" if irqfd else "",
         )  # fmt: skip
 
     def msi_write(self, line: TraceLine) -> Step:

@@ -21,7 +21,7 @@ from virtio_viz.qemu_trace.parse import MAX_TRACE_BYTES, parse_text
 from virtio_viz.qemu_trace.phases import FIRMWARE, LIMITATIONS, WHOLE, Phase, phase_for
 from virtio_viz.qemu_trace.qmp import QmpReply
 from virtio_viz.qemu_trace.qmpsteps import qmp_step
-from virtio_viz.scenarios.topologies.qemu_emulated import TOPOLOGY
+from virtio_viz.scenarios.topologies.qemu_emulated import IMPORTED as TOPOLOGY
 from virtio_viz.timeline.frames import diff
 from virtio_viz.trace import TRACE_FORMAT, TRACE_VERSION, feature_names
 

@@ -45,7 +45,8 @@ def locate(topology: Topology, event: Event, *, kick_variant: str = "") -> Locat
     if event.kind in _CONTROL_KINDS or event.plane == "control":
         return Location(placement.control_plane)
     if event.kind == "interrupt":
-        return _along(topology, placement.data_plane, "interrupt")
+        config = event.queue is None and topology.has_route("interrupt", "config")
+        return _along(topology, placement.data_plane, "interrupt", "config" if config else "")
     route = _DEVICE_SIDE_KINDS.get(event.kind) or _blk_route(event)
     if route is not None:
         return _along(topology, placement.data_plane, route)
@@ -54,12 +55,24 @@ def locate(topology: Topology, event: Event, *, kick_variant: str = "") -> Locat
     return Location(placement.data_plane)
 
 
+def is_notify_write(event: Event) -> bool:
+    """The driver's kick: a write to a queue's notification address (virtio-1.2 §4.1.4.4,
+    PCI's notify region; §4.2.2, MMIO's QueueNotify). Other notification-plane registers
+    (ISR status, InterruptStatus, InterruptACK) are ordinary register accesses."""
+    register = str(event.values.get("register", ""))
+    return (
+        event.actor == "driver"
+        and event.kind == "register_write"
+        and (event.values.get("region") == "notify" or register == "QueueNotify")
+    )
+
+
 def _driver_event(topology: Topology, event: Event, kick_variant: str) -> Location:
     driver = topology.placement.driver
+    if is_notify_write(event):
+        variant = kick_variant if topology.has_route("kick", kick_variant) else ""
+        return _along(topology, driver, "kick", variant)
     if event.kind in {"register_read", "register_write"}:
-        if event.plane == "notification":
-            variant = kick_variant if topology.has_route("kick", kick_variant) else ""
-            return _along(topology, driver, "kick", variant)
         return _along(topology, driver, "config")
     return Location(driver)
 
@@ -70,12 +83,15 @@ def _blk_route(event: Event) -> RouteName | None:
     return "write" if event.values.get("type") in {"OUT", 1} else "read"
 
 
-# named actors' events that travel a route: QEMU's vhost ioctls and vhost-user messages
-_NAMED_ROUTES: dict[str, RouteName] = {
-    "vhost_ioctl": "setup", "vhost_user_message": "setup",
+# named actors' events that travel a route (and its variant): QEMU's vhost ioctls, and
+# vhost-user messages and the back-end's replies to them
+_NAMED_ROUTES: dict[str, tuple[RouteName, str]] = {
+    "vhost_ioctl": ("setup", ""), "vhost_user_message": ("setup", ""),
+    "vhost_user_reply": ("setup", "reply"),
+    "backend_disconnect": ("setup", "reply"), "backend_reconnect": ("setup", "reply"),
     # vdpa: IOTLB messages and IOMMU mappings travel "map", the card's DMA "dma"
-    "vhost_iotlb_msg": "map", "iommu_map": "map", "iommu_unmap": "map",
-    "iommu_translate": "dma", "iommu_fault": "dma",
+    "vhost_iotlb_msg": ("map", ""), "iommu_map": ("map", ""), "iommu_unmap": ("map", ""),
+    "iommu_translate": ("dma", ""), "iommu_fault": ("dma", ""),
 }  # fmt: skip
 
 
@@ -85,7 +101,7 @@ def _named_actor(topology: Topology, event: Event) -> Location:
     box = event.actor if event.actor in known else topology.placement.control_plane
     route = _NAMED_ROUTES.get(event.kind)
     if route is not None:
-        return _along(topology, box, route)
+        return _along(topology, box, *route)
     return Location(box)
 
 

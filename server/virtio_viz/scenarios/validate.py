@@ -61,6 +61,9 @@ ROUTE_RULES: dict[RouteName, RouteRule] = {
 }
 
 
+REPLY = "reply"  # a route variant that runs its route's rule backwards (an answer)
+
+
 class TopologyError(ValueError):
     def __init__(self, topology_id: str, problems: tuple[str, ...]) -> None:
         self.problems = problems
@@ -160,6 +163,8 @@ def _one_route_problems(topology: Topology, route: Route) -> list[str]:
         return [f"route {key!r}: unknown name; known: {', '.join(ROUTE_RULES)}"]
     if not route.hops:
         return [f"route {key!r}: has no hops"]
+    if route.variant == REPLY:  # the answer travels the same way back
+        rule = RouteRule(rule.plane, rule.end, rule.start, rule.via)
     visited, broken = trace(topology, route)
     if broken:
         return [broken]

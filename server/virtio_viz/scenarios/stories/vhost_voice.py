@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from virtio_viz.model.events import Event
+from virtio_viz.scenarios.routing import is_notify_write
 
 Namer = Callable[[Event], str | None]
 
@@ -22,16 +23,21 @@ _POP_KINDS = frozenset({"avail_idx_read", "avail_ring_read", "desc_read", "indir
 _USED_KINDS = frozenset({"used_elem_write", "used_idx_publish", "used_desc_write",
                          "used_desc_flags_write"})  # fmt: skip
 _SUPPRESS_KINDS = frozenset({"notifications_disabled", "used_flags_write", "device_event_write"})
-KICK_VIA_IOEVENTFD = "vp_notify() in Linux; KVM's ioeventfd_write() signals the kick eventfd"
+KICK_VIA_IOEVENTFD = "KVM's ioeventfd_write() signals the kick eventfd"
 
 
-def make_voice(device: Namer, driver: Namer | None = None) -> Callable[[Event], Event]:
+def make_voice(
+    device: Namer, driver: Namer | None = None, *, config_by_device: bool = False
+) -> Callable[[Event], Event]:
     """A story voice: `device` names the back-end's functions for data-plane events of
-    the device, `driver` (if given) the driver's functions."""
+    the device, `driver` (if given) the driver's functions. Configuration-change
+    interrupts are QEMU's (actor "device-model") unless `config_by_device`: then QEMU is
+    the device, and `device` names them too."""
 
     def voice(event: Event) -> Event:
         if event.actor == "device":
-            if event.kind.startswith("interrupt") and event.queue is None:
+            config_change = event.kind.startswith("interrupt") and event.queue is None
+            if config_change and not config_by_device:
                 return replace(event, actor="device-model")  # QEMU raises config changes
             named = None if event.plane == "control" else device(event)
         elif event.actor == "driver" and driver is not None:
@@ -117,6 +123,6 @@ VHOST_USER_DEVICE = by_kind(
 
 def kick_through_ioeventfd(event: Event) -> str | None:
     """The guest's notify write never reaches QEMU: KVM turns it into an eventfd signal."""
-    if event.kind == "register_write" and event.plane == "notification":
-        return KICK_VIA_IOEVENTFD
+    if is_notify_write(event):
+        return f"{event.analog.split(';', 1)[0]}; {KICK_VIA_IOEVENTFD}"
     return None

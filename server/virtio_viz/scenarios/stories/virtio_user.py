@@ -20,10 +20,15 @@ from typing import Any
 from virtio_viz.model.events import Event
 from virtio_viz.model.features import bit
 from virtio_viz.scenarios.options import StoryOptions
+from virtio_viz.scenarios.routing import is_notify_write
 from virtio_viz.scenarios.stories import net_chapters as chapters
 from virtio_viz.scenarios.stories import vhost_user
 from virtio_viz.scenarios.stories.vhost_setup import QUEUE_NAMES, VhostWorld
-from virtio_viz.scenarios.stories.vhost_voice import VHOST_USER_DEVICE, make_voice
+from virtio_viz.scenarios.stories.vhost_voice import (
+    KICK_VIA_IOEVENTFD,
+    VHOST_USER_DEVICE,
+    make_voice,
+)
 from virtio_viz.scenarios.story import Beat, Chapter, Story
 from virtio_viz.scenarios.topologies import virtio_user
 
@@ -231,8 +236,16 @@ def pmd_name(event: Event) -> str | None:
         return f"virtio_init_vring() {_PMD}"
     if event.kind == "driver_features_chosen":
         return "virtio_ethdev_negotiate_features() in DPDK"
+    if event.kind == "driver_recovers":
+        return (
+            "the application reconfigures the port: rte_eth_dev_configure() resets the device "
+            "through virtio_init_device() in DPDK's virtio PMD (the PMD does not do it by itself)"
+        )
     if event.kind in {"register_read", "register_write"}:
-        return _register_name(event.analog)
+        named = _register_name(event.analog)
+        if named is not None and is_notify_write(event):  # never reaches QEMU
+            return f"{named.split(';', 1)[0]}; {KICK_VIA_IOEVENTFD}"
+        return named
     return None
 
 

@@ -6,6 +6,7 @@ always "virtqueue", KVM always "kvm", so styles, tests and stories can rely on t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from virtio_viz.scenarios.topology import Box, Layer, Route, Wire
@@ -209,6 +210,21 @@ def irqfd(frm: str) -> Wire:
     )
 
 
+def qemu_raises_irq() -> Wire:
+    """QEMU itself raises the guest's interrupt (no vhost, no irqfd): `msix_notify()`
+    builds the MSI-X message, and with KVM's in-kernel irqchip it reaches KVM as an ioctl."""
+    return Wire(
+        id="qemu-irq",
+        a="device-model",
+        b="kvm",
+        plane="notification",
+        label="KVM_SIGNAL_MSI",
+        detail="QEMU raises the interrupt itself: virtio_notify() calls msix_notify(), and "
+        "with KVM's in-kernel irqchip the MSI-X message goes to KVM as a KVM_SIGNAL_MSI "
+        "ioctl from QEMU's thread.",
+    )
+
+
 def eventfd_registration() -> Wire:
     return Wire(
         id="kvm-fds",
@@ -278,9 +294,22 @@ def shared_memory(device: str) -> Wire:
     )
 
 
-def qemu_notification_routes() -> tuple[Route, ...]:
-    """Kick and interrupt when QEMU itself is the device: through KVM both ways (the
-    ioeventfd kick, the slower MMIO-exit kick without it, and the irqfd interrupt)."""
+def qemu_notification_routes(*, queue_irqfd: bool = False) -> tuple[Route, ...]:
+    """Kick and interrupt when QEMU itself is the device: the ioeventfd kick, the slower
+    MMIO-exit kick without it, and QEMU raising the interrupt through KVM. With
+    `queue_irqfd` (QEMU's virtio-blk data plane) queue interrupts go through an irqfd
+    instead, and configuration changes keep the direct path as the "config" variant."""
+    raise_irq = Route(
+        name="interrupt",
+        start="device-model",
+        hops=("qemu-irq", "vcpu-irq"),
+        label="QEMU raises the MSI with a KVM_SIGNAL_MSI ioctl, KVM interrupts the vCPU",
+    )
+    interrupts = (
+        (replace(irqfd_interrupt(), variant=""), replace(raise_irq, variant="config"))
+        if queue_irqfd
+        else (raise_irq,)
+    )
     return (
         Route(
             name="kick",
@@ -295,10 +324,17 @@ def qemu_notification_routes() -> tuple[Route, ...]:
             hops=("notify-exit", "mmio-exit"),
             label="VM exit, then KVM returns to QEMU's vCPU thread with the write",
         ),
-        Route(
-            name="interrupt",
-            start="device-model",
-            hops=("irqfd", "vcpu-irq"),
-            label="QEMU signals the irqfd, KVM interrupts the vCPU",
-        ),
+        *interrupts,
+    )
+
+
+def irqfd_interrupt() -> Route:
+    """Interrupts through the irqfd wire, as the variant "irqfd" (a diagram of imported
+    traces has both: `virtio_notify_irqfd` lines come from QEMU's virtio-blk data plane)."""
+    return Route(
+        name="interrupt",
+        variant="irqfd",
+        start="device-model",
+        hops=("irqfd", "vcpu-irq"),
+        label="QEMU signals the queue's irqfd, KVM interrupts the vCPU",
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from virtio_viz.scenarios.topologies import _parts as parts
 from virtio_viz.scenarios.topology import Placement, Route, Topology, Wire
 
@@ -12,7 +14,7 @@ TOPOLOGY = Topology(
         "QEMU plays the whole virtio-net device in user space: it answers the driver's "
         "register accesses and also copies every frame between the rings and a tap "
         "interface. Every kick leaves the guest and wakes QEMU, and every interrupt is "
-        "raised by QEMU through KVM."
+        "raised by QEMU itself, with an ioctl to KVM."
     ),
     boxes=(
         *parts.host_bands(),
@@ -28,7 +30,7 @@ TOPOLOGY = Topology(
         parts.notify_exit(),
         parts.ioeventfd(to="device-model"),
         parts.mmio_exit(),
-        parts.irqfd(frm="device-model"),
+        parts.qemu_raises_irq(),
         parts.vcpu_interrupt(),
         parts.eventfd_registration(),
         Wire(
@@ -65,4 +67,13 @@ TOPOLOGY = Topology(
         rings="virtqueue",
         outside="nic",
     ),
+)
+
+
+# The diagram of an imported QEMU trace: the same picture, plus the irqfd that QEMU's
+# virtio-blk data plane signals (`virtio_notify_irqfd` lines) beside QEMU's own MSIs.
+IMPORTED = replace(
+    TOPOLOGY,
+    wires=(*TOPOLOGY.wires, parts.irqfd(frm="device-model")),
+    routes=(*TOPOLOGY.routes, parts.irqfd_interrupt()),
 )

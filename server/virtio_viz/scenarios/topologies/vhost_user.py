@@ -66,6 +66,25 @@ def backend_wires() -> tuple[Wire, ...]:
     )
 
 
+def socket_routes() -> tuple[Route, ...]:
+    """Messages over the socket: QEMU's requests, and the back-end's replies coming back."""
+    return (
+        Route(
+            name="setup",
+            start="device-model",
+            hops=("unix-socket",),
+            label="QEMU sends the memory table, rings and eventfds over the socket",
+        ),
+        Route(
+            name="setup",
+            variant="reply",
+            start="vhost-user",
+            hops=("unix-socket",),
+            label="the back-end answers QEMU over the socket",
+        ),
+    )
+
+
 TOPOLOGY = Topology(
     id="vhost-user",
     title="Data plane in a user-space back-end (vhost-user)",
@@ -92,12 +111,7 @@ TOPOLOGY = Topology(
     ),
     routes=(
         parts.config_route(),
-        Route(
-            name="setup",
-            start="device-model",
-            hops=("unix-socket",),
-            label="QEMU sends the memory table, rings and eventfds over the socket",
-        ),
+        *socket_routes(),
         Route(
             name="kick",
             start="driver",

@@ -46,6 +46,7 @@ TOPOLOGY = Topology(
         parts.ioeventfd(to="device-model"),
         parts.mmio_exit(),
         parts.irqfd(frm="device-model"),
+        parts.qemu_raises_irq(),
         parts.vcpu_interrupt(),
         parts.eventfd_registration(),
         Wire(
@@ -68,7 +69,7 @@ TOPOLOGY = Topology(
     ),
     routes=(
         parts.config_route(),
-        *parts.qemu_notification_routes(),
+        *parts.qemu_notification_routes(queue_irqfd=True),
         Route(
             name="write",
             start="virtqueue",

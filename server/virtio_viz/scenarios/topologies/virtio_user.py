@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from virtio_viz.scenarios.topologies import _parts as parts
-from virtio_viz.scenarios.topologies.vhost_user import backend_boxes, backend_wires
+from virtio_viz.scenarios.topologies.vhost_user import backend_boxes, backend_wires, socket_routes
 from virtio_viz.scenarios.topology import Box, Layer, Placement, Route, Topology, Wire
 
 TOPOLOGY = Topology(
@@ -75,12 +75,7 @@ TOPOLOGY = Topology(
     ),
     routes=(
         parts.config_route(),
-        Route(
-            name="setup",
-            start="device-model",
-            hops=("unix-socket",),
-            label="QEMU sends the memory table, rings and eventfds over the socket",
-        ),
+        *socket_routes(),
         Route(
             name="kick",
             start="driver",
