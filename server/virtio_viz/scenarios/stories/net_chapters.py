@@ -175,12 +175,6 @@ def fault() -> NetChapter:
         if world.machine.device.device_status & Status.DRIVER_OK:
             world.machine.device.needs_reset("the device model hit an internal error")
 
-    def recover(world: NetWorld) -> None:
-        world.machine.driver.ops.reset()
-        world.restart()
-
-    refill: NetChapter = rx_refill()
-
     return Chapter(
         "fault",
         "A device error and the way back",
@@ -191,9 +185,7 @@ def fault() -> NetChapter:
         (
             Beat("the device fails", fail),
             Beat("the driver notices", NetWorld.notice_config_change),
-            Beat("the driver resets the device", recover),
-            Beat("bring-up again", lambda world: world.bring_up_until("driver_ok")),
-            Beat("refill the receive queue", refill.beats[0].run),
+            Beat("the driver resets the device and brings it up again", NetWorld.recover),
         ),
     )
 

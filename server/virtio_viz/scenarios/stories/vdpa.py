@@ -10,6 +10,7 @@ from virtio_viz.model.devices.net import TRANSMITQ1, NetHeader
 from virtio_viz.model.virtqueue import Buffer
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import net_chapters as net
+from virtio_viz.scenarios.stories.device_voices import VDPA_VOICE
 from virtio_viz.scenarios.stories.vdpa_card import HIGH_RAM_BASE
 from virtio_viz.scenarios.stories.vdpa_world import VdpaWorld, vdpa_world
 from virtio_viz.scenarios.story import Beat, Chapter, Story
@@ -126,13 +127,7 @@ def _send_from_high_ram(world: VdpaWorld) -> None:
         core.ops.notify(TRANSMITQ1)
 
 
-def _recover(world: VdpaWorld) -> None:
-    world.machine.driver.ops.reset()
-    world.restart()
-
-
 def _fault() -> VdpaChapter:
-    refill: VdpaChapter = net.rx_refill()
     return Chapter(
         "iommu-fault",
         "An address the IOMMU does not map",
@@ -146,10 +141,7 @@ def _fault() -> VdpaChapter:
         (
             Beat("a frame in unmapped RAM", _send_from_high_ram),
             Beat("the driver notices", VdpaWorld.notice_config_change),
-            Beat("the driver resets the device", _recover),
-            Beat("bring-up again", lambda world: world.bring_up_until("driver_ok")),
-            Beat("QEMU starts the card again", VdpaWorld.start_all),
-            Beat("refill the receive queue", refill.beats[0].run),
+            Beat("the driver resets the device, QEMU starts the card again", VdpaWorld.recover),
         ),
     )
 
@@ -180,4 +172,6 @@ def _chapters(options: StoryOptions) -> tuple[VdpaChapter, ...]:
     )
 
 
-STORY = Story(id="vdpa", topology=vdpa.TOPOLOGY, build=vdpa_world, chapters=_chapters)
+STORY = Story(
+    id="vdpa", topology=vdpa.TOPOLOGY, build=vdpa_world, chapters=_chapters, voice=VDPA_VOICE
+)

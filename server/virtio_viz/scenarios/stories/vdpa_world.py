@@ -303,6 +303,9 @@ class VdpaWorld(NetWorld):
                      self.enable_card_rings, self.start_card, self.reach_rings):  # fmt: skip
             step()
 
+    def host_starts(self) -> None:
+        self.start_all()
+
     # -- stopping the card (the guest reset the device) -----------------------------------
     def _guest_reset(self) -> None:
         if not self.card_running:

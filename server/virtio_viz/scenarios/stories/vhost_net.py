@@ -208,6 +208,7 @@ def build(options: StoryOptions, seed: int) -> VhostWorld:
         mapped_base=None,
     )  # fmt: skip
     world.stop_backend = stop
+    world.start_backend = _restart
     return world
 
 
@@ -246,11 +247,6 @@ def _intro(chapter: Chapter[Any], intro: str) -> Chapter[Any]:
 
 def _fault() -> Chapter[Any]:
     shared = chapters.fault()
-    beats: tuple[Beat[Any], ...] = (
-        *shared.beats[:4],
-        Beat("QEMU starts vhost-net again", _restart),
-        shared.beats[4],
-    )
     return Chapter(
         shared.id, shared.title,
         "Something goes wrong in the part QEMU still plays (its device model, which also "
@@ -260,7 +256,7 @@ def _fault() -> Chapter[Any]:
         "first: each ring is detached from the tap and vhost-net reports how far it got "
         "(VHOST_GET_VRING_BASE). After a fresh initialization, DRIVER_OK starts vhost again "
         "with the new rings.",
-        beats,
+        shared.beats,
     )  # fmt: skip
 
 

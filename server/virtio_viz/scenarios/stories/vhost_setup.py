@@ -119,6 +119,7 @@ class VhostWorld(NetWorld):
         self.table_sent = False
         self.running = False
         self.stop_backend: Callable[[VhostWorld], None] = lambda world: None
+        self.start_backend: Callable[[VhostWorld], None] = lambda world: None
         self.rings: dict[int, LiveQueue] = {}
         old = machine.net
         net = OffloadedNet(
@@ -155,6 +156,10 @@ class VhostWorld(NetWorld):
         assert isinstance(inner, SplitDeviceQueue)
         last, used = inner.last_avail_idx, inner.used_idx
         return RingPosition(last, last, used, f"last_avail_idx {last}")
+
+    def host_starts(self) -> None:
+        """DRIVER_OK again after a reset: QEMU hands the new rings to the back-end."""
+        self.start_backend(self)
 
     def _stopping(self) -> None:
         if self.running:

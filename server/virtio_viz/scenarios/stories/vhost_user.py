@@ -306,6 +306,7 @@ def build(options: StoryOptions, seed: int, *, declined: int = 0) -> VhostWorld:
         mapped_base=BACKEND_RAM_VA,
     )  # fmt: skip
     world.stop_backend = stop
+    world.start_backend = _run(start_beats())
     return world
 
 

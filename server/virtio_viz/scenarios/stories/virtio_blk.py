@@ -10,6 +10,7 @@ from virtio_viz.model.spec import Status
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import blk_requests as requests
 from virtio_viz.scenarios.stories import net_chapters as generic
+from virtio_viz.scenarios.stories.device_voices import QEMU_BLK_VOICE
 from virtio_viz.scenarios.stories.worlds import BlkWorld, blk_world
 from virtio_viz.scenarios.story import Beat, Chapter, Story
 from virtio_viz.scenarios.topologies import virtio_blk
@@ -128,10 +129,6 @@ def _fault() -> BlkChapter:
         if world.machine.device.device_status & Status.DRIVER_OK:
             world.machine.device.needs_reset("the block device model hit an internal error")
 
-    def recover(world: BlkWorld) -> None:
-        world.machine.driver.ops.reset()
-        world.restart()
-
     return Chapter(
         "fault", "A device error and the way back",
         "A bad request only fails itself, but a device that loses track of its own state "
@@ -142,8 +139,7 @@ def _fault() -> BlkChapter:
         (
             Beat("the device fails", fail),
             Beat("the driver notices", BlkWorld.notice_config_change),
-            Beat("the driver resets the device", recover),
-            Beat("bring-up again", lambda world: world.bring_up_until("driver_ok")),
+            Beat("the driver resets the device and brings it up again", BlkWorld.recover),
             Beat(f"read sector {WRITE_SECTOR}",
                  lambda world: requests.read(_live(world).machine, WRITE_SECTOR)),
             Beat("handle the interrupt", _handle),
@@ -164,4 +160,10 @@ def _chapters(options: StoryOptions) -> tuple[BlkChapter, ...]:
     return (*_bring_up(options), *_io_chapters(), _fault(), _teardown())
 
 
-STORY = Story(id="virtio-blk", topology=virtio_blk.TOPOLOGY, build=build, chapters=_chapters)
+STORY = Story(
+    id="virtio-blk",
+    topology=virtio_blk.TOPOLOGY,
+    build=build,
+    chapters=_chapters,
+    voice=QEMU_BLK_VOICE,
+)

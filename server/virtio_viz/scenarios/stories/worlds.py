@@ -118,6 +118,34 @@ class MachineWorld:
         self.machine.service_interrupts()
         self.machine.driver.ops.get_status()
 
+    # -- the way back from DEVICE_NEEDS_RESET ----------------------------------------------
+    def recover(self) -> None:
+        """What a driver does once it has seen DEVICE_NEEDS_RESET (virtio-1.2 §2.1.1: a
+        reset is the only way out): reset the device, bring it up again from the start,
+        let the host start its part again, and resume its own work (refill, say)."""
+        self.log.record(
+            "driver_recovers", actor="driver", plane="control", spec="§2.1.1",
+            analog="a driver's restore path: virtio_reset_device(), then the bring-up again "
+            "(as virtio_device_restore() in Linux does; Linux 6.1 does not start it by itself "
+            "on DEVICE_NEEDS_RESET, it only calls the driver's config_changed callback)",
+            summary="The driver has read DEVICE_NEEDS_RESET in device_status: nothing the "
+            "device does now can be trusted, so it resets the device and initializes it "
+            "again from the start, with fresh rings.",
+        )  # fmt: skip
+        self.machine.driver.ops.reset()
+        self.restart()
+        self.bring_up_until("driver_ok")
+        self.require_live()
+        self.host_starts()
+        self.resume()
+
+    def host_starts(self) -> None:
+        """The host's part after DRIVER_OK (vhost-net, a vhost-user back-end or a vDPA card
+        starts serving the rings); nothing when QEMU itself is the device."""
+
+    def resume(self) -> None:
+        """The driver's work after a fresh bring-up; nothing by default."""
+
     # -- the viewer's state ---------------------------------------------------------------
     def state(self) -> dict[str, Any]:
         device = self.machine.device
@@ -161,7 +189,8 @@ class MachineWorld:
             ActionSpec(
                 "needs_reset",
                 "make the device fail",
-                "The device hits an internal error and sets DEVICE_NEEDS_RESET.",
+                "The device hits an internal error and sets DEVICE_NEEDS_RESET; the driver "
+                "resets it and brings it up again.",
             ),
             ActionSpec("reset", "reset the device", "The driver writes 0 to device_status."),
         )
@@ -183,6 +212,7 @@ class MachineWorld:
             self._require_live("needs_reset")
             self.machine.device.needs_reset("an error the reader injected")
             self.notice_config_change()
+            self.recover()
         elif kind == "reset":
             self.machine.driver.ops.reset()
             self.restart()
@@ -219,6 +249,10 @@ class NetWorld(MachineWorld):
             for layer in layers
         )
         return {"decoded": " / ".join(layer.name for layer in layers), "layers": shown}
+
+    def resume(self) -> None:
+        """A network driver posts its receive buffers again (virtnet_restore_up())."""
+        self.machine.net_driver.refill_rx(self.machine.driver)
 
     def send(self, kind: str) -> None:
         self.require_live()
