@@ -100,6 +100,16 @@ export interface TraceHeader {
   topologies?: Record<string, Topology> | null;
   /** An imported recording: each device's lives (bring-ups), in order. */
   lives?: Record<string, Life[]> | null;
+  /** What the reader may be asked to predict, in step order (answers computed by the model). */
+  questions?: Question[];
+}
+
+/** A question asked at step `step - 1` about step `step` (docs/scenario-format.md). */
+export interface Question {
+  id: string; step: number; kind: string; prompt: string;
+  answer_type: "number" | "choice" | "choices" | "box"; choices: string[];
+  answer: number | string | string[]; explanation: string; spec: string;
+  source: "story" | "file" | "generated";
 }
 
 /** One bring-up of an imported device, from the first status after a reset to the next reset. */
@@ -129,6 +139,7 @@ const conforms: [
   Assignable<State, Schema.State>,
   Assignable<QueueState, Schema.QueueState>,
   Assignable<Chapter, Schema.Chapter>,
+  Assignable<Question, Schema.Question>,
   Assignable<Schema.Frame["event"]["plane"], Plane>,
-] = [true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true];
 void conforms;

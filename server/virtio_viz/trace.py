@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from virtio_viz.model.features import table_for
+from virtio_viz.quiz import questions_for
 from virtio_viz.timeline import Timeline, frame_json, keyframe_json
 
 TRACE_FORMAT = "virtio-viz-trace"
@@ -65,6 +66,7 @@ def header_json(timeline: Timeline) -> dict[str, Any]:
         "step_count": len(timeline),
         "stopped": timeline.stopped,
         "keyframe_interval": timeline.interval,
+        "questions": [question.to_json() for question in questions_for(timeline)],
     }
 
 

@@ -50,7 +50,7 @@ def steps(*lines: str) -> str:
         (
             HEAD + "colour: red\n",
             "f.yaml:4:1: a key of the scenario (one of: virtio-viz-scenario, "
-            "title, topology, chapters, summary, options), not 'colour'",
+            "title, topology, chapters, summary, options, questions), not 'colour'",
         ),
         (
             HEAD + "options:\n  queue_size: 3\nchapters: []\n",

@@ -48,11 +48,28 @@ export type Chapters = {
 export type StepCount = number;
 export type Stopped = string | null;
 export type KeyframeInterval = number;
+export type Id = string;
+export type Step3 = number;
+export type Kind2 = string;
+export type Prompt = string;
+export type AnswerType = "number" | "choice" | "choices" | "box";
+/**
+ * the options; for `box`, the boxes worth clicking
+ */
+export type Choices = string[];
+/**
+ * number: the integer; choice: one choice; choices: the set; box: any of these box ids is right
+ */
+export type Answer = number | string | string[];
+export type Explanation = string;
+export type Spec = string;
+export type Source = "story" | "file" | "generated";
+export type Questions = Question[];
 export type Actions1 = {
   [k: string]: unknown;
 }[];
 export type Type10 = "snapshot";
-export type Step3 = number;
+export type Step4 = number;
 export type Memory = {
   [k: string]: unknown;
 }[];
@@ -61,7 +78,7 @@ export type Memory = {
  */
 export type StatusHistory = number[];
 export type Type11 = "position";
-export type Step4 = number;
+export type Step5 = number;
 export type Playing = boolean;
 export type Speed1 = number;
 export type Frames = {
@@ -183,6 +200,7 @@ export interface TraceHeader {
   step_count: StepCount;
   stopped: Stopped;
   keyframe_interval: KeyframeInterval;
+  questions?: Questions;
   [k: string]: unknown;
 }
 export interface Scenario1 {
@@ -192,11 +210,27 @@ export interface Topology {
   [k: string]: unknown;
 }
 /**
+ * A question put to the reader at step `step - 1` about step `step` (virtio_viz.quiz):
+ * the answer and the explanation are read from the model's event at that step.
+ */
+export interface Question {
+  id: Id;
+  step: Step3;
+  kind: Kind2;
+  prompt: Prompt;
+  answer_type: AnswerType;
+  choices: Choices;
+  answer: Answer;
+  explanation: Explanation;
+  spec: Spec;
+  source: Source;
+}
+/**
  * The whole state at `step` and every byte written so far.
  */
 export interface SnapshotOut {
   type?: Type10;
-  step: Step3;
+  step: Step4;
   state: State;
   memory: Memory;
   status_history?: StatusHistory;
@@ -211,7 +245,7 @@ export interface State {
  */
 export interface Position {
   type?: Type11;
-  step: Step4;
+  step: Step5;
   playing?: Playing;
   speed?: Speed1;
   frames?: Frames;

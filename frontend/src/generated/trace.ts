@@ -75,6 +75,26 @@ export type Hops = string[];
 export type Narration = string;
 export type Memory1 = MemoryRun[];
 export type Steps = Frame[];
+export type Id2 = string;
+export type Step1 = number;
+export type Kind2 = string;
+export type Prompt = string;
+export type AnswerType = "number" | "choice" | "choices" | "box";
+/**
+ * the options; for `box`, the boxes worth clicking
+ */
+export type Choices = string[];
+/**
+ * number: the integer; choice: one choice; choices: the set; box: any of these box ids is right
+ */
+export type Answer = number | string | string[];
+export type Explanation = string;
+export type Spec1 = string;
+export type Source = "story" | "file" | "generated";
+/**
+ * questions for the reader, in step order
+ */
+export type Questions = Question[];
 /**
  * an imported recording: what it cannot show
  */
@@ -82,7 +102,7 @@ export type Limitations = string[] | null;
 /**
  * an imported recording: the file it came from
  */
-export type Source = {
+export type Source1 = {
   [k: string]: unknown;
 } | null;
 /**
@@ -147,8 +167,9 @@ export interface VirtioVizTraceVersion1 {
   keyframe_interval: KeyframeInterval;
   keyframes: Keyframes;
   steps: Steps;
+  questions?: Questions;
   limitations?: Limitations;
-  source?: Source;
+  source?: Source1;
   topologies?: Topologies;
   lives?: Lives;
   qmp?: Qmp;
@@ -292,6 +313,22 @@ export interface Values {
 }
 export interface Changes {
   [k: string]: unknown;
+}
+/**
+ * A question put to the reader at step `step - 1` about step `step` (virtio_viz.quiz):
+ * the answer and the explanation are read from the model's event at that step.
+ */
+export interface Question {
+  id: Id2;
+  step: Step1;
+  kind: Kind2;
+  prompt: Prompt;
+  answer_type: AnswerType;
+  choices: Choices;
+  answer: Answer;
+  explanation: Explanation;
+  spec: Spec1;
+  source: Source;
 }
 /**
  * One bring-up of an imported device: from the first status after a reset to the next

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from virtio_viz.api.trace_schema import Question
+
 PROTOCOL_VERSION = 1
 MAX_STEP = 10_000_000
 ParamValue = int | str | bool
@@ -116,6 +118,7 @@ class TraceHeader(Message):
     step_count: int
     stopped: str | None
     keyframe_interval: int
+    questions: list[Question] = Field(default_factory=list)
 
 
 class SnapshotOut(Message):

@@ -140,6 +140,25 @@ class FeatureName(Closed):
     section: str
 
 
+class Question(Closed):
+    """A question put to the reader at step `step - 1` about step `step` (virtio_viz.quiz):
+    the answer and the explanation are read from the model's event at that step."""
+
+    id: str
+    step: int = Field(ge=1)
+    kind: str
+    prompt: str
+    answer_type: Literal["number", "choice", "choices", "box"]
+    choices: list[str] = Field(description="the options; for `box`, the boxes worth clicking")
+    answer: int | str | list[str] = Field(
+        description="number: the integer; choice: one choice; choices: the set; box: any of "
+        "these box ids is right"
+    )
+    explanation: str
+    spec: str
+    source: Literal["story", "file", "generated"]
+
+
 class Life(Closed):
     """One bring-up of an imported device: from the first status after a reset to the next
     reset (virtio-1.2 §2.4), with the ring it ran and the device as it left it."""
@@ -171,6 +190,9 @@ class Trace(Closed):
     keyframe_interval: int
     keyframes: list[Keyframe]
     steps: list[Frame]
+    questions: list[Question] = Field(
+        default_factory=list, description="questions for the reader, in step order"
+    )
     limitations: list[str] | None = Field(
         default=None, description="an imported recording: what it cannot show"
     )

@@ -22,6 +22,7 @@ from typing import Any
 from virtio_viz.model.errors import ModelError
 from virtio_viz.scenario_files.errors import ScenarioFileError, ScenarioRunError
 from virtio_viz.scenario_files.nodes import Node, parse
+from virtio_viz.scenario_files.questions import FileQuestion, check_fit, read_questions
 from virtio_viz.scenarios.options import OptionError, StoryOptions
 from virtio_viz.scenarios.stories import STORIES
 from virtio_viz.scenarios.story import (
@@ -82,12 +83,13 @@ def load_scenario(text: str, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTE
     reader = _Reader(filename)
     root = parse(text, filename, max_bytes)
     keys = (HEADER, "title", "topology", "chapters")
-    doc = reader.mapping(root, "the scenario", required=(), optional=(*keys, "summary", "options"))
+    extra = ("summary", "options", "questions")
+    doc = reader.mapping(root, "the scenario", required=(), optional=(*keys, *extra))
     version = doc.get(HEADER)
     if version is None or version.value != SCHEMA_VERSION or isinstance(version.value, bool):
         where = root if version is None else version
         raise where.error(filename, f"{HEADER}: {SCHEMA_VERSION} (the only version there is)")
-    reader.mapping(root, "the scenario", required=keys, optional=("summary", "options"))
+    reader.mapping(root, "the scenario", required=keys, optional=extra)
     title = reader.text(doc["title"], "title")
     summary = reader.text(doc["summary"], "summary", empty=True) if "summary" in doc else ""
     topology = doc["topology"]
@@ -100,12 +102,18 @@ def load_scenario(text: str, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTE
     first = _SETUP_FIRST.get(base.id)
     if first is not None and (not isinstance(plans[0], _BaseRef) or plans[0].id != first):
         plans.insert(0, _BaseRef(first, None, None, {}))
+    asked: tuple[FileQuestion, ...] = ()
+    if "questions" in doc:
+        ids = tuple(dict.fromkeys(plan.id for plan in plans))
+        asked = read_questions(doc["questions"], ids, fail=reader.fail, mapping=reader.mapping)
     story = ScenarioStory(
         id=base.id, topology=base.topology, build=base.build, voice=base.voice,
         chapters=_composer(base, tuple(plans), filename), options=options,
         file_title=title, file_summary=summary, filename=filename,
+        questions=tuple(entry.ask for entry in asked) if asked else base.questions,
     )  # fmt: skip
     _rehearse(story, options)
+    check_fit(story, asked, filename)
     return story
 
 

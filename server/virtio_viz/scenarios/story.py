@@ -162,11 +162,25 @@ class Chapter(Generic[W]):
 
 
 @dataclass(frozen=True, slots=True)
+class Ask:
+    """A question a story puts to its reader (see `virtio_viz.quiz`): the `nth` step of
+    `chapter` (any chapter when None) that a question of `kind` fits. With `sample`, that
+    many fitting steps are chosen instead, at random but the same for the same seed."""
+
+    kind: str
+    chapter: str | None = None
+    nth: int = 0
+    sample: int = 0
+    source: Literal["story", "file"] = "story"
+
+
+@dataclass(frozen=True, slots=True)
 class Story(Generic[W]):
     """A scenario: its diagram, how to build its world, and its chapters.
 
     `voice` adjusts an event for this architecture before it is shown (for example the
-    vhost-net story names vhost's functions where the model names QEMU's).
+    vhost-net story names vhost's functions where the model names QEMU's). `questions`
+    are the ones its readers are asked (the answers come from the model).
     """
 
     id: str
@@ -174,6 +188,7 @@ class Story(Generic[W]):
     build: Callable[[StoryOptions, int], W]
     chapters: Callable[[StoryOptions], tuple[Chapter[W], ...]]
     voice: Callable[[Event], Event] = lambda event: event
+    questions: tuple[Ask, ...] = ()
 
     @property
     def title(self) -> str:

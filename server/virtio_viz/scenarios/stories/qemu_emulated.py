@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import net_chapters as chapters
+from virtio_viz.scenarios.stories import questions
 from virtio_viz.scenarios.stories.device_voices import QEMU_NET_VOICE
 from virtio_viz.scenarios.stories.worlds import NetWorld, net_world
 from virtio_viz.scenarios.story import Chapter, Story
@@ -26,4 +27,4 @@ def _chapters(options: StoryOptions) -> tuple[Chapter[NetWorld], ...]:
 
 
 STORY = Story(id="qemu-emulated", topology=qemu_emulated.TOPOLOGY, build=net_world,
-              chapters=_chapters, voice=QEMU_NET_VOICE)  # fmt: skip
+              chapters=_chapters, voice=QEMU_NET_VOICE, questions=questions.NET)  # fmt: skip

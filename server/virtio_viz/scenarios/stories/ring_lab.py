@@ -17,6 +17,7 @@ from virtio_viz.model.spec import DESC_SIZE, VIRTQ_DESC_F_AVAIL, VIRTQ_DESC_F_US
 from virtio_viz.model.split import Descriptor, SplitDeviceQueue, SplitDriverQueue
 from virtio_viz.model.virtqueue import Buffer
 from virtio_viz.scenarios.options import StoryOptions
+from virtio_viz.scenarios.stories import questions
 from virtio_viz.scenarios.stories.ring_lab_actions import (
     packed_specs,
     parse_entries,
@@ -266,4 +267,4 @@ def ring_lab_world(options: StoryOptions, seed: int) -> RingLabWorld:
 
 
 STORY = Story(id="ring-lab", topology=ring_lab.TOPOLOGY, build=ring_lab_world,
-              chapters=_chapters)  # fmt: skip
+              chapters=_chapters, questions=questions.RING_LAB)  # fmt: skip

@@ -10,6 +10,7 @@ from virtio_viz.model.devices.net import TRANSMITQ1, NetHeader
 from virtio_viz.model.virtqueue import Buffer
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import net_chapters as net
+from virtio_viz.scenarios.stories import questions
 from virtio_viz.scenarios.stories.device_voices import VDPA_VOICE
 from virtio_viz.scenarios.stories.vdpa_card import HIGH_RAM_BASE
 from virtio_viz.scenarios.stories.vdpa_world import VdpaWorld, vdpa_world
@@ -173,5 +174,10 @@ def _chapters(options: StoryOptions) -> tuple[VdpaChapter, ...]:
 
 
 STORY = Story(
-    id="vdpa", topology=vdpa.TOPOLOGY, build=vdpa_world, chapters=_chapters, voice=VDPA_VOICE
+    id="vdpa",
+    topology=vdpa.TOPOLOGY,
+    build=vdpa_world,
+    chapters=_chapters,
+    voice=VDPA_VOICE,
+    questions=questions.NET,
 )

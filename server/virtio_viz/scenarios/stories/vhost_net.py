@@ -24,6 +24,7 @@ from virtio_viz.model.vhost.kernel import VhostIoctl
 from virtio_viz.model.vhost.structs import VHOST_FILE_UNBIND, VringAddr, VringState
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import net_chapters as chapters
+from virtio_viz.scenarios.stories import questions
 from virtio_viz.scenarios.stories.vhost_setup import (
     CHECKED,
     DATA_QUEUES,
@@ -307,5 +308,5 @@ TEARDOWN = (
 
 STORY = Story(
     id="vhost-net", topology=vhost_net.TOPOLOGY, build=build, chapters=_chapters,
-    voice=make_voice(VHOST_NET_DEVICE, kick_through_ioeventfd),
+    voice=make_voice(VHOST_NET_DEVICE, kick_through_ioeventfd), questions=questions.NET,
 )  # fmt: skip

@@ -30,6 +30,7 @@ from virtio_viz.model.vhost.user_requests import (
 )
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import net_chapters as chapters
+from virtio_viz.scenarios.stories import questions
 from virtio_viz.scenarios.stories.vhost_setup import (
     BACKEND_RAM_VA,
     CHECKED,
@@ -365,5 +366,5 @@ TEARDOWN = (
 
 STORY = Story(
     id="vhost-user", topology=vhost_user.TOPOLOGY, build=build, chapters=_chapters,
-    voice=make_voice(VHOST_USER_DEVICE, kick_through_ioeventfd),
+    voice=make_voice(VHOST_USER_DEVICE, kick_through_ioeventfd), questions=questions.NET,
 )  # fmt: skip

@@ -10,6 +10,7 @@ from virtio_viz.model.spec import Status
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import blk_requests as requests
 from virtio_viz.scenarios.stories import net_chapters as generic
+from virtio_viz.scenarios.stories import questions
 from virtio_viz.scenarios.stories.device_voices import QEMU_BLK_VOICE
 from virtio_viz.scenarios.stories.worlds import BlkWorld, blk_world
 from virtio_viz.scenarios.story import Beat, Chapter, Story
@@ -166,4 +167,5 @@ STORY = Story(
     build=build,
     chapters=_chapters,
     voice=QEMU_BLK_VOICE,
+    questions=questions.BLK,
 )

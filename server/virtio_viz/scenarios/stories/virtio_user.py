@@ -22,7 +22,7 @@ from virtio_viz.model.features import bit
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.routing import is_notify_write
 from virtio_viz.scenarios.stories import net_chapters as chapters
-from virtio_viz.scenarios.stories import vhost_user
+from virtio_viz.scenarios.stories import questions, vhost_user
 from virtio_viz.scenarios.stories.vhost_setup import QUEUE_NAMES, VhostWorld
 from virtio_viz.scenarios.stories.vhost_voice import (
     KICK_VIA_IOEVENTFD,
@@ -261,5 +261,5 @@ def _register_name(analog: str) -> str | None:
 
 STORY = Story(
     id="virtio-user", topology=virtio_user.TOPOLOGY, build=build, chapters=_chapters,
-    voice=make_voice(VHOST_USER_DEVICE, pmd_name),
+    voice=make_voice(VHOST_USER_DEVICE, pmd_name), questions=questions.NET,
 )  # fmt: skip
