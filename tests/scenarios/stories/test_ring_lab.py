@@ -70,8 +70,9 @@ def test_the_lab_starts_from_a_valid_empty_queue() -> None:
     queue = state["queues"][0]
     assert [a["addr"] for a in queue["areas"]] == [DESC, DESC + 64, DESC + 64 + 16]
     assert queue["driver"]["num_free"] == 4 and queue["device"]["last_avail_idx"] == 0
-    # every descriptor links to the next one: the free list 0 -> 1 -> 2 -> 3 -> 0
-    assert [le16(tl, DESC + 16 * i + 14) for i in range(4)] == [1, 2, 3, 0]
+    # the table is zeroed; the free list 0 -> 1 -> 2 -> 3 is the driver's private state
+    assert tl.snapshot(len(tl) - 1).memory.read(DESC, 64) == bytes(64)
+    assert queue["driver"]["free_list"] == [0, 1, 2, 3]
     registers = [f.event.values["register"] for f in tl.frames if f.route == "config"]
     assert registers == ["queue_desc", "queue_driver", "queue_device", "queue_enable"]
 
@@ -172,7 +173,7 @@ def test_packed_round_trip_out_of_order_and_wrap() -> None:
             act("add_buffer", in_lens="100"),
             act("device_fetch"),
             act("device_fetch"),
-            act("use_buffer", id=1, len=60),
+            act("use_buffer", id=2, len=60),
             act("use_buffer", id=0, len=10),
             act("driver_get_used"),
             act("driver_get_used"),
@@ -182,13 +183,14 @@ def test_packed_round_trip_out_of_order_and_wrap() -> None:
         queue_size=4,
         ring="packed",
     )
-    # buffer 1 finished first: its used descriptor went to slot 0 (AVAIL=USED=1, WRITE)
+    # Linux's ids: the 2-slot buffer took ids 0 and 1 from the id list, so the next is 2.
+    # Buffer 2 finished first: its used descriptor went to slot 0 (AVAIL=USED=1, WRITE)
     used = [
         (f.event.values["slot"], f.event.values["buffer_id"], f.event.values["flags"])
         for f in tl.frames
         if f.event.kind == "used_desc_flags_write"
     ]
-    assert used == [(0, 1, 0x8082), (1, 0, 0x8082)]
+    assert used == [(0, 2, 0x8082), (1, 0, 0x8082)]
     # the last two buffers: slot 3 in lap 1 (AVAIL), slot 0 in lap 2 (wrap 0: USED, no AVAIL)
     assert le16(tl, DESC + 16 * 3 + 14) == 0x0082 and le16(tl, DESC + 14) == 0x8002
     queue = tl.snapshot(len(tl) - 1).state["queues"][0]
