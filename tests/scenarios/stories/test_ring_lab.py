@@ -351,6 +351,34 @@ def test_a_broken_device_refuses_device_actions_until_reset() -> None:
     assert w.state()["device"]["needs_reset"] is False
 
 
+@pytest.mark.parametrize(
+    ("ring", "bad_use"),
+    [("split", act("use_buffer", head=16, len=0)), ("packed", act("use_buffer", id=16, len=0))],
+)
+def test_a_used_id_outside_the_ring_is_bad_ring_then_the_driver_is_done(
+    ring: str, bad_use: UserAction
+) -> None:
+    """The ring lab's device returns id 16 on a 16-entry queue: the device's write says so,
+    the driver's collect is Linux's BAD_RING() ("id 16 out of range"), and from then on
+    the lab refuses what Linux refuses on a broken queue, until reset_queue."""
+    w = world(queue_size=16, ring=ring)
+    w.act(bad_use)
+    written = w.log.take()
+    assert any("16" in e.summary and e.values.get("popped") is False for e in written)
+    w.act(act("driver_get_used"))
+    [bad] = w.log.take()
+    assert (bad.kind, bad.values["linux_log"]) == ("bad_ring", "id 16 out of range")
+    assert w.state()["queues"][0]["driver"]["broken"] is True
+    for refused in (act("driver_get_used"), act("add_buffer", in_lens="8"), act("kick")):
+        with pytest.raises(ActionError, match="BAD_RING"):
+            w.act(refused)
+    w.act(act("interrupt", check=False))
+    handler = w.log.take()[-1]
+    assert handler.values["broken"] is True and "without running" in handler.summary
+    w.act(act("reset_queue"))
+    w.act(act("add_buffer", in_lens="8"))
+
+
 # -- any sequence of possible actions leaves the model consistent -----------------------------
 ACTIONS = st.one_of(
     st.builds(
