@@ -251,8 +251,9 @@ def _setup_intro(options: StoryOptions) -> str:
         )
     else:
         shape = (
-            f"a split ring of {options.queue_size} descriptors, all on the free list, with "
-            f"avail.idx and used.idx starting at {options.initial_index}"
+            f"a split ring of {options.queue_size} descriptors, zeroed, all of them on the "
+            "driver's free list (which it keeps in its own memory, as Linux does, not in "
+            f"the table), with avail.idx and used.idx starting at {options.initial_index}"
         )
     return (
         f"The driver allocates {shape}, tells the device where each part is, and the "
