@@ -9,7 +9,7 @@ from benchmarks import ring_roundtrip as bench
 
 @pytest.mark.parametrize(
     ("ring", "event_idx", "events_per_round_trip"),
-    [("split", True, 15), ("split", False, 13), ("packed", True, 9), ("packed", False, 9)],
+    [("split", True, 15), ("split", False, 14), ("packed", True, 9), ("packed", False, 9)],
 )
 @pytest.mark.parametrize("size", [4, 256])
 def test_round_trips_complete_with_every_event_recorded_and_taken(

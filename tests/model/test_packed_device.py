@@ -369,6 +369,7 @@ def test_driver_enable_interrupts_with_event_idx_then_device_notifies_once() -> 
     rig = make_rig(4, event_idx=True)
     rig.driver.add_buffer([out(0)], [])
     rig.driver.add_buffer([out(1)], [])
+    rig.driver.disable_interrupts()
     assert rig.driver.enable_interrupts() is False  # names slot 0, wrap 1
     first, second = rig.device.pop(), rig.device.pop()
     assert first is not None and second is not None

@@ -258,14 +258,16 @@ def test_nothing_used_yet_reads_the_flags_and_returns_none() -> None:
     assert rig.driver.free_count == 4
 
 
-def test_len_is_ignored_without_write() -> None:
+def test_len_is_passed_on_without_write_as_linux_does() -> None:
+    """§2.8.4 calls len reserved without WRITE; Linux's get_buf hands it on anyway (its
+    callers only read len for buffers the device writes), and so does the model."""
     rig = make_rig()
     rig.driver.add_buffer([out(0)], [])
     rig.device.use_buffer(0, 77, 1)  # a device that fills len but not WRITE
     assert rig.flags(0) == 0x8082
     rig.memory.write_le16(DESC + 14, 0x8080)  # take WRITE away again
     used = rig.driver.get_used()
-    assert used is not None and used.length == 0
+    assert used is not None and used.length == 77
 
 
 def test_a_used_id_not_in_flight_breaks_the_queue_and_changes_nothing_else() -> None:
@@ -275,7 +277,7 @@ def test_a_used_id_not_in_flight_breaks_the_queue_and_changes_nothing_else() -> 
     rig.take()
     assert rig.driver.get_used() is None
     [event] = rig.take()
-    assert (event.kind, event.values["buffer_id"]) == ("driver_error", 3)
+    assert (event.kind, event.values["id"], event.values["check"]) == ("bad_ring", 3, "not_a_head")
     assert rig.driver.broken
     assert (rig.driver.next_used, rig.driver.free_count, rig.driver.in_flight) == (0, 4, {0: 1})
     assert rig.driver.get_used() is None
@@ -297,6 +299,7 @@ def test_disable_and_enable_interrupts_write_the_driver_area() -> None:
 def test_enable_interrupts_with_event_idx_names_the_next_used_slot() -> None:
     rig = make_rig(5, event_idx=True)
     cycle(rig, 6)  # one lap and one slot: next used is slot 1 with wrap 0
+    rig.driver.disable_interrupts()
     assert rig.driver.enable_interrupts() is False
     assert rig.memory.peek(DRIVER_EVENT, 4) == bytes([0x01, 0x00, 0x02, 0x00])
     rig.driver.add_buffer([out(0)], [])

@@ -109,19 +109,27 @@ def test_avail_event_across_the_wrap() -> None:
     assert kicks == [(0xFFFE, False), (0, False), (2, True), (4, False)]
 
 
-@pytest.mark.parametrize("event_idx", [False, True])
-def test_napi_style_polling_with_interrupts_off(event_idx: bool) -> None:
+@pytest.mark.parametrize(
+    ("event_idx", "notified"), [(False, [False] * 3), (True, [False, True, False])]
+)
+def test_napi_style_polling_with_interrupts_off(event_idx: bool, notified: list[bool]) -> None:
     """The driver turns interrupts off while it polls; the device stays quiet; after the
-    driver turns them back on, the next used buffer notifies again."""
+    driver turns them back on, the next used buffer notifies again.
+
+    With EVENT_IDX, Linux turns them off by writing 0 into used_event, so one stray
+    notification comes when used.idx passes 0 (here 0 -> 1, just after the wrap), which
+    the driver must tolerate (N51)."""
     rig = make_rig(8, event_idx=event_idx, initial_index=0xFFFF)
     rig.driver.disable_interrupts()
     for n in range(3):
         rig.driver.add_buffer([rig.buf(n)], [])
+    seen = []
     for _ in range(3):
         chain = rig.device.pop()
         assert chain is not None
         rig.device.push(chain, 0)
-        assert rig.device.should_notify() is False
+        seen.append(rig.device.should_notify())
+    assert seen == notified
     while rig.driver.get_used() is not None:
         pass
     assert rig.driver.enable_interrupts() is False

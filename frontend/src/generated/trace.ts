@@ -42,6 +42,10 @@ export type Label = string;
 export type Addr = number;
 export type Size1 = number;
 export type Areas = Area[];
+/**
+ * the driver's free list in list order, from free_head (split: descriptor indices; packed: buffer ids). Private state, as Linux keeps it in desc_extra[].next: guest memory holds no free links. null or absent when not recorded
+ */
+export type FreeList = number[] | null;
 export type Queues = QueueState[];
 export type Addr1 = number;
 export type Hex = string;
@@ -252,7 +256,7 @@ export interface QueueState {
   /**
    * the driver's counters, null before setup
    */
-  driver: Open | null;
+  driver: DriverSide | null;
   /**
    * the device's counters, null before setup
    */
@@ -263,6 +267,14 @@ export interface Area {
   label: Label;
   addr: Addr;
   size: Size1;
+}
+/**
+ * The driver's private bookkeeping for one queue; the other counters depend on the
+ * ring format (docs/trace-format.md, QueueState).
+ */
+export interface DriverSide {
+  free_list?: FreeList;
+  [k: string]: unknown;
 }
 export interface Open {
   [k: string]: unknown;

@@ -1,8 +1,9 @@
 /**
  * What the ring views mark, computed from indices and descriptor bytes: the chains
  * (virtio-1.2 §2.7.5: a descriptor with VIRTQ_DESC_F_NEXT continues at `next`), the
- * driver's free list, and the ring slots one side has published and the other has not
- * taken yet. Indices are free-running 16-bit counters; a slot is `idx mod size`.
+ * driver's free list (given: it is the driver's private state, see `driverFreeList`),
+ * and the ring slots one side has published and the other has not taken yet. Indices
+ * are free-running 16-bit counters; a slot is `idx mod size`.
  */
 import { DESC_F_NEXT, type SplitDesc } from "./ring";
 
@@ -31,7 +32,7 @@ export function chainFrom(descs: SplitDesc[], head: number): number[] {
 
 /**
  * Links to draw beside the descriptor table: `next` links of descriptors in use (not on
- * the free list) that carry NEXT, and the free list's own `next` links.
+ * the free list) that carry NEXT, and the links of the free list, in its order.
  */
 export function chainLinks(descs: SplitDesc[], free: number[]): ChainLink[] {
   const onFreeList = new Set(free);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SparseMemory } from "../store/memory";
-import { availRing, eventSuppression, flagNames, freeList, splitDescriptors, usedRing } from "./ring";
+import { availRing, driverFreeList, eventSuppression, flagNames, splitDescriptors, usedRing } from "./ring";
 
 function le(values: [number, number][]): Uint8Array {
   const bytes: number[] = [];
@@ -27,9 +27,14 @@ describe("split ring decoding (virtio-1.2 §2.7)", () => {
     expect(used.ring[0]).toEqual({ id: 5, len: 110 });
   });
 
-  it("follows the free list through next, and event suppression words", () => {
-    const descs = [0, 1, 2, 3].map((i) => ({ index: i, addr: 0, len: 0, flags: 0, next: (i + 1) % 4 }));
-    expect(freeList(descs, 2, 3)).toEqual([2, 3, 0]);
+  it("takes the free list from the driver's private state, not from descriptor bytes", () => {
+    expect(driverFreeList({ free_head: 2, num_free: 3, free_list: [2, 3, 0] }, 4)).toEqual([2, 3, 0]);
+    expect(driverFreeList({ free_list: [1, 9, 1, -1, 2.5, 3] }, 4)).toEqual([1, 3]);
+    expect(driverFreeList({ free_head: 0, num_free: 4 }, 4)).toBeNull();
+    expect(driverFreeList(null, 4)).toBeNull();
+  });
+
+  it("reads event suppression words", () => {
     const m = new SparseMemory();
     m.write(0x5000, le([[0x8000 | 5, 2], [2, 2]]));
     expect(eventSuppression(m, 0x5000)).toEqual({ offset: 5, wrap: 1, flags: 2 });

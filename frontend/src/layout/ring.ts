@@ -42,13 +42,18 @@ export function eventSuppression(memory: SparseMemory, base: number): { offset: 
   return { offset: word & 0x7fff, wrap: word >> 15, flags: memory.u16(base + 2) & 3 };
 }
 
-/** The driver's free list, followed through `next` as the driver itself does. */
-export function freeList(descs: SplitDesc[], head: number, count: number): number[] {
+/**
+ * The driver's free list, in list order, as the driver reports it in its state. It is the
+ * driver's private bookkeeping (Linux's desc_extra[].next), not guest memory: the
+ * descriptor table holds no free links. null when the state carries none (an imported
+ * trace); entries outside the ring or repeated are dropped.
+ */
+export function driverFreeList(driver: Record<string, unknown> | null | undefined, size: number): number[] | null {
+  const list = driver?.["free_list"];
+  if (!Array.isArray(list)) return null;
   const out: number[] = [];
-  let at = head;
-  for (let i = 0; i < count && at < descs.length && !out.includes(at); i++) {
-    out.push(at);
-    at = descs[at]!.next;
+  for (const entry of list) {
+    if (typeof entry === "number" && Number.isInteger(entry) && entry >= 0 && entry < size && !out.includes(entry)) out.push(entry);
   }
   return out;
 }

@@ -54,6 +54,18 @@ class Area(Closed):
     size: int
 
 
+class DriverSide(Open):
+    """The driver's private bookkeeping for one queue; the other counters depend on the
+    ring format (docs/trace-format.md, QueueState)."""
+
+    free_list: list[int] | None = Field(
+        default=None,
+        description="the driver's free list in list order, from free_head (split: descriptor "
+        "indices; packed: buffer ids). Private state, as Linux keeps it in desc_extra[].next: "
+        "guest memory holds no free links. null or absent when not recorded",
+    )
+
+
 class QueueState(Closed):
     index: int
     name: str
@@ -62,7 +74,7 @@ class QueueState(Closed):
     enabled: bool
     msix_vector: int | None
     areas: list[Area]
-    driver: Open | None = Field(description="the driver's counters, null before setup")
+    driver: DriverSide | None = Field(description="the driver's counters, null before setup")
     device: Open | None = Field(description="the device's counters, null before setup")
 
 

@@ -25,10 +25,8 @@ from virtio_viz.model.events import EventLog
 from virtio_viz.model.features import bit
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.packed import PackedDeviceQueue, PackedLayout
-from virtio_viz.model.packed import record_misalignment as packed_misalignment
 from virtio_viz.model.spec import VIRTIO_MSI_NO_VECTOR
 from virtio_viz.model.split import SplitDeviceQueue, SplitLayout
-from virtio_viz.model.split import record_misalignment as split_misalignment
 from virtio_viz.model.virtqueue import Chain, DeviceQueue
 
 Area = Literal["desc", "driver", "device"]
@@ -112,14 +110,12 @@ def check_layout(
 def make_device_queue(
     memory: GuestMemory, log: EventLog, config: QueueConfig, negotiated: int
 ) -> DeviceQueue:
-    """Build the device side of the ring (see `check_layout`) and record misaligned
-    parts as the driver's violations (N34 split, N69 packed)."""
+    """Build the device side of the ring (see `check_layout`); the queue classes record
+    misaligned parts as the driver's violations (N34 split, N69 packed)."""
     layout = check_layout(memory, config, negotiated)
     flags = _ring_flags(negotiated)
     if isinstance(layout, PackedLayout):
-        packed_misalignment(layout, log, queue_index=config.index)
         return PackedDeviceQueue(memory, log, layout, queue_index=config.index, **flags)
-    split_misalignment(layout, log, queue_index=config.index)
     return SplitDeviceQueue(memory, log, layout, queue_index=config.index, **flags)
 
 

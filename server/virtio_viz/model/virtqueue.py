@@ -74,6 +74,16 @@ class UsedBuffer:
     token: object = None
 
 
+def follow(links: Sequence[int], start: int, count: int) -> tuple[int, ...]:
+    """`count` entries of a linked list kept in `links` (entry -> next entry), from
+    `start`: how a driver walks its private free list (Linux: desc_extra[].next)."""
+    order, entry = [], start
+    for _ in range(count):
+        order.append(entry)
+        entry = links[entry]
+    return tuple(order)
+
+
 class DriverQueue(Protocol):
     """The driver side of a virtqueue (Linux: struct vring_virtqueue)."""
 

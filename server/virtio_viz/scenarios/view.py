@@ -3,7 +3,8 @@
 How this works: guest memory already holds the rings' public state (`avail.idx`,
 descriptors, `used_event` ...), and the timeline ships memory separately. What memory
 does not hold is each side's private bookkeeping: the driver's `last_used_idx` and free
-list head, the device's `last_avail_idx`, wrap counters, which heads are in flight, plus
+list (Linux keeps it out of the ring, so memory cannot show it), the device's
+`last_avail_idx`, wrap counters, which heads are in flight, plus
 the device's status and features. These functions read that bookkeeping into plain JSON
 data (docs/trace-format.md, "State" and "QueueState"), without recording anything.
 
@@ -81,19 +82,24 @@ def driver_side(queue: DriverQueue | None) -> Json | None:
         return {
             "free_head": queue.free_head,
             "num_free": queue.free_count,
+            "free_list": list(queue.free_list()),
             "last_used_idx": queue.last_used_idx,
             "avail_idx": queue.avail_idx_shadow,
             "in_flight": list(queue.in_flight_heads),
             "interrupts_enabled": queue.interrupts_enabled,
+            "broken": queue.broken,
         }
     if isinstance(queue, PackedDriverQueue):
         return {
+            "free_head": queue.free_head,
             "num_free": queue.free_count,
+            "free_list": list(queue.free_ids()),
             "next_avail": queue.next_avail,
             "avail_wrap_counter": queue.avail_wrap_counter,
             "next_used": queue.next_used,
             "used_wrap_counter": queue.used_wrap_counter,
             "in_flight": sorted(queue.in_flight),
+            "broken": queue.broken,
         }
     return None
 

@@ -70,8 +70,9 @@ def test_the_lab_starts_from_a_valid_empty_queue() -> None:
     queue = state["queues"][0]
     assert [a["addr"] for a in queue["areas"]] == [DESC, DESC + 64, DESC + 64 + 16]
     assert queue["driver"]["num_free"] == 4 and queue["device"]["last_avail_idx"] == 0
-    # every descriptor links to the next one: the free list 0 -> 1 -> 2 -> 3 -> 0
-    assert [le16(tl, DESC + 16 * i + 14) for i in range(4)] == [1, 2, 3, 0]
+    # the table is zeroed; the free list 0 -> 1 -> 2 -> 3 is the driver's private state
+    assert tl.snapshot(len(tl) - 1).memory.read(DESC, 64) == bytes(64)
+    assert queue["driver"]["free_list"] == [0, 1, 2, 3]
     registers = [f.event.values["register"] for f in tl.frames if f.route == "config"]
     assert registers == ["queue_desc", "queue_driver", "queue_device", "queue_enable"]
 
@@ -172,7 +173,7 @@ def test_packed_round_trip_out_of_order_and_wrap() -> None:
             act("add_buffer", in_lens="100"),
             act("device_fetch"),
             act("device_fetch"),
-            act("use_buffer", id=1, len=60),
+            act("use_buffer", id=2, len=60),
             act("use_buffer", id=0, len=10),
             act("driver_get_used"),
             act("driver_get_used"),
@@ -182,13 +183,14 @@ def test_packed_round_trip_out_of_order_and_wrap() -> None:
         queue_size=4,
         ring="packed",
     )
-    # buffer 1 finished first: its used descriptor went to slot 0 (AVAIL=USED=1, WRITE)
+    # Linux's ids: the 2-slot buffer took ids 0 and 1 from the id list, so the next is 2.
+    # Buffer 2 finished first: its used descriptor went to slot 0 (AVAIL=USED=1, WRITE)
     used = [
         (f.event.values["slot"], f.event.values["buffer_id"], f.event.values["flags"])
         for f in tl.frames
         if f.event.kind == "used_desc_flags_write"
     ]
-    assert used == [(0, 1, 0x8082), (1, 0, 0x8082)]
+    assert used == [(0, 2, 0x8082), (1, 0, 0x8082)]
     # the last two buffers: slot 3 in lap 1 (AVAIL), slot 0 in lap 2 (wrap 0: USED, no AVAIL)
     assert le16(tl, DESC + 16 * 3 + 14) == 0x0082 and le16(tl, DESC + 14) == 0x8002
     queue = tl.snapshot(len(tl) - 1).state["queues"][0]
@@ -347,6 +349,34 @@ def test_a_broken_device_refuses_device_actions_until_reset() -> None:
         w.act(act("device_fetch"))
     w.act(act("reset_queue"))
     assert w.state()["device"]["needs_reset"] is False
+
+
+@pytest.mark.parametrize(
+    ("ring", "bad_use"),
+    [("split", act("use_buffer", head=16, len=0)), ("packed", act("use_buffer", id=16, len=0))],
+)
+def test_a_used_id_outside_the_ring_is_bad_ring_then_the_driver_is_done(
+    ring: str, bad_use: UserAction
+) -> None:
+    """The ring lab's device returns id 16 on a 16-entry queue: the device's write says so,
+    the driver's collect is Linux's BAD_RING() ("id 16 out of range"), and from then on
+    the lab refuses what Linux refuses on a broken queue, until reset_queue."""
+    w = world(queue_size=16, ring=ring)
+    w.act(bad_use)
+    written = w.log.take()
+    assert any("16" in e.summary and e.values.get("popped") is False for e in written)
+    w.act(act("driver_get_used"))
+    [bad] = w.log.take()
+    assert (bad.kind, bad.values["linux_log"]) == ("bad_ring", "id 16 out of range")
+    assert w.state()["queues"][0]["driver"]["broken"] is True
+    for refused in (act("driver_get_used"), act("add_buffer", in_lens="8"), act("kick")):
+        with pytest.raises(ActionError, match="BAD_RING"):
+            w.act(refused)
+    w.act(act("interrupt", check=False))
+    handler = w.log.take()[-1]
+    assert handler.values["broken"] is True and "without running" in handler.summary
+    w.act(act("reset_queue"))
+    w.act(act("add_buffer", in_lens="8"))
 
 
 # -- any sequence of possible actions leaves the model consistent -----------------------------

@@ -1,6 +1,6 @@
 /** The split virtqueue (virtio-1.2 §2.7): descriptor table with its chains, available and used rings. */
 import { html, svg, nothing } from "lit";
-import { availRing, flagNames, freeList, hex, splitDescriptors, usedRing } from "../../layout/ring";
+import { availRing, driverFreeList, flagNames, hex, splitDescriptors, usedRing } from "../../layout/ring";
 import { chainFrom, chainLinks, linkPath, pendingSlots } from "../../layout/ring-marks";
 import { descriptorFocus, structureAt } from "../../layout/ring-fields";
 import { GUTTER, ROW_HEIGHT } from "./ring-styles";
@@ -15,7 +15,8 @@ export function renderSplit(ctx: RingContext) {
   const a = availRing(memory, avail.addr, q.size), u = usedRing(memory, used.addr, q.size);
   const drv = q.driver ?? {}, dev = q.device ?? {};
   const freeHead = num(drv.free_head), numFree = num(drv.num_free);
-  const free = q.driver && freeHead !== null && numFree !== null ? freeList(descs, freeHead, numFree) : [];
+  const privateFree = driverFreeList(q.driver, q.size); // the driver's own list, not in the table
+  const free = privateFree ?? [];
   const freeSet = new Set(free);
   const heads = Array.isArray(drv.in_flight) ? (drv.in_flight as number[]) : [];
   const inFlight = new Set(heads.flatMap((h) => chainFrom(descs, h)));
@@ -31,7 +32,7 @@ export function renderSplit(ctx: RingContext) {
 
   const descTable = html`
     <h3>Descriptor table <span class="muted">at ${hex(desc.addr)}, ${q.size} × 16 bytes</span></h3>
-    <div class="legend muted"><span><i></i>chain (NEXT)</span><span><i class="free"></i>free list from free_head ${freeHead ?? "–"} (${numFree ?? "–"} free)</span><span><i class="flight"></i>in flight</span><span><i class="changed"></i>written this step</span></div>
+    <div class="legend muted"><span><i></i>chain (NEXT)</span><span title="Linux keeps the free list in its private desc_extra[].next; the table holds no free links"><i class="free"></i>${privateFree === null ? "free list not recorded" : html`driver's private free list: free_head ${freeHead ?? "–"}, ${numFree ?? "–"} free (not in guest memory)`}</span><span><i class="flight"></i>in flight</span><span><i class="changed"></i>written this step</span></div>
     <div class="scroll" tabindex="0" aria-label="Descriptor table, arrow keys move between descriptors" @keydown=${(e: KeyboardEvent) => moveFocus(e, ctx, q.size)}>
       <div class="desc-wrap">
         <svg class="links" height=${q.size * ROW_HEIGHT} viewBox="0 0 ${GUTTER} ${q.size * ROW_HEIGHT}" aria-hidden="true">

@@ -193,7 +193,7 @@ class VirtioDriver:
             packed = PackedLayout.checked(self.memory, size, desc, driver_area, device_area)
             queue = PackedDriverQueue(
                 self.memory, self.log, packed, queue_index=wish.index,
-                event_idx=event_idx, indirect=indirect,
+                event_idx=event_idx, indirect=indirect, callback=wish.interrupts,
             )  # fmt: skip
         else:
             # Linux's vring_size(): desc, then avail, then used aligned to a cache line.
@@ -204,7 +204,7 @@ class VirtioDriver:
             desc, driver_area, device_area = split.desc_addr, split.avail_addr, split.used_addr
             queue = SplitDriverQueue(
                 self.memory, self.log, split, queue_index=wish.index,
-                event_idx=event_idx, indirect=indirect,
+                event_idx=event_idx, indirect=indirect, callback=wish.interrupts,
             )  # fmt: skip
         self.queues[wish.index] = queue
         return QueueSetup(wish.index, size, desc, driver_area, device_area, vector)

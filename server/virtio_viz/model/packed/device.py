@@ -12,6 +12,13 @@ where A's head was.
 A list the driver got wrong is refused: the broken MUST is recorded (or a
 `device_error` where the spec has no MUST), the queue is marked `broken` (the device
 would set DEVICE_NEEDS_RESET) and no position moves.
+
+The device remembers the lists it took as the popped `Chain` objects themselves, oldest
+first, as QEMU keeps a VirtQueueElement per request: a buffer id is only the name the
+used descriptor carries. So a driver that reuses an id still in flight (a Violation the
+device records when it takes the second list) cannot make the device lose track: `push()`
+returns exactly the chain it is given, and a hand-made use (`use_buffer`) picks the
+oldest list with that id and that many slots.
 """
 
 from __future__ import annotations
@@ -26,9 +33,11 @@ from virtio_viz.model.packed.layout import (
     DESC_ID_OFFSET,
     DESC_LEN_OFFSET,
     PackedLayout,
+    record_misalignment,
 )
 from virtio_viz.model.packed.ring import (
     EventSuppress,
+    RingPositions,
     advance,
     flag_names,
     is_available,
@@ -48,7 +57,7 @@ from virtio_viz.model.spec import (
 from virtio_viz.model.virtqueue import Chain
 
 
-class PackedDeviceQueue:
+class PackedDeviceQueue(RingPositions):
     """The device's view of one packed virtqueue: two positions, two wrap counters."""
 
     def __init__(
@@ -63,6 +72,9 @@ class PackedDeviceQueue:
         in_order: bool = False,
     ) -> None:
         layout.check_in(memory)
+        # virtio-1.2 §2.8.11: the driver's alignment MUST (N69), checked wherever a device
+        # takes a ring, so no path can skip it
+        record_misalignment(layout, log, queue_index=queue_index)
         self.memory = memory
         self.log = log
         self.layout = layout
@@ -77,32 +89,16 @@ class PackedDeviceQueue:
         # virtio-1.2 §2.8.1: the Device Ring Wrap Counter starts at 1
         self._next_avail, self._avail_wrap = 0, 1
         self._next_used, self._used_wrap = 0, 1
-        self._in_flight: list[tuple[int, int]] = []  # (buffer id, slots) in the order popped
+        self._in_flight: list[Chain] = []  # popped, not yet used, oldest first
         self._used_since_check = 0
         self._broken = False
         self._broken_reason = ""
 
     # -- state, for views and tests ---------------------------------------------------------
     @property
-    def next_avail(self) -> int:
-        return self._next_avail
-
-    @property
-    def avail_wrap_counter(self) -> int:
-        return self._avail_wrap
-
-    @property
-    def next_used(self) -> int:
-        return self._next_used
-
-    @property
-    def used_wrap_counter(self) -> int:
-        return self._used_wrap
-
-    @property
     def in_flight(self) -> tuple[tuple[int, int], ...]:
         """(buffer id, ring slots) of every buffer popped and not yet used, oldest first."""
-        return tuple(self._in_flight)
+        return tuple((chain.id, chain.desc_count) for chain in self._in_flight)
 
     @property
     def broken(self) -> bool:
@@ -150,7 +146,8 @@ class PackedDeviceQueue:
         self._next_avail, self._avail_wrap = advance(
             head, wrap, result.desc_count, self.layout.size
         )
-        self._in_flight.append((result.id, result.desc_count))
+        self._check_id_free(result, head)
+        self._in_flight.append(result)
         self._emit(
             steps.CHAIN_POPPED,
             f"The device takes buffer {result.id}: {plural(len(result.buffers), 'element')} in "
@@ -189,6 +186,26 @@ class PackedDeviceQueue:
             avail_wrap_counter=self._avail_wrap,
         )
 
+    def _check_id_free(self, chain: Chain, head: int) -> None:
+        """A list whose buffer id names a list still in flight: the driver reused an id
+        (recorded, and the list is taken all the same, as QEMU would)."""
+        older = next((c for c in self._in_flight if c.id == chain.id), None)
+        if older is None:
+            return
+        self.log.violation(
+            20,
+            actor="driver",
+            detail=f"the device finds that the list at slot {head} reuses buffer id "
+            f"{chain.id}, which still names a {plural(older.desc_count, 'slot')} list it has "
+            "not returned; an id must name one exposed buffer until it is used (the driver "
+            "takes the next free id, §2.8.21.1), so the driver has changed what an exposed "
+            "entry means",
+            analog="virtqueue_packed_pop() in QEMU takes it anyway",
+            queue=self.queue_index,
+            values={"buffer_id": chain.id, "slot": head, "in_flight_slots": older.desc_count,
+                    "slots": chain.desc_count},
+        )  # fmt: skip
+
     # -- returning used buffers, virtio-1.2 §2.8.4, §2.8.6 ----------------------------------------
     def push(self, chain: Chain, written: int) -> None:
         """Mark a popped buffer used, with `written` bytes put into its writable elements."""
@@ -197,9 +214,10 @@ class PackedDeviceQueue:
                 f"buffer {chain.id} has {chain.writable_capacity} writable bytes; "
                 f"{written} cannot have been written"
             )
-        if (chain.id, chain.desc_count) not in self._in_flight:
+        popped = self._popped(chain.id, chain.desc_count, chain)
+        if popped is None or popped.desc_count != chain.desc_count:
             raise ConfigError(f"buffer {chain.id} was not popped from queue {self.queue_index}")
-        self._complete(chain.id, written, chain.desc_count, steps.USED_DESC_WRITTEN)
+        self._complete(popped, chain.id, written, chain.desc_count, steps.USED_DESC_WRITTEN)
 
     def use_buffer(self, buffer_id: int, length: int, desc_count: int) -> None:
         """Ring lab: write a used descriptor for any id at next_used and skip `desc_count`
@@ -208,40 +226,60 @@ class PackedDeviceQueue:
             raise ConfigError(f"id {buffer_id} / len {length} do not fit le16 / le32")
         if not 1 <= desc_count <= self.layout.size:
             raise ConfigError(f"a buffer takes 1..{self.layout.size} slots, not {desc_count}")
-        self._complete(buffer_id, length, desc_count, steps.RAW_USED_DESC)
+        popped = self._popped(buffer_id, desc_count)
+        self._complete(popped, buffer_id, length, desc_count, steps.RAW_USED_DESC)
 
-    def _complete(self, buffer_id: int, length: int, desc_count: int, step: steps.Step) -> None:
-        entry = next((e for e in self._in_flight if e[0] == buffer_id), None)
-        if entry is not None:
-            oldest = self._in_flight[0][0]
-            if self.in_order and entry != self._in_flight[0]:
+    def _popped(self, buffer_id: int, desc_count: int, chain: Chain | None = None) -> Chain | None:
+        """The popped list a completion returns: `chain` itself if the device holds it,
+        else the oldest with that id and that many slots, else the oldest with that id.
+        (A back-end may hand back a translated copy of the chain it was given.)"""
+        if any(c is chain for c in self._in_flight):
+            return chain
+        same_id = [c for c in self._in_flight if c.id == buffer_id]
+        exact = [c for c in same_id if c.desc_count == desc_count]
+        found = exact or same_id
+        return found[0] if found else None
+
+    def _complete(
+        self, chain: Chain | None, buffer_id: int, length: int, desc_count: int, step: steps.Step
+    ) -> None:
+        """Forget `chain` (if the device had popped it), then write its used descriptor."""
+        if chain is not None:
+            oldest = self._in_flight[0]
+            if self.in_order and chain is not oldest:
                 self.log.violation(
                     27,
                     actor="device",
                     detail=f"with IN_ORDER negotiated the device completes buffer {buffer_id} "
-                    f"before buffer {oldest}, which became available earlier",
+                    f"({plural(chain.desc_count, 'slot')}) before buffer {oldest.id} "
+                    f"({plural(oldest.desc_count, 'slot')}), which became available earlier",
                     analog=step.analog,
                     queue=self.queue_index,
-                    values={"buffer_id": buffer_id, "expected": oldest},
+                    values={"buffer_id": buffer_id, "expected": oldest.id},
                 )
-            self._in_flight.remove(entry)
-        self._write_used(buffer_id, length, desc_count, step)
+            self._in_flight = [c for c in self._in_flight if c is not chain]
+        self._write_used(buffer_id, length, desc_count, step, popped=chain is not None)
 
-    def _write_used(self, buffer_id: int, length: int, desc_count: int, step: steps.Step) -> None:
-        """One used descriptor for the whole list (§2.8.6): id and len first, flags last."""
+    def _write_used(
+        self, buffer_id: int, length: int, desc_count: int, step: steps.Step, *, popped: bool
+    ) -> None:
+        """One used descriptor for the whole list (§2.8.6): id and len first, flags last.
+        `popped` False: a ring-lab device returning an id it never took."""
         slot, wrap = self._next_used, self._used_wrap
         base = self._desc_addr + DESC_SIZE * slot
         # virtio-1.2 §2.8.4: addr is unused in a used descriptor; it is left as it was
         self.memory.write_le32(base + DESC_LEN_OFFSET, length)
         self.memory.write_le16(base + DESC_ID_OFFSET, buffer_id)
+        never = "" if popped else f" (the device took no list with id {buffer_id})"
         self._emit(
             step,
-            f"The device writes a used descriptor at slot {slot}: id {buffer_id}, len {length}; "
-            "its flags come last.",
+            f"The device writes a used descriptor at slot {slot}: id {buffer_id}, len {length}"
+            f"{never}; its flags come last.",
             slot=slot,
             buffer_id=buffer_id,
             len=length,
             desc_count=desc_count,
+            popped=popped,
         )
         # virtio-1.2 §2.8.1, §2.8.3: AVAIL = USED = wrap counter, WRITE if data was written
         flags = used_bits(wrap) | (VIRTQ_DESC_F_WRITE if length else 0)

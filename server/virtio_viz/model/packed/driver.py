@@ -4,29 +4,33 @@ How this works: the driver writes each element of a buffer into the next free ri
 giving every descriptor the AVAIL/USED encoding of the lap that slot is in, so a list
 that runs past the end of the ring carries two encodings. The head's flags are written
 last (§2.8.6, N83): until then the device sees nothing. Every descriptor carries the
-buffer id (Linux writes it into all of them; the spec needs it in the last one).
+buffer id (Linux writes it into all of them; the spec needs it in the last one); ids
+come from the driver's private id list (driver_base.py), as Linux hands them out.
 
 The device answers with one used descriptor per buffer, written in completion order at
-its own used position; the driver reads them at its `next_used` slot and skips forward
-by the number of ring slots that buffer took, which it remembers per id. Because used
-descriptors always fill the ring in order, the free slots are always the `free_count`
-slots starting at `next_avail`.
+its own used position; the driver reads them at its `next_used` slot, checks the id the
+way Linux does (model/bad_ring.py) and skips forward by the number of ring slots that
+buffer took, which it remembers per id. Because used descriptors always fill the ring in
+order, the free slots are always the `free_count` slots starting at `next_avail`.
+
+Notification suppression follows Linux's `event_flags_shadow`: the flags are written
+only when they change, and with EVENT_IDX the used position is re-armed after every
+reclaimed buffer only while the flags say DESC.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
+from virtio_viz.model.bad_ring import reject_used_id
 from virtio_viz.model.errors import ConfigError, MemoryFault
-from virtio_viz.model.events import EventLog, Value
-from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.packed import steps
+from virtio_viz.model.packed.driver_base import InFlight
+from virtio_viz.model.packed.driver_lab import DriverLab
 from virtio_viz.model.packed.layout import (
     DESC_FLAGS_OFFSET,
     DESC_ID_OFFSET,
     DESC_LEN_OFFSET,
-    PackedLayout,
 )
 from virtio_viz.model.packed.ring import (
     EventSuppress,
@@ -52,77 +56,11 @@ from virtio_viz.model.virtqueue import Buffer, UsedBuffer
 
 _MAX_ADDR = (1 << 64) - 1  # le64 addr
 _MAX_LEN = (1 << 32) - 1  # le32 len
+_WRAP_SHIFT = 15  # off_wrap: the wrap counter sits in bit 15
 
 
-@dataclass(frozen=True, slots=True)
-class _InFlight:
-    desc_count: int
-    token: object
-
-
-class PackedDriverQueue:
+class PackedDriverQueue(DriverLab):
     """The driver's view of one packed virtqueue: wrap counters, positions, free ids."""
-
-    def __init__(
-        self,
-        memory: GuestMemory,
-        log: EventLog,
-        layout: PackedLayout,
-        *,
-        queue_index: int,
-        event_idx: bool,
-        indirect: bool = False,
-    ) -> None:
-        layout.check_in(memory)
-        self.memory = memory
-        self.log = log
-        self.layout = layout
-        self.queue_index = queue_index
-        self.event_idx = event_idx
-        self.indirect = indirect
-        self._desc_addr = layout.desc_addr  # desc[slot] is at _desc_addr + 16 * slot
-        # virtio-1.2 §2.8.1: the Driver Ring Wrap Counter starts at 1
-        self._next_avail, self._avail_wrap = 0, 1
-        self._next_used, self._used_wrap = 0, 1
-        self._free_ids = list(range(layout.size - 1, -1, -1))  # a stack: id 0 comes out first
-        self._in_flight: dict[int, _InFlight] = {}
-        self._num_free = layout.size
-        self._added_since_kick = 0
-        self._broken = False
-
-    # -- state, for views and tests -------------------------------------------------------
-    @property
-    def free_count(self) -> int:
-        """Ring slots the driver may fill now (Linux: vq->num_free)."""
-        return self._num_free
-
-    @property
-    def next_avail(self) -> int:
-        return self._next_avail
-
-    @property
-    def avail_wrap_counter(self) -> int:
-        return self._avail_wrap
-
-    @property
-    def next_used(self) -> int:
-        return self._next_used
-
-    @property
-    def used_wrap_counter(self) -> int:
-        return self._used_wrap
-
-    @property
-    def in_flight(self) -> Mapping[int, int]:
-        """Buffer id -> ring slots it occupies, for every buffer not yet reclaimed."""
-        return {buffer_id: entry.desc_count for buffer_id, entry in self._in_flight.items()}
-
-    @property
-    def broken(self) -> bool:
-        return self._broken
-
-    def _emit(self, step: steps.Step, summary: str, **values: Value) -> None:
-        steps.emit(self.log, step, "driver", self.queue_index, summary, values)
 
     # -- setup --------------------------------------------------------------------------------
     def zero_ring(self) -> None:
@@ -155,13 +93,14 @@ class PackedDriverQueue:
         elements = [Buffer(b.addr, b.length, False) for b in out]
         elements += [Buffer(b.addr, b.length, True) for b in in_]
         self._check_can_add(elements, indirect_table_addr)
-        buffer_id = self._free_ids.pop()
+        slots = 1 if indirect_table_addr is not None else len(elements)
+        buffer_id, last = self._take_ids(slots)
         if indirect_table_addr is None:
             descs = _list_descs(elements, buffer_id)
         else:
             descs = [self._write_indirect(buffer_id, elements, indirect_table_addr)]
-        self._in_flight[buffer_id] = _InFlight(len(descs), token)
-        self._num_free -= len(descs)
+        self._in_flight[buffer_id] = InFlight(slots, last, token)
+        self._num_free -= slots
         self._added_since_kick += len(descs)
         self._write_list(buffer_id, descs)
         return buffer_id
@@ -267,8 +206,11 @@ class PackedDriverQueue:
                 f"the queue size {self.layout.size}",
             )
         for number, e in enumerate(elements):
-            entry = PackedDesc(e.addr, e.length, 0, VIRTQ_DESC_F_WRITE * e.writable)
-            self.memory.write(table + DESC_SIZE * number, entry.encode())
+            # Linux fills addr, len and flags of each entry; the id field is left as it was
+            entry = PackedDesc(e.addr, e.length, 0, VIRTQ_DESC_F_WRITE * e.writable).encode()
+            base = table + DESC_SIZE * number
+            self.memory.write(base, entry[:DESC_ID_OFFSET])
+            self.memory.write(base + DESC_FLAGS_OFFSET, entry[DESC_FLAGS_OFFSET:])
         self._emit(
             steps.INDIRECT_TABLE_WRITTEN,
             f"The driver fills an indirect table at 0x{table:x} with "
@@ -307,7 +249,8 @@ class PackedDriverQueue:
 
     # -- receiving used buffers, virtio-1.2 §2.8.22 ----------------------------------------------
     def get_used(self) -> UsedBuffer | None:
-        """Reclaim the buffer whose used descriptor sits at `next_used`, if any."""
+        """Reclaim the buffer whose used descriptor sits at `next_used`, if any. A broken
+        queue returns None without looking, as Linux's get_buf does."""
         if self._broken:
             return None
         slot, wrap = self._next_used, self._used_wrap
@@ -327,21 +270,14 @@ class PackedDriverQueue:
         # virtio-1.2 §2.8.22: a read barrier between the flags and the rest
         length = self.memory.read_le32(base + DESC_LEN_OFFSET)
         buffer_id = self.memory.read_le16(base + DESC_ID_OFFSET)
-        entry = self._in_flight.pop(buffer_id, None)
-        if entry is None:
+        if reject_used_id(
+            self.log, buffer_id=buffer_id, size=self.layout.size, heads=self._in_flight,
+            queue=self.queue_index, where=f"the used descriptor at slot {slot}", ring="packed",
+        ):  # fmt: skip
             self._broken = True
-            self._emit(
-                steps.DRIVER_ERROR,
-                f"The used descriptor at slot {slot} names buffer id {buffer_id}, which is "
-                "not in flight; the driver marks the queue broken.",
-                slot=slot,
-                buffer_id=buffer_id,
-            )
             return None
-        if not flags & VIRTQ_DESC_F_WRITE:
-            length = 0  # virtio-1.2 §2.8.4: len is reserved without WRITE
-        self._free_ids.append(buffer_id)
-        self._num_free += entry.desc_count
+        entry = self._in_flight.pop(buffer_id)
+        self._give_back_ids(buffer_id, entry)
         self._next_used, self._used_wrap = advance(slot, wrap, entry.desc_count, self.layout.size)
         self._emit(
             steps.USED_BUFFER_RECLAIMED,
@@ -356,11 +292,17 @@ class PackedDriverQueue:
             next_used=self._next_used,
             used_wrap_counter=self._used_wrap,
         )
+        if self._event_flags_shadow == RING_EVENT_FLAGS_DESC:
+            self._write_used_position()
         return UsedBuffer(buffer_id, length, entry.token)
 
     # -- used buffer notification suppression, virtio-1.2 §2.8.10 ----------------------------
     def disable_interrupts(self) -> None:
-        """Ask the device for no used buffer notifications (flags = DISABLE)."""
+        """Ask the device for no used buffer notifications (flags = DISABLE), as Linux's
+        virtqueue_disable_cb_packed(): nothing is written if they are already off."""
+        if self._event_flags_shadow == RING_EVENT_FLAGS_DISABLE:
+            return
+        self._event_flags_shadow = RING_EVENT_FLAGS_DISABLE
         self.memory.write_le16(self.layout.driver_event_flags_addr, RING_EVENT_FLAGS_DISABLE)
         self._emit(
             steps.INTERRUPTS_DISABLED,
@@ -373,17 +315,22 @@ class PackedDriverQueue:
     def enable_interrupts(self) -> bool:
         """Ask for used buffer notifications again; True if a used buffer already waits.
 
-        With EVENT_IDX the structure names the driver's next used position (off, wrap),
-        so the device notifies when it uses that very slot (§2.8.10).
+        As Linux's virtqueue_enable_cb_prepare_packed(): with EVENT_IDX the structure's
+        desc names the driver's next used position (off, wrap) first; the flags are
+        written only if they were DISABLE (DESC with EVENT_IDX, else ENABLE).
         """
-        event = EventSuppress(0, 0, RING_EVENT_FLAGS_ENABLE)
         if self.event_idx:
-            event = EventSuppress(self._next_used, self._used_wrap, RING_EVENT_FLAGS_DESC)
-            self.memory.write_le16(self.layout.driver_event_desc_addr, event.off_wrap)
-        self.memory.write_le16(self.layout.driver_event_flags_addr, event.flags)
-        # re-check after the write, or a buffer used in between would never be signalled
+            off_wrap = self._next_used | self._used_wrap << _WRAP_SHIFT
+            self.memory.write_le16(self.layout.driver_event_desc_addr, off_wrap)
+        if self._event_flags_shadow == RING_EVENT_FLAGS_DISABLE:
+            wanted = RING_EVENT_FLAGS_DESC if self.event_idx else RING_EVENT_FLAGS_ENABLE
+            self._event_flags_shadow = wanted
+            self.memory.write_le16(self.layout.driver_event_flags_addr, wanted)
+        event = EventSuppress(self._next_used, self._used_wrap, self._event_flags_shadow)
+        # re-check after the write, or a buffer used in between would never be signalled;
+        # virtqueue_poll() answers "nothing" on a broken queue
         flags = self.memory.read_le16(self.layout.desc_flags_addr(self._next_used))
-        pending = is_used(flags, self._used_wrap)
+        pending = is_used(flags, self._used_wrap) and not self._broken
         self._emit(
             steps.INTERRUPTS_ENABLED,
             f"The driver re-enables used buffer notifications ({event.describe()}) and "
@@ -397,47 +344,17 @@ class PackedDriverQueue:
         )
         return pending
 
-    # -- ring-lab raw actions (may break the spec on purpose) ---------------------------------
-    def write_descriptor(
-        self, slot: int, addr: int, length: int, buffer_id: int, flags: int
-    ) -> None:
-        """Write all 16 bytes of desc[slot] at once, without any bookkeeping."""
-        desc = PackedDesc(addr, length, buffer_id, flags)
-        base = self.layout.desc_entry_addr(slot)
-        if self._slot_in_flight(slot):
-            self.log.violation(
-                76,
-                actor="driver",
-                queue=self.queue_index,
-                detail=f"the driver rewrites slot {slot}, which it made available and has "
-                "not got back as used",
-                values={"slot": slot},
-            )
-        self.memory.write(base, desc.encode())
+    def _write_used_position(self) -> None:
+        """After a reclaim with flags DESC: desc = (next_used, used wrap counter)."""
+        off_wrap = self._next_used | self._used_wrap << _WRAP_SHIFT
+        self.memory.write_le16(self.layout.driver_event_desc_addr, off_wrap)
         self._emit(
-            steps.RAW_DESC_WRITTEN,
-            f"The driver writes descriptor slot {slot} by hand: {desc.describe()}.",
-            **desc.values(),
-            slot=slot,
+            steps.USED_EVENT_MOVED,
+            f"The driver sets its event suppression desc to off {self._next_used}, wrap "
+            f"{self._used_wrap}: it asks to hear about the next used buffer.",
+            off=self._next_used,
+            wrap=self._used_wrap,
         )
-
-    def set_driver_event(self, off: int, wrap: int, flags: int) -> None:
-        """Write the Driver Event Suppression structure by hand (desc, then flags)."""
-        event = EventSuppress(off, wrap, flags)
-        self.memory.write(self.layout.driver_event_addr, event.encode())
-        self._emit(
-            steps.RAW_DRIVER_EVENT,
-            f"The driver writes its event suppression structure by hand: {event.describe()}.",
-            mode=event.mode_name,
-            event_flags=flags,
-            off=off,
-            wrap=wrap,
-        )
-
-    def _slot_in_flight(self, slot: int) -> bool:
-        """The slots from next_used on, as many as are not free, belong to the device."""
-        distance = (slot - self._next_used) % self.layout.size
-        return distance < self.layout.size - self._num_free
 
 
 def _list_descs(elements: Sequence[Buffer], buffer_id: int) -> list[PackedDesc]:

@@ -108,6 +108,32 @@ def advance(position: int, wrap: int, count: int, size: int) -> tuple[int, int]:
 
 
 # -- struct pvirtq_desc, virtio-1.2 §2.8.13 --------------------------------------------------
+class RingPositions:
+    """The two positions each side of a packed ring keeps, each with its wrap counter
+    (virtio-1.2 §2.8.1), read-only for views and tests; the side sets the attributes."""
+
+    _next_avail: int
+    _avail_wrap: int
+    _next_used: int
+    _used_wrap: int
+
+    @property
+    def next_avail(self) -> int:
+        return self._next_avail
+
+    @property
+    def avail_wrap_counter(self) -> int:
+        return self._avail_wrap
+
+    @property
+    def next_used(self) -> int:
+        return self._next_used
+
+    @property
+    def used_wrap_counter(self) -> int:
+        return self._used_wrap
+
+
 @dataclass(frozen=True, slots=True)
 class PackedDesc(DescriptorFlags):
     """`struct pvirtq_desc`: le64 addr, le32 len, le16 id, le16 flags (16 bytes)."""

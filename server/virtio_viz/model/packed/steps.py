@@ -52,8 +52,11 @@ NO_USED_BUFFER = Step(
     "used_desc_empty", "data", "§2.8.22", f"virtqueue_get_buf_ctx_packed() {_LINUX}"
 )
 USED_BUFFER_RECLAIMED = Step("chain_detach", "data", "§2.8.22", f"detach_buf_packed() {_LINUX}")
-DRIVER_ERROR = Step(
-    "driver_error", "data", "§2.8.22", f"BAD_RING() in virtqueue_get_buf_ctx_packed() {_LINUX}"
+USED_EVENT_MOVED = Step(
+    "driver_event_write", "notification", "§2.8.10", f"virtqueue_get_buf_ctx_packed() {_LINUX}"
+)
+NO_CALLBACK = Step(
+    "driver_event_write", "notification", "§2.8.10", f"virtqueue_vring_init_packed() {_LINUX}"
 )
 INTERRUPTS_DISABLED = Step(
     "driver_event_write", "notification", "§2.8.10", f"virtqueue_disable_cb_packed() {_LINUX}"

@@ -11,7 +11,13 @@ from collections.abc import Mapping
 from virtio_viz.model.events import EventLog, Plane, Value
 from virtio_viz.model.index16 import wrap16
 from virtio_viz.model.memory import GuestMemory
-from virtio_viz.model.split.layout import RING_HEADER_SIZE, USED_ELEM_SIZE, SplitLayout, recheck
+from virtio_viz.model.split.layout import (
+    RING_HEADER_SIZE,
+    USED_ELEM_SIZE,
+    SplitLayout,
+    recheck,
+    record_misalignment,
+)
 from virtio_viz.model.split.walk import ChainWalker
 from virtio_viz.model.virtqueue import Chain
 
@@ -36,6 +42,9 @@ class DeviceBase:
         initial_index: int = 0,
     ) -> None:
         self.layout = recheck(memory, layout, initial_index)
+        # virtio-1.2 §2.7.1: the driver's alignment MUST (N34), checked wherever a device
+        # takes a ring, so no path can skip it
+        record_misalignment(self.layout, log, queue_index=queue_index)
         self.memory = memory
         self.log = log
         self.queue_index = queue_index
@@ -80,18 +89,20 @@ class DeviceBase:
         return tuple(self._in_flight)
 
     # -- the used ring (§2.7.8) -----------------------------------------------------------
-    def _write_used(self, head: int, length: int, analog: str) -> None:
-        """used.ring[used_idx % N] = {head, length}, then used.idx + 1 (in that order, N56)."""
+    def _write_used(self, head: int, length: int, analog: str, *, popped: bool = True) -> None:
+        """used.ring[used_idx % N] = {head, length}, then used.idx + 1 (in that order, N56).
+        `popped` False: a ring-lab device returning a head it never took."""
         slot = self._used_idx % self.layout.size
         elem = self._used_ring_addr + USED_ELEM_SIZE * slot  # used.ring[slot]
         self.memory.write_le32(elem, head)
         self.memory.write_le32(elem + 4, length)
+        never = "" if popped else f" ({head} is no head the device took: the driver checks ids)"
         self._record(
             "used_elem_write",
             "§2.7.8",
             analog,
-            f"The device writes used.ring[{slot}]: id {head}, len {length}",
-            {"slot": slot, "id": head, "len": length},
+            f"The device writes used.ring[{slot}]: id {head}, len {length}{never}",
+            {"slot": slot, "id": head, "len": length, "popped": popped},
         )
         old, self._used_idx = self._used_idx, wrap16(self._used_idx + 1)
         # virtio-1.2 §2.7.8.2: len is set before used.idx moves (N56), after a barrier

@@ -26,7 +26,7 @@ class DeviceLab(DeviceBase):
         if chain is not None:
             self._check_use(chain, length, _LAB)
             self._in_flight.remove(chain)
-        self._write_used(head, length, _LAB)
+        self._write_used(head, length, _LAB, popped=chain is not None)
 
     def set_used_flags(self, value: int) -> None:
         """Write used.flags: 0 or 1 without EVENT_IDX (N64), 0 with it (N65), §2.7.10.2."""

@@ -1,26 +1,29 @@
 """The driver side of a split virtqueue. virtio-1.2 §2.7.13, §2.7.7, §2.7.10.
 
-How this works (the Linux design, in our own code): the driver keeps its free descriptors
-in a singly linked list threaded through their `next` fields, starting at `free_head`.
-Adding a buffer takes descriptors from the front of that list in list order, so each
-descriptor's `next` already names the following one; only the last loses its NEXT flag.
-Its `next` still points at the rest of the free list, which becomes the new `free_head`.
-When a used buffer comes back, the chain's tail is linked to the old `free_head` and the
-chain's head becomes the new `free_head`: reclaimed descriptors go to the front.
+How this works (the Linux 6.1 design, in our own code): the driver keeps its free
+descriptors in a singly linked list, starting at `free_head`, whose links live in private
+memory (`_next`, Linux's desc_extra[].next), never in the descriptor table. The table
+stays zeroed until a chain is written into it. Adding a buffer takes descriptors from the
+front of that list in list order and writes each one with its `next` copied from the
+private link, so a chain's links already name the following descriptor; only the last
+loses its NEXT flag, and its `next` still names the rest of the free list (the value
+Linux writes too). When a used buffer comes back, the chain's tail is linked to the old
+`free_head` and the chain's head becomes the new `free_head`, in private memory only:
+reclaiming writes nothing into the ring.
 
-The list lives twice: in ring memory (so the hex view shows it) and in a private shadow
-(`_next`, Linux's desc_extra[].next) that the driver trusts, because guest memory can be
-scribbled on by ring-lab actions and must never corrupt the driver's bookkeeping.
+The id the device returns is checked the way Linux checks it (model/bad_ring.py) before
+any bookkeeping changes; a bad one marks the queue broken for good.
 
 `avail.idx` and `used.idx` (and, with EVENT_IDX, used_event and avail_event) start at
 `initial_index` rather than 0, so 16-bit wraparound can be shown in a few steps; the
-device side must be given the same value.
+device side must be given the same value. Linux always starts at 0.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from virtio_viz.model.bad_ring import reject_used_id
 from virtio_viz.model.errors import ConfigError, MemoryFault
 from virtio_viz.model.index16 import need_event, wrap16
 from virtio_viz.model.memory import MemRange
@@ -132,7 +135,8 @@ class SplitDriverQueue(DriverLab):
         for position, (addr, length, writable) in enumerate(elements):
             last = position == len(elements) - 1
             flags = (VIRTQ_DESC_F_WRITE if writable else 0) | (0 if last else VIRTQ_DESC_F_NEXT)
-            entry = Descriptor(addr, length, flags, 0 if last else position + 1)
+            # alloc_indirect_split() links every entry to the next, the last one too
+            entry = Descriptor(addr, length, flags, position + 1)
             write_descriptor(self.memory, table + DESC_SIZE * position, entry)
             self._record(
                 "indirect_desc_write",
@@ -221,7 +225,8 @@ class SplitDriverQueue(DriverLab):
 
     # -- reclaiming used buffers (§2.7.14) -------------------------------------------------
     def get_used(self) -> UsedBuffer | None:
-        """Take the next used buffer, free its descriptors and return it (or None)."""
+        """Take the next used buffer, free its descriptors and return it (or None).
+        A broken queue returns None without looking, as Linux's get_buf does."""
         if self.broken:
             return None
         analog = "virtqueue_get_buf_ctx_split() in Linux"
@@ -239,8 +244,11 @@ class SplitDriverQueue(DriverLab):
         slot = self._last_used_idx % self.layout.size
         elem = self._used_ring_addr + USED_ELEM_SIZE * slot  # used.ring[slot]
         head, length = self.memory.read_le32(elem), self.memory.read_le32(elem + 4)
-        if head not in self._in_flight:
-            self._fail_used(head, slot)
+        if reject_used_id(
+            self.log, buffer_id=head, size=self.layout.size, heads=self._in_flight,
+            queue=self.queue_index, where=f"used.ring[{slot}]", ring="split",
+        ):  # fmt: skip
+            self.broken = True
             return None
         self._record(
             "used_elem_read",
@@ -253,26 +261,14 @@ class SplitDriverQueue(DriverLab):
         outstanding = self._in_flight.pop(head)
         self._detach(head, outstanding)
         self._last_used_idx = wrap16(self._last_used_idx + 1)
-        if self.event_idx and self._interrupts_enabled:
+        # Linux writes used_event here whenever interrupts are wanted, EVENT_IDX or not
+        if self._interrupts_enabled:
             self._write_used_event(self._last_used_idx, analog, "asks to hear about the next one")
         return UsedBuffer(head, length, outstanding.token)
 
-    def _fail_used(self, head: int, slot: int) -> None:
-        """The device returned an id that is not an outstanding head (Linux: BAD_RING)."""
-        self.broken = True
-        reason = "is out of range" if head >= self.layout.size else "is not an outstanding head"
-        self._record(
-            "driver_error",
-            "§2.7.8",
-            "BAD_RING() in virtqueue_get_buf_ctx_split() in Linux",
-            f"used.ring[{slot}] names id {head}, which {reason}; the driver marks "
-            f"queue {self.queue_index} broken",
-            values={"slot": slot, "id": head},
-        )
-
     def _detach(self, head: int, outstanding: Outstanding) -> None:
+        """Put the chain back at the front of the free list, in private memory only."""
         tail = outstanding.tail
-        self.memory.write_le16(self._desc_addr + DESC_SIZE * tail + 14, self._free_head)  # .next
         self._next[tail] = self._free_head
         self._free_head = head
         self._num_free += outstanding.desc_count
@@ -281,26 +277,28 @@ class SplitDriverQueue(DriverLab):
             "§2.7.14",
             "detach_buf_split() in Linux",
             f"The driver puts chain {head} ({outstanding.desc_count} descriptor(s)) back at the "
-            f"front of the free list: descriptor {tail} now points to {self._next[tail]}, "
-            f"free_head {head}, {self._num_free} free",
+            f"front of its private free list: descriptor {tail} now leads to "
+            f"{self._next[tail]}, free_head {head}, {self._num_free} free; the ring is not "
+            "written",
             values={"head": head, "tail": tail, "count": outstanding.desc_count},
         )
 
     # -- used buffer notification suppression (§2.7.7) ----------------------------------------
     def disable_interrupts(self) -> None:
-        """Ask the device not to send used-buffer notifications (best effort, §2.7.7).
+        """Ask the device not to send used-buffer notifications (best effort, §2.7.7), as
+        Linux's virtqueue_disable_cb_split() does; nothing if they are already off.
 
         Without EVENT_IDX: avail.flags = NO_INTERRUPT. With EVENT_IDX avail.flags must stay
-        0 (N50), so the driver parks used_event one behind last_used_idx: the device would
-        have to use 65535 more buffers before used.idx passes it. (Linux writes 0 there
-        instead; either is legal, because suppression is only a hint and N51 makes the
-        driver cope with a stray notification.) While disabled, get_used() stops moving it.
+        0 (N50), so Linux writes 0 into used_event instead: the device stays quiet until
+        used.idx passes 0 again, and a notification then is a stray one the driver copes
+        with (N51). While disabled, get_used() stops moving used_event.
         """
+        if not self._interrupts_enabled:
+            return
         self._interrupts_enabled = False
         analog = "virtqueue_disable_cb_split() in Linux"
         if self.event_idx:
-            parked = wrap16(self._last_used_idx - 1)
-            self._write_used_event(parked, analog, "parks it as far away as it can")
+            self._write_used_event(0, analog, "will hear nothing until used.idx passes 0")
             return
         self.memory.write_le16(self.layout.avail_flags_addr, VIRTQ_AVAIL_F_NO_INTERRUPT)
         self._record(
@@ -314,12 +312,14 @@ class SplitDriverQueue(DriverLab):
     def enable_interrupts(self) -> bool:
         """Ask for used-buffer notifications again; True if used buffers are already
         waiting (Linux's virtqueue_enable_cb() returns the opposite: true when none are),
-        so the caller must poll once more instead of waiting for an interrupt."""
-        self._interrupts_enabled = True
+        so the caller must poll once more instead of waiting for an interrupt.
+
+        As virtqueue_enable_cb_prepare_split(): avail.flags goes back to 0 only if it was
+        NO_INTERRUPT and EVENT_IDX is off; used_event is set to last_used_idx either way.
+        """
         analog = "virtqueue_enable_cb_prepare_split() + virtqueue_poll() in Linux"
-        if self.event_idx:
-            self._write_used_event(self._last_used_idx, analog, "re-arms it")
-        else:
+        was_enabled, self._interrupts_enabled = self._interrupts_enabled, True
+        if not was_enabled and not self.event_idx:
             self.memory.write_le16(self.layout.avail_flags_addr, 0)
             self._record(
                 "avail_flags_write",
@@ -328,6 +328,9 @@ class SplitDriverQueue(DriverLab):
                 "The driver clears avail.flags: notify me about used buffers again",
                 values={"flags": 0},
             )
+        self._write_used_event(self._last_used_idx, analog, "re-arms it")
+        if self.broken:  # virtqueue_poll() answers "nothing" on a broken queue
+            return False
         used_idx = self.memory.read_le16(self.layout.used_idx_addr)
         pending = used_idx != self._last_used_idx
         self._record(
@@ -342,10 +345,12 @@ class SplitDriverQueue(DriverLab):
 
     def _write_used_event(self, value: int, analog: str, why: str) -> None:
         self.memory.write_le16(self._used_event_addr, value)
+        # virtio-1.2 §2.7.7.2: without EVENT_IDX the device ignores the value (N52)
+        note = "" if self.event_idx else " (without EVENT_IDX the device ignores it)"
         self._record(
             "used_event_write",
             "§2.7.7",
             analog,
-            f"The driver sets used_event to {value}: it {why}",
+            f"The driver sets used_event to {value}: it {why}{note}",
             values={"used_event": value},
         )

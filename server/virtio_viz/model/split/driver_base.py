@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from virtio_viz.model.events import EventLog, Value
 from virtio_viz.model.memory import GuestMemory, MemRange
-from virtio_viz.model.split.descriptor import Descriptor
+from virtio_viz.model.spec import VIRTQ_AVAIL_F_NO_INTERRUPT
 from virtio_viz.model.split.layout import RING_HEADER_SIZE, SplitLayout, recheck
+from virtio_viz.model.virtqueue import follow
 
 _ACTOR = "driver"
 _NOTIFICATION_KINDS = frozenset(
@@ -56,10 +57,13 @@ class DriverBase:
         event_idx: bool,
         indirect: bool = False,
         initial_index: int = 0,
+        callback: bool = True,
     ) -> None:
         """Take over the ring memory of `layout` and initialize it, as a driver does when
-        it allocates a queue. ConfigError / MemoryFault for an impossible layout or index;
-        alignment (N34) is the caller's to check with `record_misalignment()`."""
+        it allocates a queue. `callback` False is a queue whose driver wants no interrupts
+        (Linux: a NULL callback, as virtio_net's control queue has). ConfigError /
+        MemoryFault for an impossible layout or index; alignment (N34) is checked by the
+        device side when it takes the ring."""
         self.layout = recheck(memory, layout, initial_index)
         self.memory = memory
         self.log = log
@@ -75,13 +79,15 @@ class DriverBase:
         self._used_idx_addr = self.layout.used_idx_addr
         self._used_event_addr = self.layout.used_event_addr
         size = layout.size
+        # Linux's desc_extra[].next: the free list, private to the driver (see driver.py)
         self._next = [(i + 1) % size for i in range(size)]
         self._free_head = 0
         self._num_free = size
         self._avail_idx = initial_index
         self._last_used_idx = initial_index
         self._num_added = 0
-        self._interrupts_enabled = True
+        # Linux's avail_flags_shadow: NO_INTERRUPT while the driver wants no interrupts
+        self._interrupts_enabled = callback
         self._in_flight: dict[int, Outstanding] = {}
         self.broken = False
         self._initialize_rings(initial_index)
@@ -112,55 +118,56 @@ class DriverBase:
         return tuple(self._in_flight)
 
     def free_list(self) -> tuple[int, ...]:
-        """The free descriptors in list order, from `free_head`."""
-        return self._follow(self._free_head, self._num_free)
+        """The free descriptors in list order, from `free_head` (private: not in the ring)."""
+        return follow(self._next, self._free_head, self._num_free)
 
     def exposed_descriptors(self) -> frozenset[int]:
         """Ring descriptors that belong to buffers the device may still be using."""
         return frozenset(
             index
             for head, outstanding in self._in_flight.items()
-            for index in self._follow(head, outstanding.desc_count)
+            for index in follow(self._next, head, outstanding.desc_count)
         )
-
-    def _follow(self, start: int, count: int) -> tuple[int, ...]:
-        order, index = [], start
-        for _ in range(count):
-            order.append(index)
-            index = self._next[index]
-        return tuple(order)
 
     # -- setup ------------------------------------------------------------------------
     def _initialize_rings(self, initial: int) -> None:
+        """What guest memory holds once Linux has allocated the ring: zeroed pages
+        (vring_alloc_queue_split() asks for __GFP_ZERO). The free list is not written
+        anywhere in them. Only a starting index other than 0 (the model's way to show
+        16-bit wraparound in a few steps) and a queue without a callback leave bytes."""
         layout, size = self.layout, self.layout.size
-        self.memory.write(
-            layout.desc_addr,
-            b"".join(Descriptor(0, 0, 0, self._next[i]).encode() for i in range(size)),
-        )
+        self.memory.write(layout.desc_addr, bytes(layout.desc_bytes))
         self._record(
             "desc_table_init",
             "§2.7.5",
-            "vring_create_virtqueue_split() in Linux",
-            f"The driver clears the {size}-entry descriptor table at 0x{layout.desc_addr:x} "
-            f"and links descriptor i to i+1 through next: all {size} are on the free list",
+            "vring_alloc_queue_split() in Linux (zeroed pages)",
+            f"The driver allocates the {size}-entry descriptor table at "
+            f"0x{layout.desc_addr:x}, zeroed. All {size} descriptors are free, but the free "
+            "list is the driver's own: it lives in private memory (Linux: desc_extra[].next), "
+            "not in the table",
             values={"addr": layout.desc_addr, "size": size, "free_head": 0},
         )
         event_value = initial if self.event_idx else 0
-        self.memory.write(layout.avail_addr, _ring_area(initial, 2 * size, event_value))
+        # virtqueue_vring_init_split(): no callback and no EVENT_IDX -> avail.flags NO_INTERRUPT
+        flags = 0 if self._interrupts_enabled or self.event_idx else VIRTQ_AVAIL_F_NO_INTERRUPT
+        area = flags.to_bytes(2, "little") + _ring_area(initial, 2 * size, event_value)[2:]
+        self.memory.write(layout.avail_addr, area)
+        why = ", because nobody handles its interrupts" if flags else ""
         self._record(
             "avail_ring_init",
             "§2.7.6",
-            "vring_create_virtqueue_split() in Linux",
-            f"The driver clears the available ring at 0x{layout.avail_addr:x}: avail.flags 0, "
-            f"avail.idx {initial}, used_event {event_value}",
-            values={"addr": layout.avail_addr, "idx": initial, "used_event": event_value},
-        )
+            "vring_alloc_queue_split() + virtqueue_vring_init_split() in Linux",
+            f"The driver clears the available ring at 0x{layout.avail_addr:x}: avail.flags "
+            f"{flags}{why}, avail.idx {initial}, used_event {event_value}",
+            values={"addr": layout.avail_addr, "flags": flags, "idx": initial,
+                    "used_event": event_value},
+        )  # fmt: skip
         # virtio-1.2 §2.7.10.1: the driver zeroes used.flags when allocating the ring (N59)
         self.memory.write(layout.used_addr, _ring_area(initial, 8 * size, event_value))
         self._record(
             "used_ring_init",
             "§2.7.10",
-            "vring_create_virtqueue_split() in Linux",
+            "vring_alloc_queue_split() in Linux (zeroed pages)",
             f"The driver clears the used ring at 0x{layout.used_addr:x}: used.flags 0, "
             f"used.idx {initial}, avail_event {event_value}",
             values={"addr": layout.used_addr, "idx": initial, "avail_event": event_value},

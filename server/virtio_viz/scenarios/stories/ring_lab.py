@@ -42,6 +42,9 @@ _DEVICE_KINDS = frozenset(
      "set_device_event"}
 )  # fmt: skip
 _FIELD_OF_KIND = {"write_indirect_table": "addr", "add_buffer": "out_lens"}
+# what Linux refuses on a queue it marked broken: virtqueue_add*() -EIO,
+# virtqueue_get_buf() NULL, virtqueue_notify() false (drivers/virtio/virtio_ring.c)
+_REFUSED_WHEN_BROKEN = frozenset({"add_buffer", "driver_get_used", "kick"})
 
 
 class RingLabWorld(LabBase):
@@ -73,9 +76,11 @@ class RingLabWorld(LabBase):
             raise ActionError(
                 "kind", "the device has stopped using the queue and needs a reset (reset_queue)"
             )
-        if kind in {"add_buffer", "driver_get_used"} and driver.broken:
+        if kind in _REFUSED_WHEN_BROKEN and driver.broken:
             raise ActionError(
-                "kind", "the driver has marked the queue broken; it needs a reset (reset_queue)"
+                "kind",
+                "the driver has marked the queue broken (Linux's BAD_RING()): Linux adds no "
+                "buffers to it, collects none and sends no kicks for it; reset_queue starts over",
             )
 
     # -- split ----------------------------------------------------------------------------
@@ -157,7 +162,7 @@ class RingLabWorld(LabBase):
             device.pop()
         elif kind == "interrupt":
             if not p["check"] or device.should_notify():
-                self._interrupt()
+                self._interrupt(driver.broken)
         elif kind == "driver_get_used":
             driver.get_used()
         elif kind == "reset_queue":
@@ -199,19 +204,24 @@ class RingLabWorld(LabBase):
             queue_index=QUEUE,
         )  # fmt: skip
 
-    def _interrupt(self) -> None:
-        """A used buffer notification, from the device to the driver's handler."""
+    def _interrupt(self, broken: bool) -> None:
+        """A used buffer notification, from the device to the driver's handler (which
+        calls no callback on a queue it marked broken, as vring_interrupt() does)."""
         self.record(
             "interrupt", "device", "notification", "§2.3", "virtio_notify() in QEMU",
             f"The device sends a used buffer notification for queue {QUEUE}",
             cause="queue",
         )  # fmt: skip
+        handled = (
+            "the queue is marked broken, so it returns without running the queue's callback"
+            if broken
+            else "used buffers may be waiting"
+        )
         self.record(
             "used_notification", "driver", "notification", "§2.3",
             "vring_interrupt() in Linux",
-            f"The driver's interrupt handler runs for queue {QUEUE}: used buffers may be "
-            "waiting",
-            queue_index=QUEUE,
+            f"The driver's interrupt handler runs for queue {QUEUE}: {handled}",
+            queue_index=QUEUE, broken=broken,
         )  # fmt: skip
 
 
@@ -242,8 +252,9 @@ def _setup_intro(options: StoryOptions) -> str:
         )
     else:
         shape = (
-            f"a split ring of {options.queue_size} descriptors, all on the free list, with "
-            f"avail.idx and used.idx starting at {options.initial_index}"
+            f"a split ring of {options.queue_size} descriptors, zeroed, all of them on the "
+            "driver's free list (which it keeps in its own memory, as Linux does, not in "
+            f"the table), with avail.idx and used.idx starting at {options.initial_index}"
         )
     return (
         f"The driver allocates {shape}, tells the device where each part is, and the "
