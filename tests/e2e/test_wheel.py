@@ -133,3 +133,15 @@ def test_an_exported_page_opens_offline_and_a_site_folder_is_written(
     expect(count).to_contain_text("1 /")
     page.locator("vv-timeline").get_by_role("button", name="forward one step").click()
     expect(count).to_contain_text("2 /")
+
+
+def test_a_wheel_built_from_the_sdist_carries_the_frontend_too(tmp_path: Path) -> None:
+    """pip and pipx build a wheel from an sdist when they are given one."""
+    subprocess.run([sys.executable, "-m", "build", "--sdist", "--outdir", str(tmp_path),
+                    str(ROOT)], check=True, timeout=300, capture_output=True)  # fmt: skip
+    sdist = next(tmp_path.glob("virtio_viz-*.tar.gz"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                    str(tmp_path / "wheel"), str(sdist)], check=True, timeout=300)  # fmt: skip
+    names = zipfile.ZipFile(next((tmp_path / "wheel").glob("*.whl"))).namelist()
+    assert "virtio_viz/static/index.html" in names
+    assert "virtio_viz/recordings/qemu-split/trace-virtio.log" in names
