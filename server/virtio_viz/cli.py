@@ -149,7 +149,7 @@ def _story_arguments(parser: argparse.ArgumentParser) -> None:
         "scenario", nargs="?", default="qemu-emulated",
         help="a scenario id (see `virtio-viz scenarios`) or a scenario file (.yaml)",
     )  # fmt: skip
-    parser.add_argument("--transport", choices=["pci", "mmio"])
+    parser.add_argument("--transport", choices=["pci", "mmio", "ccw"])
     parser.add_argument("--ring", choices=["split", "packed"])
     parser.add_argument("--queue-size", type=int, help="the device's queue size (default 16)")
     parser.add_argument("--initial-index", type=int, help="start the ring indices here")

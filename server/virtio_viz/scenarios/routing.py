@@ -54,9 +54,12 @@ def locate(topology: Topology, event: Event, *, kick_variant: str = "") -> Locat
     return Location(placement.data_plane)
 
 
+_TRANSPORT_KINDS = frozenset({"register_read", "register_write", "ccw_start", "diagnose_notify"})
+
+
 def _driver_event(topology: Topology, event: Event, kick_variant: str) -> Location:
     driver = topology.placement.driver
-    if event.kind in {"register_read", "register_write"}:
+    if event.kind in _TRANSPORT_KINDS:
         if event.plane == "notification":
             variant = kick_variant if topology.has_route("kick", kick_variant) else ""
             return _along(topology, driver, "kick", variant)

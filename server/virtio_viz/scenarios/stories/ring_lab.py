@@ -266,4 +266,5 @@ def ring_lab_world(options: StoryOptions, seed: int) -> RingLabWorld:
 
 
 STORY = Story(id="ring-lab", topology=ring_lab.TOPOLOGY, build=ring_lab_world,
-              chapters=_chapters)  # fmt: skip
+              chapters=_chapters, transports=("pci", "mmio"),
+              why_not="the lab sets its one queue up with PCI's queue registers")  # fmt: skip

@@ -23,6 +23,9 @@ _USED_KINDS = frozenset({"used_elem_write", "used_idx_publish", "used_desc_write
                          "used_desc_flags_write"})  # fmt: skip
 _SUPPRESS_KINDS = frozenset({"notifications_disabled", "used_flags_write", "device_event_write"})
 KICK_VIA_IOEVENTFD = "vp_notify() in Linux; KVM's ioeventfd_write() signals the kick eventfd"
+KICK_VIA_DIAGNOSE = (
+    "virtio_ccw_kvm_notify() in Linux; KVM's __diag_virtio_hypercall() signals the kick eventfd"
+)
 
 
 def make_voice(device: Namer, driver: Namer | None = None) -> Callable[[Event], Event]:
@@ -117,6 +120,8 @@ VHOST_USER_DEVICE = by_kind(
 
 def kick_through_ioeventfd(event: Event) -> str | None:
     """The guest's notify write never reaches QEMU: KVM turns it into an eventfd signal."""
+    if event.kind == "diagnose_notify":
+        return KICK_VIA_DIAGNOSE
     if event.kind == "register_write" and event.plane == "notification":
         return KICK_VIA_IOEVENTFD
     return None
