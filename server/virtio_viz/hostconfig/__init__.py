@@ -61,6 +61,7 @@ def host_config(scenario_id: str, raw_options: Mapping[str, object] | None = Non
         scenario=scenario_id, options=options.to_json(), binary=PLATFORMS[plan.transport].binary,
         args=args, domain=node, notes=notes(plan), guest=guest_commands(plan),
         checkable=checkable(plan, args), marks=marks_in(args, node),
+        transports=story.transports,
     )  # fmt: skip
 
 

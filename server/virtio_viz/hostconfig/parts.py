@@ -102,10 +102,11 @@ class Node:
     mark: Mark | None = None  # the whole element
 
 
-def xml_lines(node: Node, depth: int = 0) -> tuple[Line, ...]:
-    """The element as indented XML, one element (or closing tag) per line."""
-    pad, mark = "  " * depth, _id(node.mark)
-    head = [Segment(f"{pad}<{node.tag}", mark)]
+def xml_lines(node: Node, depth: int = 0, inherited: Mark | None = None) -> tuple[Line, ...]:
+    """The element as indented XML, one element (or closing tag) per line; an element
+    without a mark of its own is lit with the element around it."""
+    pad, mark = Segment("  " * depth), _id(node.mark or inherited)
+    head = [pad, Segment(f"<{node.tag}", mark)]
     head += [Segment(f" {a.name}={quoteattr(a.value)}", _id(a.mark) or mark) for a in node.attrs]
     if not node.children and not node.text:
         return ((*head, Segment("/>", mark)),)
@@ -113,8 +114,8 @@ def xml_lines(node: Node, depth: int = 0) -> tuple[Line, ...]:
         return ((*head, Segment(f">{escape(node.text)}</{node.tag}>", mark)),)
     lines: list[Line] = [(*head, Segment(">", mark))]
     for child in node.children:
-        lines.extend(xml_lines(child, depth + 1))
-    lines.append((Segment(f"{pad}</{node.tag}>", mark),))
+        lines.extend(xml_lines(child, depth + 1, node.mark or inherited))
+    lines.append((pad, Segment(f"</{node.tag}>", mark)))
     return tuple(lines)
 
 
@@ -160,6 +161,7 @@ class HostConfig:
     guest: tuple[str, ...] = ()  # shell commands to run inside the guest
     checkable: tuple[Arg, ...] = ()  # the args QEMU can boot here (TCG, no special host)
     marks: dict[str, Mark] = field(default_factory=dict)
+    transports: tuple[str, ...] = ()  # the transports this scenario can be built on
 
     @property
     def argv(self) -> list[str]:
@@ -180,6 +182,7 @@ class HostConfig:
         return {
             "scenario": self.scenario,
             "options": self.options,
+            "transports": list(self.transports),
             "qemu": {"binary": self.binary, "argv": self.argv,
                      "lines": lines(qemu_lines(self.binary, self.args))},
             "libvirt": {"xml": self.xml, "lines": lines(xml_lines(self.domain))},
