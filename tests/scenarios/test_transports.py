@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from virtio_viz.cli import main
+from virtio_viz.scenario_files import ScenarioFileError, load_scenario
 from virtio_viz.scenarios import problems
 from virtio_viz.scenarios.options import OptionError, StoryOptions
 from virtio_viz.scenarios.stories import STORIES
@@ -80,3 +82,21 @@ def test_a_channel_io_timeline_sends_each_event_along_its_wires() -> None:
     assert "SENSE ID" in titles["discovery"] and "CCW_CMD_VDEV_RESET" in titles["handshake"]
     assert "CCW_CMD_READ_FEAT" in titles["features"] and "CCW_CMD_SET_VQ" in titles["queues"]
     assert [f for f in frames if f.event.kind == "violation"] == []
+
+
+def test_the_cli_tells_a_story_on_channel_io(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "virtio-blk", "--transport", "ccw"]) == 0
+    told = capsys.readouterr().out
+    assert "CCW_CMD_SENSE_ID" in told and "DIAGNOSE 0x500" in told
+    assert "config: ssch → ccw-cmd" in told
+    assert main(["run", "virtio-user", "--transport", "ccw"]) == 2
+    assert "transport: virtio-user runs on pci, mmio only" in capsys.readouterr().err
+
+
+def test_a_scenario_file_on_channel_io_is_checked_against_its_topology() -> None:
+    text = (
+        "virtio-viz-scenario: 1\ntitle: t\ntopology: vdpa\noptions:\n  transport: ccw\n"
+        "chapters:\n  - story: discovery\n"
+    )
+    with pytest.raises(ScenarioFileError, match="vdpa runs on pci, mmio only"):
+        load_scenario(text, "vdpa-ccw.yaml")
