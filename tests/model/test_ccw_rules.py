@@ -270,8 +270,12 @@ def test_a_reset_ends_with_the_command_and_forgets_the_indicators() -> None:
     machine, _ = tapped_machine()
     assert machine.boot()
     assert isinstance(machine.ops, CcwOps) and isinstance(machine.transport, CcwTransport)
+    machine.log.take()
     machine.ops.reset()
     assert machine.device.device_status == 0 and machine.device.queues.rings() == []
+    kinds = [e.kind for e in machine.log.events]
+    assert kinds[:2] == ["ccw_start", "status_reset"] and kinds[-1] == "ccw_end"
+    assert "CCW_CMD_VDEV_RESET" in machine.log.events[1].summary
     assert machine.transport.indicators.mode == "none"
     assert machine.transport.revision == 2  # the revision stays until the subchannel is disabled
     machine.device.needs_reset("an error")  # no DRIVER_OK: no interrupt anyway

@@ -176,7 +176,7 @@ def _read_status(t: CcwTransport, ccw: Ccw, length: int) -> Ending:
 
 def _reset(t: CcwTransport, ccw: Ccw, length: int) -> Ending:
     """§4.3.3.3: the reset is complete when the command ends."""
-    t.device.write_status(0)  # the device core's reset drops the indicators too
+    t.device.reset("The driver sends CCW_CMD_VDEV_RESET")  # the indicators go too
     return DONE
 
 
