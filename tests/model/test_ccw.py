@@ -9,16 +9,17 @@ Linux's drivers/s390/virtio/virtio_ccw.c and QEMU's hw/s390x/virtio-ccw.{c,h}.
 
 from __future__ import annotations
 
-from tests.support.ccw_rig import Program, Tap, tapped_machine
+from tests.support.ccw_rig import Program, Tap, run, tapped_machine
 from virtio_viz import frames
 from virtio_viz.model.devices.net import QEMU_NET_FEATURES
 from virtio_viz.model.driver.ccw_ops import CcwOps
-from virtio_viz.model.machine import NetMachine
+from virtio_viz.model.machine import MachineOptions, NetMachine, virtio_blk_machine
 from virtio_viz.model.split import SplitDriverQueue
+from virtio_viz.model.transport.ccw import CcwTransport
 
 SENSE_ID, SET_VIRTIO_REV, VDEV_RESET = 0xE4, 0x83, 0x33
 READ_STATUS, WRITE_STATUS, READ_FEAT, WRITE_FEAT = 0x72, 0x31, 0x12, 0x11
-READ_CONF, READ_VQ_CONF, SET_VQ = 0x22, 0x32, 0x13
+READ_CONF, WRITE_CONF, READ_VQ_CONF, SET_VQ = 0x22, 0x21, 0x32, 0x13
 SET_IND, SET_CONF_IND, SET_IND_ADAPTER = 0x43, 0x53, 0x73
 
 
@@ -205,3 +206,21 @@ def test_classic_interrupt_sets_bit_n_of_a_be64_value() -> None:
     machine.device.config_changed("the link goes down")
     assert machine.memory.peek(ops.dma_area + 8, 8) == be(1, 8)
     assert [i.cause for i in machine.device.take_interrupts()] == ["config"]
+
+
+def test_write_conf_sends_the_configuration_from_its_start() -> None:
+    """§4.3.2.5: CCW_CMD_WRITE_CONF carries the space from offset 0 up to the field (Linux's
+    virtio_ccw_set_config()); the device takes the bytes that changed: here virtio-blk's
+    writeback byte at offset 32."""
+    machine = virtio_blk_machine(MachineOptions(transport="ccw", queue_size=16))
+    assert machine.boot()
+    transport = machine.transport
+    assert isinstance(transport, CcwTransport)
+    before, space = run(transport, READ_CONF, bytes(33))
+    assert before.ok and space == machine.blk.config_space()[:33]
+    assert space[32] == 1  # write-back cache on
+    ending, _ = run(transport, WRITE_CONF, space[:32] + b"\x00")
+    assert ending.ok and machine.blk.writeback == 0
+    too_long, _ = run(transport, WRITE_CONF, bytes(64), count=64)
+    assert too_long.describe() == "incorrect length"  # no SLI, more than the 36-byte space
+    assert machine.blk.writeback == 0
