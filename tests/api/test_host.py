@@ -32,3 +32,16 @@ def test_errors_name_the_field(client: TestClient) -> None:
         assert reply.status_code == status, url
         assert reply.json()["field"] == field, url
     assert client.get("/api/host/qemu-emulated").status_code == 200  # still serving
+
+
+def test_the_catalog_lists_the_scenarios_with_a_host(client: TestClient) -> None:
+    reply = client.get("/api/host")
+    assert reply.status_code == 200
+    catalog = reply.json()
+    assert "ring-lab" not in catalog
+    assert catalog["vdpa"] == ["pci", "mmio"]
+    assert catalog["vhost-net"] == ["pci", "mmio", "ccw"]
+    for scenario, transports in catalog.items():  # and each of them answers
+        for transport in transports:
+            url = f"/api/host/{scenario}?transport={transport}"
+            assert client.get(url).status_code == 200

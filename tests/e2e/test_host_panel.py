@@ -83,3 +83,15 @@ def test_an_architecture_lists_only_the_transports_it_exists_on(
     buttons = page.locator("vv-host [aria-label=transport] button")
     expect(buttons).to_have_text(["PCI", "MMIO"])
     expect(page.locator("vv-host ul")).to_contain_text("vDPA device")
+
+
+def test_the_ring_lab_has_no_host_and_asks_for_none(page: Page, server_url: str) -> None:
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(f"{server_url}/?scenario=ring-lab")
+    expect(page.locator("vv-diagram")).to_be_visible()
+    page.wait_for_function(
+        "() => document.querySelector('virtio-viz')?.shadowRoot?.querySelector('vv-host') !== null"
+    )
+    expect(page.locator("vv-host pre")).to_have_count(0)
+    assert [url for url in asked if "/api/host/" in url] == []

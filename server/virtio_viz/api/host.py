@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from virtio_viz.api import protocol as p
 from virtio_viz.api.errors import ProtocolError
-from virtio_viz.hostconfig import HostConfigError, host_config
+from virtio_viz.hostconfig import HostConfigError, catalog, host_config
 
 QueueSize = Annotated[int, Query(ge=1, le=32768, description="entries per queue (a power of 2)")]
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -31,6 +31,12 @@ def _answer(scenario: str, transport: str, ring: str, queue_size: int, event_idx
 
 
 def add_host_routes(app: FastAPI) -> None:
+    @app.get("/api/host")
+    async def hosts() -> dict[str, list[str]]:
+        """The scenarios that have a host configuration, each with the transports it runs
+        on (so a page asks only for configurations that exist)."""
+        return {scenario: list(transports) for scenario, transports in catalog().items()}
+
     @app.get("/api/host/{scenario_id}", responses=ERRORS)
     async def host(
         scenario_id: str,

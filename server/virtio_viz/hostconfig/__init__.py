@@ -3,12 +3,14 @@ scenario's architecture on a real machine, generated from the options that drive
 model (`plan.py`), with notes on what this machine can and cannot run.
 
 `host_config(scenario_id, options)` is the one entry point; the CLI (`virtio-viz host`)
-and the REST endpoint (`GET /api/host/{scenario}`) only render its result.
+and the REST endpoint (`GET /api/host/{scenario}`) only render its result. `catalog()`
+says which scenarios have one, on which transports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
 from virtio_viz.hostconfig.libvirt import domain
 from virtio_viz.hostconfig.parts import HostConfig, Note, marks_in
@@ -28,7 +30,7 @@ from virtio_viz.hostconfig.qemu import (
 from virtio_viz.scenarios.options import OptionError, StoryOptions
 from virtio_viz.scenarios.stories import STORIES
 
-__all__ = ["HostConfig", "HostConfigError", "host_config"]
+__all__ = ["HostConfig", "HostConfigError", "catalog", "host_config"]
 
 _NOT_HERE = {
     "tap": "a tap interface needs CAP_NET_ADMIN (create it with `ip tuntap add tap0 mode tap` "
@@ -63,6 +65,19 @@ def host_config(scenario_id: str, raw_options: Mapping[str, object] | None = Non
         checkable=checkable(plan, args), marks=marks_in(args, node),
         transports=story.transports,
     )  # fmt: skip
+
+
+@cache
+def catalog() -> dict[str, tuple[str, ...]]:
+    """The scenarios that have a host configuration, with the transports each runs on."""
+    found: dict[str, tuple[str, ...]] = {}
+    for story in STORIES.values():
+        try:
+            plan_for(story, StoryOptions())
+        except HostConfigError:
+            continue
+        found[story.id] = story.transports
+    return found
 
 
 def notes(plan: HostPlan) -> tuple[Note, ...]:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cliCommand, hostQuery, litMarks, type HostMark } from "./host-config";
+import { cliCommand, hasConfig, hostQuery, litMarks, type HostMark } from "./host-config";
 
 const marks: HostMark[] = [
   { id: "vhost-on", why: "", kinds: ["vhost_ioctl"], values: {}, chapters: [] },
@@ -32,5 +32,15 @@ describe("host configuration requests", () => {
     expect(cliCommand("vhost-net", { transport: "ccw", ring: "packed", queue_size: 16, event_idx: false }))
       .toBe("virtio-viz host vhost-net --transport ccw --ring packed --no-event-idx");
     expect(cliCommand("virtio-blk", { queue_size: 64 })).toBe("virtio-viz host virtio-blk --queue-size 64");
+  });
+});
+
+describe("the host catalog", () => {
+  it("knows which scenarios and transports have a configuration", () => {
+    const catalog = { "vhost-net": ["pci", "mmio", "ccw"], vdpa: ["pci", "mmio"] };
+    expect(hasConfig(catalog, "vhost-net", { transport: "ccw" })).toBe(true);
+    expect(hasConfig(catalog, "vdpa", {})).toBe(true);
+    expect(hasConfig(catalog, "vdpa", { transport: "ccw" })).toBe(false);
+    expect(hasConfig(catalog, "ring-lab", {})).toBe(false);
   });
 });

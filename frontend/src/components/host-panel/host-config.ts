@@ -68,4 +68,13 @@ export function cliCommand(scenario: string, options: Record<string, unknown>): 
   return words.join(" ");
 }
 
+/** GET /api/host: the scenarios that have a host configuration, and their transports. */
+export type HostCatalog = Record<string, string[]>;
+
+/** Is there a configuration to ask for (so the page never asks for one that is not)? */
+export function hasConfig(catalog: HostCatalog, scenario: string, options: Record<string, unknown>): boolean {
+  const transports = catalog[scenario];
+  return transports !== undefined && transports.includes(String(options.transport ?? "pci"));
+}
+
 export const TRANSPORT_NAMES: Record<string, string> = { pci: "PCI", mmio: "MMIO", ccw: "channel I/O (s390x)" };

@@ -3,15 +3,17 @@
  * build the scenario on a real host, with the parts that act in the current step lit up,
  * the transports the architecture exists on, and what a machine needs to run it.
  *
- * It fetches GET /api/host/{scenario} whenever the scenario or its options change, and
- * fires `host-options` ({transport}) when the reader picks another transport.
+ * It asks the server which scenarios have a configuration (GET /api/host, once), then
+ * fetches GET /api/host/{scenario} whenever the scenario or its options change, and fires
+ * `host-options` ({transport}) when the reader picks another transport. A scenario with
+ * no host (the ring lab, a recording) shows nothing.
  */
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { Frame } from "../../protocol";
 import { theme } from "../theme";
 import {
-  TRANSPORT_NAMES, cliCommand, hostQuery, litMarks, type HostConfig, type HostLines,
+  TRANSPORT_NAMES, cliCommand, hasConfig, hostQuery, litMarks, type HostCatalog, type HostConfig, type HostLines,
 } from "./host-config";
 
 type View = "qemu" | "libvirt";
@@ -48,27 +50,37 @@ export class HostPanel extends LitElement {
   @property({ attribute: false }) server: string | null = null;
 
   @state() private config: HostConfig | null = null;
-  @state() private missing = false; // no such scenario on the server (a recording)
+  @state() private missing = true; // until the catalog says this scenario has a host
   @state() private offline = false;
   @state() private view: View = "qemu";
+  private catalog: Promise<HostCatalog | null> | null = null;
   private asked = "";
 
   override willUpdate(changed: Map<string, unknown>): void {
     if (!changed.has("scenario") || !this.scenario) return;
     const url = `/api/host/${encodeURIComponent(this.scenario.id)}${hostQuery(this.scenario.options)}`;
-    if (url !== this.asked) { this.asked = url; void this.load(url); }
+    if (url !== this.asked) { this.asked = url; void this.load(url, this.scenario); }
   }
 
-  private async load(url: string): Promise<void> {
+  private async get<T>(url: string): Promise<T | null> {
+    const reply = await fetch(new URL(url, this.server ?? location.href));
+    return reply.ok ? ((await reply.json()) as T) : null;
+  }
+
+  private async load(url: string, scenario: HostScenario): Promise<void> {
     try {
-      const reply = await fetch(new URL(url, this.server ?? location.href));
+      this.catalog ??= this.get<HostCatalog>("/api/host");
+      const catalog = await this.catalog;
+      if (!catalog || !hasConfig(catalog, scenario.id, scenario.options)) {
+        this.missing = true;
+        return;
+      }
+      const config = await this.get<HostConfig>(url);
       if (url !== this.asked) return; // a newer request went out meanwhile
-      this.missing = !reply.ok;
-      this.offline = false;
-      this.config = reply.ok ? ((await reply.json()) as HostConfig) : null;
+      [this.config, this.missing, this.offline] = [config, config === null, false];
     } catch {
-      this.offline = true;
-      this.config = null;
+      this.catalog = null;
+      [this.config, this.missing, this.offline] = [null, false, true];
     }
   }
 

@@ -299,8 +299,9 @@ export class VirtioViz extends LitElement {
       <section class="side panel" ?hidden=${!this.shows("side")}>
         <vv-comparison .comparison=${header.comparison ?? null}></vv-comparison>
         <vv-features .names=${header.feature_names ?? []} .features=${state?.features ?? null}></vv-features>
-        <vv-host .scenario=${header.scenario} .frame=${view?.frame ?? null} .chapter=${chapter?.id ?? null} .server=${this.server}
-          @host-options=${(e: CustomEvent<Record<string, unknown>>) => this.changeOptions(e.detail)}></vv-host>
+        ${!this.src || isShippedRecording(this.src) ? html`<vv-host .scenario=${header.scenario} .frame=${view?.frame ?? null}
+          .chapter=${chapter?.id ?? null} .server=${this.server}
+          @host-options=${(e: CustomEvent<Record<string, unknown>>) => this.changeOptions(e.detail)}></vv-host>` : nothing}
       </section>
       <footer class="bar panel" ?hidden=${!this.embed.controls}>
         <vv-timeline .step=${s.step} .total=${s.length} .playing=${this.timer !== undefined} .speed=${s.speed}
