@@ -1,5 +1,5 @@
 """The `virtio-viz` command: list the scenarios, tell one in the terminal, export a trace,
-serve the visualizer."""
+print a scenario's host configuration, serve the visualizer."""
 
 from __future__ import annotations
 
@@ -178,7 +178,7 @@ def _story_arguments(parser: argparse.ArgumentParser, *, several: bool = False) 
         help="a scenario id (see `virtio-viz scenarios`) or a scenario file (.yaml)"
         + ("; several for --site" if several else ""),
     )  # fmt: skip
-    parser.add_argument("--transport", choices=["pci", "mmio"])
+    parser.add_argument("--transport", choices=["pci", "mmio", "ccw"])
     parser.add_argument("--ring", choices=["split", "packed"])
     parser.add_argument("--queue-size", type=int, help="the device's queue size (default 16)")
     parser.add_argument("--initial-index", type=int, help="start the ring indices here")
@@ -214,10 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_server_commands(commands: Any) -> None:
     from virtio_viz.api.cli import add_serve_command  # noqa: PLC0415
+    from virtio_viz.hostconfig.cli import add_host_command  # noqa: PLC0415
     from virtio_viz.qemu_record.cli import add_record_command  # noqa: PLC0415
     from virtio_viz.qemu_trace.cli import add_import_command  # noqa: PLC0415
 
     add_serve_command(commands)
+    add_host_command(commands)
     add_import_command(commands)
     add_record_command(commands)
 

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from virtio_viz.api import protocol as p
 from virtio_viz.api.errors import ProtocolError
+from virtio_viz.api.host import add_host_routes
 from virtio_viz.api.rooms import Rooms
 from virtio_viz.api.sessions import Sessions
 from virtio_viz.api.settings import Settings
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _rest(app, settings)
     _recordings(app)
+    add_host_routes(app)
     app.add_api_websocket_route("/ws", websocket_endpoint)
     _frontend(app, settings)
     return app

@@ -40,6 +40,7 @@ class TimelineRequest:
         raw = {**(file_options.to_json() if file_options else {}), **message.options}
         try:
             options = StoryOptions.parse(raw)
+            story.check(options)
         except OptionError as error:
             raise ProtocolError("option", error.message, f"options.{error.field}") from None
         actions = tuple(

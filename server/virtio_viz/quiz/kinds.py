@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from virtio_viz.model.features import describe, table_for
 from virtio_viz.quiz.question import Question
+from virtio_viz.scenarios.topology import Topology
 from virtio_viz.timeline import Timeline
 from virtio_viz.timeline.frames import Frame
 
@@ -205,19 +206,24 @@ def will_interrupt(timeline: Timeline, index: int) -> Question | None:
     )  # fmt: skip
 
 
+def _diagram(timeline: Timeline) -> Topology:
+    """The picture the reader sees (its transport's and ring format's labels and wires)."""
+    return timeline.story.diagram(timeline.options)
+
+
 def _clickable(timeline: Timeline) -> tuple[str, ...]:
-    return tuple(b.id for b in timeline.story.topology.boxes if b.kind in CLICKABLE)
+    return tuple(b.id for b in _diagram(timeline).boxes if b.kind in CLICKABLE)
 
 
 def _label(timeline: Timeline, box_id: str) -> str:
-    return timeline.story.topology.box(box_id).label
+    return _diagram(timeline).box(box_id).label
 
 
 def kick_lands(timeline: Timeline, index: int) -> Question | None:
     frame = timeline.frame(index)
     if frame.event.kind != "queue_notify" or frame.event.actor != "device":
         return None
-    topology = timeline.story.topology
+    topology = _diagram(timeline)
     around = [b for b in topology.ancestors(frame.box) if topology.box(b).kind == "process"]
     return Question(
         step=index, kind="kick_lands", answer_type="box", choices=_clickable(timeline),
@@ -233,7 +239,7 @@ def interrupt_path(timeline: Timeline, index: int) -> Question | None:
     frame = timeline.frame(index)
     if frame.event.kind != "interrupt" or frame.route is None:
         return None
-    topology = timeline.story.topology
+    topology = _diagram(timeline)
     route = next(r for r in topology.routes if r.name == frame.route and r.hops == frame.hops)
     between = topology.walk(route)[1:-1]
     if not between:

@@ -97,6 +97,10 @@ def load_scenario(text: str, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTE
     if base is None:
         raise topology.error(filename, f"a topology, one of: {', '.join(STORIES)}")
     options = reader.options(doc.get("options"))
+    try:
+        base.check(options)
+    except OptionError as error:
+        raise (doc.get("options") or topology).error(filename, error.message) from None
     specs = _specs(base, options, doc.get("options") or topology, filename)
     plans = reader.chapters(doc["chapters"], base, options, specs)
     first = _SETUP_FIRST.get(base.id)
@@ -108,6 +112,7 @@ def load_scenario(text: str, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTE
         asked = read_questions(doc["questions"], ids, fail=reader.fail, mapping=reader.mapping)
     story = ScenarioStory(
         id=base.id, topology=base.topology, build=base.build, voice=base.voice,
+        transports=base.transports, why_not=base.why_not,
         chapters=_composer(base, tuple(plans), filename), options=options,
         file_title=title, file_summary=summary, filename=filename,
         questions=tuple(entry.ask for entry in asked) if asked else base.questions,

@@ -73,9 +73,10 @@ class Timeline:
         self.max_steps = max_steps
         self.stopped: str | None = None  # why the story ended early, if it did
         self.action_starts: list[int] = []  # the first step of each action
+        story.check(self.options)
         world = story.build(self.options, seed)
         self.action_specs: tuple[ActionSpec, ...] = world.action_specs()
-        recorder = Recorder(world, story.topology, story.voice, interval=interval)
+        recorder = Recorder(world, story.diagram(self.options), story.voice, interval=interval)
         world.log.observer = recorder
         try:
             self._run(world, recorder)

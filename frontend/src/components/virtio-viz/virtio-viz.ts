@@ -39,6 +39,7 @@ import "../address-map/address-map";
 import "../lecture-bar/lecture-bar";
 import "../comparison-panel/comparison-panel";
 import "../share-dialog/share-dialog";
+import "../host-panel/host-panel";
 import { snippets } from "../share-dialog/snippets";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
 import type { ActRequest } from "../action-panel/action-panel";
@@ -300,6 +301,9 @@ export class VirtioViz extends LitElement {
       <section class="side panel" ?hidden=${!this.shows("side")}>
         <vv-comparison .comparison=${header.comparison ?? null} .lives=${header.lives ?? null}></vv-comparison>
         <vv-features .names=${header.feature_names ?? []} .features=${state?.features ?? null}></vv-features>
+        ${!this.src || isShippedRecording(this.src) ? html`<vv-host .scenario=${header.scenario} .frame=${view?.frame ?? null}
+          .chapter=${chapter?.id ?? null} .server=${this.server}
+          @host-options=${(e: CustomEvent<Record<string, unknown>>) => this.changeOptions(e.detail)}></vv-host>` : nothing}
       </section>
       <footer class="bar panel" ?hidden=${!this.embed.controls}>
         <vv-timeline .step=${s.step} .total=${s.length} .playing=${this.timer !== undefined} .speed=${s.speed}
@@ -445,6 +449,15 @@ export class VirtioViz extends LitElement {
   override updated(changed: Map<string, unknown>): void {
     this.reportHeight();
     if (changed.has("help") && this.help) this.renderRoot.querySelector<HTMLButtonElement>(".help button")?.focus();
+  }
+
+  /** The host panel picked other options (a transport): the same story, told again. */
+  private changeOptions(options: Record<string, unknown>): void {
+    this.options = { ...this.options, ...options };
+    this.scenario = this.store.header?.scenario.id ?? this.scenario;
+    this.src = null;
+    this.step = 0;
+    void this.start();
   }
 
   private switchScenario(choice: MenuChoice): void {
