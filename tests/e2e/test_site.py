@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
+from tests.e2e.offline import only_from
 from virtio_viz.cli import main
 
 POST = """<!doctype html><meta charset="utf-8"><title>Two ways into the guest</title>
@@ -65,16 +66,7 @@ def test_two_elements_render_and_step_with_the_network_off(
     page: Page, blog: tuple[str, Path]
 ) -> None:
     origin, site = blog
-    refused: list[str] = []
-
-    def only_the_site(route: Route) -> None:
-        if route.request.url.startswith(origin):
-            route.continue_()
-        else:
-            refused.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_the_site)
+    refused = only_from(page, origin)
     page.goto(f"{origin}/post.html")
     vdpa, qemu = page.locator("#vdpa"), page.locator("#qemu")
     expect(vdpa.locator("vv-narration .text")).to_have_text(narration(site, "vdpa", 40))

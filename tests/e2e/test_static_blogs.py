@@ -15,8 +15,9 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
+from tests.e2e.offline import only_from
 from tests.e2e.test_site import narration
 from virtio_viz.cli import main
 
@@ -103,18 +104,8 @@ def test_a_post_built_with_the_docs_snippet_plays_the_scenario(
     root, post = (jekyll_site if tool == "jekyll" else hugo_site)(tmp_path / "src", viz)
     html = (root / post).read_text()
     assert '<virtio-viz src="/viz/vdpa.json" step="40"></virtio-viz>' in html
-    refused: list[str] = []
-
     with serving(root) as origin:
-
-        def only_the_site(route: Route) -> None:
-            if route.request.url.startswith(origin):
-                route.continue_()
-            else:
-                refused.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", only_the_site)
+        refused = only_from(page, origin)
         page.goto(f"{origin}/{post}")
         element = page.locator("virtio-viz")
         expect(element.locator("vv-narration .text")).to_have_text(narration(viz, "vdpa", 40))

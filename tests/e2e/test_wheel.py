@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
+
+from tests.e2e.offline import only_from
 
 ROOT = Path(__file__).parents[2]
 
@@ -121,13 +123,7 @@ def test_an_exported_page_opens_offline_and_a_site_folder_is_written(
         "README.md", "vdpa.json", "virtio-blk.json", "virtio-viz.js",
     ]  # fmt: skip
 
-    def offline(route: Route) -> None:
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            route.abort()
-
-    page.route("**/*", offline)
+    only_from(page, "file://")
     page.goto((cwd / "vdpa.html").as_uri())
     count = page.locator("vv-timeline .count")
     expect(count).to_contain_text("1 /")

@@ -177,18 +177,29 @@ def _next_pop(timeline: Timeline, index: int) -> Frame | None:
 
 
 # -- notifications -------------------------------------------------------------------------
+def _notify_or_not(
+    frame: Frame, index: int, kind: str, decided: str, *, prompt: str, why: str
+) -> Question:
+    """A yes/no question about a notification the model decided at this step (`decided`
+    is the event's value that holds the decision)."""
+    return Question(
+        step=index, kind=kind, answer_type="choice", choices=YES_NO,
+        answer="yes" if frame.event.values[decided] else "no", spec=frame.event.spec,
+        prompt=prompt, explanation=f"{_said(frame)} {why}",
+    )  # fmt: skip
+
+
 def will_kick(timeline: Timeline, index: int) -> Question | None:
     frame = timeline.frame(index)
     if frame.event.kind != "kick_check":
         return None
     added = frame.event.values.get("added", frame.event.values.get("moved"))
-    return Question(
-        step=index, kind="will_kick", answer_type="choice", choices=YES_NO,
-        answer="yes" if frame.event.values["kick"] else "no", spec=frame.event.spec,
+    return _notify_or_not(
+        frame, index, "will_kick", "kick",
         prompt=f"The driver has just added {added} buffer(s) to {_queue(frame)}. Will it "
         "notify the device?",
-        explanation=f"{_said(frame)} The device says when it wants a kick (avail_event with "
-        "EVENT_IDX, a flag without it), and the driver checks before every notify.",
+        why="The device says when it wants a kick (avail_event with EVENT_IDX, a flag "
+        "without it), and the driver checks before every notify.",
     )  # fmt: skip
 
 
@@ -196,13 +207,12 @@ def will_interrupt(timeline: Timeline, index: int) -> Question | None:
     frame = timeline.frame(index)
     if frame.event.kind != "notify_check":
         return None
-    return Question(
-        step=index, kind="will_interrupt", answer_type="choice", choices=YES_NO,
-        answer="yes" if frame.event.values["notify"] else "no", spec=frame.event.spec,
+    return _notify_or_not(
+        frame, index, "will_interrupt", "notify",
         prompt=f"The device has just used buffers of {_queue(frame)}. Will it interrupt the "
         "driver?",
-        explanation=f"{_said(frame)} The driver says when it wants an interrupt (used_event "
-        "with EVENT_IDX, a flag without it), and the device checks before every one.",
+        why="The driver says when it wants an interrupt (used_event with EVENT_IDX, a flag "
+        "without it), and the device checks before every one.",
     )  # fmt: skip
 
 
