@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -16,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from virtio_viz.api import protocol as p
 from virtio_viz.api.builds import Builder
 from virtio_viz.api.errors import ProtocolError, refusal
-from virtio_viz.api.guards import BodyLimit, SecurityHeaders
+from virtio_viz.api.guards import BodyLimit, ReadOnlyCORS, SecurityHeaders
 from virtio_viz.api.limits import Counters, MemoryCounters
 from virtio_viz.api.rest import add_recordings, add_rest
 from virtio_viz.api.rooms import MemoryRooms, RoomStore
@@ -74,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.viz = state
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"])
+    app.add_middleware(ReadOnlyCORS, allow_origins=["*"], allow_methods=["GET"])
     app.add_middleware(SecurityHeaders, embed_ancestors=settings.embed_ancestors)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     _errors(app)

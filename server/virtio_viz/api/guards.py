@@ -8,11 +8,15 @@ whole. `SecurityHeaders` sends a strict Content-Security-Policy, `nosniff` and a
 referrer policy on everything; every page but `/embed` refuses to be framed (the app
 page holds the presenter's controls), and `/embed` may be framed by `embed_ancestors`.
 Both are plain ASGI middleware, so they cost nothing on the websocket.
+
+`ReadOnlyCORS` lets any site read what this server publishes (GET), and no site read
+the answer to anything that changes state (a room's presenter token).
 """
 
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from virtio_viz.api.protocol import ErrorOut
@@ -31,8 +35,12 @@ DOCS_POLICY = (  # FastAPI's /docs and /redoc load their scripts from a CDN
 DOCS = ("/docs", "/redoc")
 
 
-class _TooLarge(Exception):
-    pass
+class ReadOnlyCORS(CORSMiddleware):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in {"GET", "HEAD", "OPTIONS"}:
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 class BodyLimit:
@@ -49,27 +57,27 @@ class BodyLimit:
             await self._refuse(send)
             return
         seen = 0
-        started = False
+        started = refused = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise _TooLarge
+            if seen > self.max_bytes and not refused:
+                refused = True
+                if not started:
+                    await self._refuse(send)
+                return {"type": "http.disconnect"}  # the app stops reading here
             return message
 
         async def watched(message: Message) -> None:
             nonlocal started
+            if refused:  # already answered 413: whatever the app says now is not sent
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
-            await self.app(scope, counted, watched)
-        except _TooLarge:
-            if started:
-                raise
-            await self._refuse(send)
+        await self.app(scope, counted, watched)
 
     async def _refuse(self, send: Send) -> None:
         body = ErrorOut(code="too_large", message=f"a request body may be at most "
