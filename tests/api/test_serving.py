@@ -10,6 +10,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -21,15 +22,16 @@ from virtio_viz.api.serving import uvicorn_config
 
 
 @contextmanager
-def serving(settings: Settings) -> Iterator[int]:
+def serving(settings: Settings, **options: Any) -> Iterator[int]:
     """The app under uvicorn, configured as `virtio-viz serve` does, on a free port."""
     import uvicorn  # noqa: PLC0415
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
+    options = {"log_level": "warning", **options}
     config = uvicorn_config(create_app(settings), settings, host="127.0.0.1", port=port,
-                            log_level="warning")  # fmt: skip
+                            **options)  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
