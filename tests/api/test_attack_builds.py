@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from benchmarks.ws_support import heavy_scenario as benchmark_file
 from fastapi.testclient import TestClient
 
 from tests.api.test_websocket import OPEN, receive_until
@@ -18,11 +19,8 @@ STEPS_OF_A_FLOOD = 3000
 
 
 def heavy_scenario(steps: int = STEPS_OF_A_FLOOD) -> str:
-    """A small file (about 150 KB) whose one chapter sends thousands of frames."""
-    head = ("virtio-viz-scenario: 1\ntitle: heavy\ntopology: qemu-emulated\nchapters:\n"
-            "  - story: discovery\n  - story: handshake\n  - story: features\n"
-            "  - story: queues\n  - story: rx-refill\n  - title: flood\n    steps:\n")  # fmt: skip
-    return head + "      - {do: send_frame, frame: arp_request}\n" * steps
+    """About 150 KB that takes seconds to load and run."""
+    return benchmark_file(steps)
 
 
 @pytest.fixture

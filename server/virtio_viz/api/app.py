@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -60,9 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         del app
+        sweeper = asyncio.create_task(_sweep(state))
         try:
             yield
         finally:
+            sweeper.cancel()
             state.builder.close()
 
     app = FastAPI(
@@ -82,6 +85,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_api_websocket_route("/ws", websocket_endpoint)
     _frontend(app, settings)
     return app
+
+
+async def _sweep(state: AppState) -> None:
+    """Forget expired sessions and rooms on a timer, not only when someone asks for a new
+    one: after a flood, the memory they held comes back while the server is quiet."""
+    interval = max(1.0, min(30.0, state.settings.grace_seconds / 4))
+    while True:
+        await asyncio.sleep(interval)
+        state.sessions.evict()
+        state.rooms.evict()
 
 
 def _errors(app: FastAPI) -> None:
