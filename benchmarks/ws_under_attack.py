@@ -44,7 +44,7 @@ from benchmarks.ws_support import (
 
 FLAGS = [
     "--max-connections", "2500", "--max-connections-per-client", "100000",
-    "--max-sessions-per-client", "100000",
+    "--max-sessions", "2500", "--max-sessions-per-client", "100000",
 ]  # fmt: skip
 FLOOD_STEPS = 3000  # a file of about 150 KB that cannot be built within the budget
 

@@ -23,7 +23,7 @@ from virtio_viz.api import protocol as p
 from virtio_viz.api.errors import ProtocolError, parse_client_message
 from virtio_viz.api.rooms import Room
 from virtio_viz.api.sessions import Session, SessionsFull
-from virtio_viz.api.timelines import recipe_of
+from virtio_viz.api.timelines import Built, recipe_of
 from virtio_viz.scenarios.story import UserAction
 from virtio_viz.timeline import frame_json
 from virtio_viz.timeline.frames import memory_json
@@ -48,6 +48,7 @@ class Conversation:
         self.role: str = "solo"
         self.base = 0
         self.sent_upto = -1
+        self.shown: Built | None = None  # the timeline the client was last sent
 
     # -- entry point ----------------------------------------------------------------------
     async def handle(self, raw: str | bytes) -> list[p.Message]:
@@ -151,10 +152,12 @@ class Conversation:
 
     def detach(self) -> None:
         """The connection closed: its session waits for a resume; a follower leaves."""
+        if self.room is not None:
+            self.room.followers.discard(self)
+        self.room, self.role = None, "solo"
         if self.session is not None:
             self.session.connections -= 1
             self.state.sessions.touch(self.session)
-        self._leave_room()
 
     async def _act(self, session: Session, action: p.ActionIn) -> list[p.Message]:
         recipe = session.built.fork(session.position, UserAction(action.kind, dict(action.params)))
@@ -218,8 +221,9 @@ class Conversation:
         session = room.session
         if session is None or room is not self.room:
             return
-        fresh = session is not self.session or self.sent_upto < 0
-        key = (id(session), fresh, self.base, self.sent_upto, self.role)
+        fresh = session is not self.session or session.built is not self.shown
+        fresh = fresh or self.sent_upto < 0
+        key = (id(session.built), fresh, self.base, self.sent_upto, self.role)
         if fresh:
             self._attach(session)
         reply = memo.get(key)
@@ -227,6 +231,7 @@ class Conversation:
             messages = self._opened() if fresh else self._moved(session)
             reply = memo[key] = (encode(messages), self.base, self.sent_upto)
         texts, self.base, self.sent_upto = reply
+        self.shown = session.built
         await self.push(texts)
 
     async def _tell_room(self) -> None:
@@ -237,6 +242,7 @@ class Conversation:
     def _opened(self) -> list[p.Message]:
         session = self._current()
         timeline = session.timeline
+        self.shown = session.built
         self.sent_upto = -1
         opened = p.Opened(
             session=None if self.role == "follower" else session.id,
