@@ -102,8 +102,8 @@ def test_a_presenters_fork_reaches_the_followers_as_a_new_timeline(client: TestC
         receive_until(presenter, "position")
         student.send_json(join)
         receive_until(student, "position")
-        presenter.send_json({"type": "act", "action": {"kind": "send_frame",
-                                                       "params": {"frame": "arp_request"}}})  # fmt: skip
+        arp = {"kind": "send_frame", "params": {"frame": "arp_request"}}
+        presenter.send_json({"type": "act", "action": arp})
         forked = receive_until(presenter, "position")
         followed = receive_until(student, "position")
     assert followed[0]["type"] == "opened" and followed[0]["role"] == "follower"
