@@ -12,8 +12,10 @@ session (one in five on a timeline of its own: distinct seeds), then once they h
 hung up and the sweeper has forgotten their sessions (grace period 5 s here, then
 two more of them for the sweeper's rounds).
 
-The server is the real `virtio-viz serve` with its default limits, except those that
-count per client address (every client here is 127.0.0.1) and the grace period.
+The server is the real `virtio-viz serve` with its default limits, except: those that
+count per client address (every client here is 127.0.0.1), the rate per connection (the
+reader steps as fast as it can), room for 2,000 connections and sessions, and the
+grace period.
 
     .venv/bin/python -m benchmarks.ws_under_attack          # 2,000 steps, 2,000 connections
     .venv/bin/python -m benchmarks.ws_under_attack --steps 50 --flood 50    # a smoke run
@@ -44,7 +46,7 @@ from benchmarks.ws_support import (
 
 FLAGS = [
     "--max-connections", "2500", "--max-connections-per-client", "100000",
-    "--max-sessions", "2500", "--max-sessions-per-client", "100000",
+    "--max-sessions", "2500", "--max-sessions-per-client", "100000", "--rate", "100000",
 ]  # fmt: skip
 FLOOD_STEPS = 3000  # a file of about 150 KB that cannot be built within the budget
 
