@@ -19,7 +19,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import FrameType
@@ -81,6 +84,22 @@ class _OverBudget(Exception):
 
 _armed = False
 T = TypeVar("T")
+PARENT_CHECK_SECONDS = 2.0
+
+
+def watch_server(server_pid: int) -> None:
+    """Run in each worker as it starts: end it when the server is gone (a server that was
+    killed never tells its workers to stop, and they would wait for work forever)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="watch-server", daemon=True).start()
 
 
 def build(recipe: Recipe, cpu_seconds: float) -> Timeline | Refusal:

@@ -18,11 +18,19 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
-from virtio_viz.api.build_worker import Recipe, Refusal, build, export, import_qemu
+from virtio_viz.api.build_worker import (
+    Recipe,
+    Refusal,
+    build,
+    export,
+    import_qemu,
+    watch_server,
+)
 from virtio_viz.api.errors import ProtocolError
 from virtio_viz.api.limits import Counters
 from virtio_viz.api.settings import Settings
@@ -54,6 +62,7 @@ class Builder:
             self._executor = ProcessPoolExecutor(
                 self.settings.build_workers, mp_context=_context(),
                 max_tasks_per_child=TASKS_PER_WORKER,
+                initializer=watch_server, initargs=(os.getpid(),),
             )  # fmt: skip
         return self._executor
 
@@ -95,6 +104,8 @@ class Builder:
         return result
 
     def close(self) -> None:
+        """Stop the workers: waiting builds are dropped, a running one ends within its
+        budget, and the workers exit (they also end themselves if the server dies)."""
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
