@@ -34,7 +34,10 @@ export type Kind1 = string;
 export type Server = Opened | SnapshotOut | Position | ErrorOut;
 export type Type9 = "opened";
 export type Version3 = number;
-export type Session1 = string;
+/**
+ * the id to `resume` this session by; null for a follower, who only watches the room's session and can never move it
+ */
+export type Session1 = string | null;
 export type Role = "solo" | "presenter" | "follower";
 export type Room1 = string | null;
 export type Format = "virtio-viz-trace";
@@ -111,7 +114,7 @@ export interface Open {
   step?: Step;
 }
 export interface Options {
-  [k: string]: unknown;
+  [k: string]: number | string | boolean | string[];
 }
 export interface PlacedActionIn {
   kind: Kind;

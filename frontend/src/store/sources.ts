@@ -88,7 +88,9 @@ export class LiveSource implements Source {
     if (r.scenarioFile !== undefined) {
       return { type: "open", version: 1, scenario_file: r.scenarioFile, options: {}, step: r.step ?? 0, actions: [], seed: 0 };
     }
-    return { type: "open", version: 1, scenario: r.scenario ?? "qemu-emulated", options: r.options ?? {}, step: r.step ?? 0, actions: (r.actions ?? []) as never, seed: 0 };
+    // the URL's options are numbers, text and flags (url-state.ts): what the server accepts
+    const options = (r.options ?? {}) as Extract<ClientMessage, { type: "open" }>["options"];
+    return { type: "open", version: 1, scenario: r.scenario ?? "qemu-emulated", options, step: r.step ?? 0, actions: (r.actions ?? []) as never, seed: 0 };
   }
 
   private send(message: ClientMessage): void {
@@ -101,7 +103,7 @@ export class LiveSource implements Source {
       case "opened": {
         this.opened = true;
         const snapshot = message.snapshot as { step: number; state: State; memory: never[]; status_history?: number[] };
-        this.sessionId = message.session as string;
+        this.sessionId = message.session as string | null; // null for a follower
         store.role = message.role as never;
         store.error = null;
         store.reset(message.header as TraceHeader, message.actions as ActionSpec[]);

@@ -4,7 +4,14 @@ A room is created empty (`POST /api/rooms`): a short code to share and a secret
 presenter token. The presenter's connection (`join` with the token) opens or forks the
 room's session and moves through it; every follower connection receives the same
 position, plus the frames it does not have yet. A room outlives its presenter's
-connection: a presenter who reconnects with the token carries on.
+connection: a presenter who reconnects with the token carries on. Only a connection
+that joined with the token moves the room; a follower is never told anything that
+would let it (conversation.py).
+
+A room whose presenter never came is forgotten after `unjoined_seconds`; a room nobody
+follows after `idle_seconds` without a join. `RoomStore` is the interface; `MemoryRooms`
+keeps them in this process (a store shared by several workers can replace it; the
+followers of a room are live connections and stay with the process that holds them).
 """
 
 from __future__ import annotations
@@ -34,7 +41,12 @@ class Room:
     token: str
     session: Session | None = None
     followers: set[Follower] = field(default_factory=set)
+    created: float = field(default_factory=time.monotonic)
     last_seen: float = field(default_factory=time.monotonic)
+    presented: bool = False  # the presenter has joined at least once
+
+    def token_matches(self, token: str) -> bool:
+        return secrets.compare_digest(token.encode(), self.token.encode())
 
     async def broadcast(self) -> None:
         memo: dict[Hashable, Any] = {}
@@ -42,12 +54,30 @@ class Room:
             await follower.follow(self, memo)
 
 
-class Rooms:
+class RoomStore(Protocol):
+    def create(self) -> Room:
+        """A new empty room (OverflowError when the store is full)."""
+        ...
+
+    def get(self, code: str) -> Room | None: ...
+
+    def evict(self) -> None: ...
+
+    def __len__(self) -> int: ...
+
+
+class MemoryRooms:
     def __init__(
-        self, *, max_rooms: int, idle_seconds: float, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        max_rooms: int,
+        idle_seconds: float,
+        unjoined_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_rooms = max_rooms
         self.idle_seconds = idle_seconds
+        self.unjoined_seconds = unjoined_seconds
         self.clock = clock
         self._by_code: dict[str, Room] = {}
 
@@ -59,7 +89,8 @@ class Rooms:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             if code not in self._by_code:
                 break
-        room = Room(code, secrets.token_urlsafe(24), last_seen=self.clock())
+        now = self.clock()
+        room = Room(code, secrets.token_urlsafe(24), created=now, last_seen=now)
         self._by_code[code] = room
         return room
 
@@ -72,7 +103,10 @@ class Rooms:
     def evict(self) -> None:
         now = self.clock()
         for code, room in list(self._by_code.items()):
-            if not room.followers and now - room.last_seen > self.idle_seconds:
+            if room.followers:
+                continue
+            unjoined = not room.presented and now - room.created > self.unjoined_seconds
+            if unjoined or now - room.last_seen > self.idle_seconds:
                 del self._by_code[code]
 
     def __len__(self) -> int:

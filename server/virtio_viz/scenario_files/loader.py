@@ -14,6 +14,7 @@ refuses, the timeline stops with `file:line:column: ...` as its reason.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,10 @@ def load_scenario_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) 
     path = Path(path)
     with path.open("rb") as handle:
         raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:  # never read the rest; say how big the file really is
+            size = os.fstat(handle.fileno()).st_size
+            raise ScenarioFileError(str(path), 1, 1, f"a scenario file of at most {max_bytes} "
+                                    f"bytes (this one has {size})")  # fmt: skip
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
