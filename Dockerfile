@@ -10,7 +10,8 @@ COPY static ./static
 RUN pip wheel --no-deps --wheel-dir /dist .
 
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# PYTHONMALLOC=malloc: freed sessions go back to the system (server/virtio_viz/api/memory.py)
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PYTHONMALLOC=malloc
 COPY --from=build /dist /dist
 RUN pip install /dist/*.whl && rm -rf /dist \
     && useradd --create-home --uid 10001 viz

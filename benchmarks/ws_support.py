@@ -100,6 +100,8 @@ def running_server(serve_flags: Sequence[str] | None = None) -> Iterator[Server]
         command = [sys.executable, "-m", "virtio_viz.cli", "serve", "--port", str(port),
                    *serve_flags]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'server'}"}
+    if serve_flags is not None:  # as scripts/run and the Dockerfile serve it
+        env.setdefault("PYTHONMALLOC", "malloc")
     child = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         _wait_healthy(f"http://127.0.0.1:{port}/healthz", child)

@@ -13,6 +13,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from virtio_viz.api import memory
 from virtio_viz.api import protocol as p
 from virtio_viz.api.builds import Builder
 from virtio_viz.api.errors import ProtocolError, refusal
@@ -90,13 +91,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 async def _sweep(state: AppState) -> None:
-    """Forget expired sessions and rooms on a timer, not only when someone asks for a new
-    one: after a flood, the memory they held comes back while the server is quiet."""
+    """Forget expired sessions and rooms, and the timelines nobody asked for in a grace
+    period, on a timer, not only when someone asks for a new one: after a flood, the
+    memory they held goes back to the system while the server is quiet (api/memory.py)."""
     interval = max(1.0, min(30.0, state.settings.grace_seconds / 4))
+    held = 0  # sessions, rooms and timelines at the last sweep
     while True:
         await asyncio.sleep(interval)
         state.sessions.evict()
         state.rooms.evict()
+        state.timelines.expire(state.settings.grace_seconds)
+        now = len(state.sessions) + len(state.rooms) + len(state.timelines)
+        if now < held:
+            memory.give_back()
+        held = now
 
 
 def _errors(app: FastAPI) -> None:

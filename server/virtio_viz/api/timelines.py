@@ -10,8 +10,9 @@ the same moment. Builds themselves run in worker processes (builds.py).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -77,14 +78,19 @@ class TimelineCache:
     The build runs as a task of its own, so a client that hangs up while waiting does not
     cancel it for the others."""
 
-    def __init__(self, size: int, builder: Builder) -> None:
+    def __init__(
+        self, size: int, builder: Builder, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.size = size
         self.builder = builder
+        self.clock = clock
         self._built: OrderedDict[str, Built] = OrderedDict()
+        self._used: dict[str, float] = {}  # key -> when it was last asked for
         self._building: dict[str, asyncio.Task[Built]] = {}
 
     async def get(self, recipe: Recipe, client: str) -> Built:
         key = recipe.key()
+        self._used[key] = self.clock()
         if key in self._built:
             self._built.move_to_end(key)
             return self._built[key]
@@ -106,7 +112,20 @@ class TimelineCache:
             return
         self._built[key] = task.result()
         if len(self._built) > self.size:
-            self._built.popitem(last=False)
+            self._forget(next(iter(self._built)))
+
+    def expire(self, unused_seconds: float) -> int:
+        """Drop the timelines nobody asked for in `unused_seconds` (a session keeps its
+        own, so only the sharing ends); how many were dropped."""
+        stale = [key for key in self._built
+                 if self.clock() - self._used.get(key, 0.0) > unused_seconds]  # fmt: skip
+        for key in stale:
+            self._forget(key)
+        return len(stale)
+
+    def _forget(self, key: str) -> None:
+        del self._built[key]
+        self._used.pop(key, None)
 
     def __len__(self) -> int:
         return len(self._built)
