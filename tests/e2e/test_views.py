@@ -89,6 +89,24 @@ def test_the_split_ring_shows_the_bytes_of_guest_memory(page: Page, server_url: 
     expect(row).to_have_class(re.compile(r"\bflight\b"))
 
 
+def test_a_step_that_names_no_queue_keeps_the_queue_the_story_acted_on(
+    page: Page, server_url: str
+) -> None:
+    told = trace(server_url, "qemu-emulated")
+    steps = told["steps"]
+    candidates = (i for i in range(1, len(steps))
+                  if steps[i]["event"]["queue"] is None and steps[i - 1]["event"]["queue"] == 1)  # fmt: skip
+    step, queue = next((i, q) for i in candidates for q in state_at(told, i - 1)[0]["queues"]
+                       if q["index"] == 1 and q["areas"])  # fmt: skip  # its rings are set up
+    name = queue["name"]
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step={step}")  # the step before: queue 1
+    pressed = page.locator("vv-rings .tabs button[aria-pressed=true]")
+    expect(pressed).to_contain_text(name)
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("vv-narration .text")).to_have_text(steps[step]["narration"])
+    expect(pressed).to_contain_text(name)
+
+
 def test_hovering_a_descriptor_highlights_its_bytes_and_back(page: Page, server_url: str) -> None:
     told = trace(server_url, "qemu-emulated")
     step = first_step(told, "transmit", "avail_idx_publish")

@@ -129,6 +129,17 @@ export class TimelineStore extends EventTarget {
     return this.violationCache.steps;
   }
 
+  /** The queue the story acted on last, at or before `step`: a step that names no queue
+   * (a register write, an interrupt) leaves the ring view where the story was. */
+  actingQueue(step: number = this.step): number | null {
+    for (let i = step; i >= 0; i--) {
+      const frame = this.frames.get(i);
+      if (!frame) return null; // the frames before this one never came
+      if (frame.event.queue !== null) return frame.event.queue;
+    }
+    return null;
+  }
+
   chapterAt(step: number = this.step): number {
     const chapters = this.header?.chapters ?? [];
     const found = chapters.findIndex((c) => step >= c.first_step && step < c.first_step + c.step_count);

@@ -21,17 +21,20 @@ export class RingView extends LitElement {
   @property({ attribute: false }) frame: Frame | undefined;
   @property({ attribute: false }) focused: Focus | null = null;
   @property({ type: Number }) selected = -1;
+  /** The queue the story acted on last (a step may name none: the view stays there). */
+  @property({ attribute: false }) acting: number | null = null;
 
   private point(focus: Focus | null): void {
     if (!focus) return;
     this.dispatchEvent(new CustomEvent<Focus>("focus-bytes", { detail: focus, bubbles: true, composed: true }));
   }
 
-  /** The queue to show: the reader's pick, else the one this step acts on, else the first. */
+  /** The queue to show: the reader's pick, else the one the story acts on (this step's,
+   * or the last one named before it), else the first. */
   private current(live: QueueState[]): QueueState {
     const picked = live.find((q) => q.index === this.selected);
     if (picked) return picked;
-    const acting = this.frame?.event.queue;
+    const acting = this.frame?.event.queue ?? this.acting;
     return live.find((q) => q.index === acting) ?? live[0]!;
   }
 

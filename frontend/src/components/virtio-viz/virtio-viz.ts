@@ -290,7 +290,7 @@ export class VirtioViz extends LitElement {
         <div class="log-slot"><vv-log .frames=${frames} .current=${s.step}></vv-log></div>
       </section>
       <section class="rings panel" aria-label="virtqueues" ?hidden=${!this.shows("rings")}>
-        <vv-rings .queues=${state?.queues ?? []} .memory=${view?.memory ?? null} .frame=${view?.frame} .focused=${this.focusBytes}></vv-rings>
+        <vv-rings .queues=${state?.queues ?? []} .memory=${view?.memory ?? null} .frame=${view?.frame} .acting=${s.actingQueue()} .focused=${this.focusBytes}></vv-rings>
       </section>
       <section class="hex panel" aria-label="guest memory" ?hidden=${!this.shows("hex")}>
         <vv-hex .memory=${view?.memory ?? null} .queues=${state?.queues ?? []} .frame=${view?.frame} .focused=${this.focusBytes}></vv-hex>
