@@ -114,6 +114,27 @@ def test_a_readers_action_forks_the_timeline(page: Page, server_url: str) -> Non
     expect(page.locator("vv-status li[aria-label='DEVICE_NEEDS_RESET set']")).to_have_count(1)
 
 
+def test_a_permalink_keeps_the_readers_fork(page: Page, server_url: str) -> None:
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step=200")
+    plain = trace(server_url, "qemu-emulated")["step_count"]
+    expect(page.locator("vv-timeline .count")).to_have_text(f"200 / {plain}")
+    page.get_by_role("button", name="send a frame").click()
+    expect(page.locator("vv-narration .chapter strong")).to_have_text("Your action: send a frame")
+    forked = page.locator("vv-timeline .count").inner_text()
+    assert not forked.endswith(f"/ {plain}"), forked
+    narration = page.locator("vv-narration .text").inner_text()
+    assert re.search(r"[?&]act=200%3Asend_frame%3Aframe%3D\w+", page.url), page.url
+    page.get_by_role("button", name="share or embed").click()
+    dialog = page.get_by_role("dialog", name="share or embed")
+    expect(dialog.locator("#permalink")).to_have_value(re.compile(r"act=200%3Asend_frame"))
+    expect(dialog.locator("#iframe")).to_have_value(re.compile(r"/embed\?[^\"]*act=200%3Asend_frame"))
+    expect(dialog.locator("#element")).to_have_value(re.compile(r'actions="200:send_frame:frame=\w+"'))
+    page.reload()  # the same timeline, at the same step
+    expect(page.locator("vv-timeline .count")).to_have_text(forked)
+    expect(page.locator("vv-narration .text")).to_have_text(narration)
+    expect(page.locator("vv-narration .chapter strong")).to_have_text("Your action: send a frame")
+
+
 def test_help_theme_and_the_phone_layout(page: Page, server_url: str) -> None:
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{server_url}/?scenario=vhost-net&theme=light" if "vhost-net" in STORIES

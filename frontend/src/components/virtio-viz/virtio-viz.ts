@@ -14,6 +14,7 @@ import { theme, tokens } from "../theme";
 import type { Command } from "../timeline-bar/timeline-bar";
 import type { Focus } from "../ring-view/ring-view";
 import { readUrl, writeUrl } from "./url-state";
+import { actionsText, placedActions, readActions, type PlacedAction } from "./placed-actions";
 import { clampStep, readEmbedParams, type EmbedParams, type Panel } from "./embed-params";
 import { helpDialog, keyAction } from "./keys";
 import { pageStyles } from "./page-styles";
@@ -53,6 +54,8 @@ export class VirtioViz extends LitElement {
   @property({ type: Boolean, attribute: "url-state" }) urlState = false;
   @property({ type: Boolean, reflect: true }) compact = false;
   @property() server: string | null = null;
+  /** The reader's actions, as the share dialog writes them (`200:send_frame:frame=icmp_echo`). */
+  @property() actions: string | null = null;
 
   @state() private focusBytes: Focus | null = null;
   @state() private help = false;
@@ -76,7 +79,7 @@ export class VirtioViz extends LitElement {
   private options: Record<string, unknown> = {};
   private room: string | null = null;
   private token: string | null = null;
-  private actionsLog: unknown[] = [];
+  private actionsLog: PlacedAction[] = [];
   @state() private joinUrl: string | null = null;
   @state() private detachedFrom: string | null = null;
   private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); this.tellNotes(); };
@@ -92,6 +95,7 @@ export class VirtioViz extends LitElement {
       this.scenario = url.scenario;
       this.step = url.step;
       this.options = url.options;
+      this.actionsLog = url.actions;
       this.room = url.room;
       this.token = url.token;
       if (url.theme) { this.theme = url.theme; this.themeChosen = true; }
@@ -100,6 +104,7 @@ export class VirtioViz extends LitElement {
       if (this.embed.from !== null) this.step = Math.max(this.step, this.embed.from);
       if (this.embed.speed !== null) this.store.speed = this.embed.speed;
     }
+    else this.actionsLog = readActions(this.actions);
     if (!this.theme) this.theme = window.matchMedia?.("(prefers-color-scheme: light)").matches ? "light" : "dark";
     this.store.addEventListener("change", this.onStoreChange);
     (this.urlState ? window : this).addEventListener("keydown", this.onKey as EventListener);
@@ -157,7 +162,7 @@ export class VirtioViz extends LitElement {
     if (!header) return;
     this.scenario = header.scenario.id;
     this.options = { ...header.scenario.options };
-    this.actionsLog = [...header.scenario.actions];
+    this.actionsLog = placedActions(header.scenario.actions);
     this.step = this.store.step;
     if (command === "present") {
       const reply = await fetch(new URL("/api/rooms", this.server ?? location.href), { method: "POST" });
@@ -186,7 +191,7 @@ export class VirtioViz extends LitElement {
   private syncUrl(): void {
     if (!this.urlState || !this.store.header || this.dropped) return; // a dropped file has no URL
     const query = writeUrl({ src: this.src, scenario: this.store.header.scenario.id, step: this.store.step,
-      options: this.options, room: this.room, token: null, theme: this.themeChosen ? this.theme : null });
+      options: this.options, actions: placedActions(this.store.header.scenario.actions), room: this.room, token: null, theme: this.themeChosen ? this.theme : null });
     if (query !== location.search) history.replaceState(null, "", query);
   }
 
@@ -412,12 +417,13 @@ export class VirtioViz extends LitElement {
     const header = this.store.header;
     if (!header) return nothing;
     const src = isShippedRecording(this.src) ? this.src : null;
+    const actions = src ? [] : placedActions(header.scenario.actions);
     const query = writeUrl({ src, scenario: header.scenario.id, step: this.store.step, options: src ? {} : this.options,
-      room: null, token: null, theme: this.themeChosen ? this.theme : null });
+      actions, room: null, token: null, theme: this.themeChosen ? this.theme : null });
     const origin = new URL(this.server ?? location.href).origin;
     const chapter = header.chapters[this.store.chapterAt()]!;
     const range = this.shareChapter ? { from: chapter.first_step, to: chapter.first_step + chapter.step_count - 1 } : null;
-    const shared = snippets(origin, query, header.scenario.id, this.store.step, header.scenario.title, range, src);
+    const shared = snippets(origin, query, header.scenario.id, this.store.step, header.scenario.title, range, src, actionsText(actions));
     return html`<div class="scrim" @click=${() => { this.sharing = false; }}></div>
       <div class="help panel" role="dialog" aria-modal="true" aria-label="share or embed">
         <vv-share .snippets=${shared} .chapterOnly=${this.shareChapter} .chapterTitle=${chapter.title}
@@ -450,6 +456,7 @@ export class VirtioViz extends LitElement {
     else { this.src = null; this.scenario = choice.scenario; }
     this.step = 0;
     this.options = {};
+    this.actionsLog = [];
     void this.start();
   }
 }
