@@ -7,6 +7,7 @@ import http.server
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -15,10 +16,39 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.test_visualizer import trace
 
+DOCS = Path(__file__).parents[2] / "docs" / "embedding.md"
+
+
+def documented_listener() -> str:
+    """The resize listener docs/embedding.md tells bloggers to paste, verbatim."""
+    found = re.search(
+        r"```html\n(<script>\n.*?virtio-viz:resize.*?</script>)\n```", DOCS.read_text(), re.S
+    )
+    assert found, "docs/embedding.md lost its resize listener"
+    return found[1]
+
+
+@contextmanager
+def site(directory: Path, page: str, text: str) -> Iterator[str]:
+    """A static site on another origin (another port) serving one page."""
+    (directory / page).write_text(text)
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(directory))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/{page}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
 
 @pytest.fixture
 def blog(tmp_path: Path, server_url: str) -> Iterator[str]:
-    (tmp_path / "post.html").write_text(f"""<!doctype html><meta charset="utf-8">
+    with site(
+        tmp_path,
+        "post.html",
+        f"""<!doctype html><meta charset="utf-8">
 <title>A post about virtio</title><link rel="icon" href="data:,">
 <p>The transmit path, step by step:</p>
 <iframe id="frame" src="{server_url}/embed?scenario=qemu-emulated&step=3"
@@ -29,14 +59,9 @@ def blog(tmp_path: Path, server_url: str) -> Iterator[str]:
 <script type="module" src="{server_url}/virtio-viz.js"></script>
 <virtio-viz id="element" server="{server_url}" scenario="virtio-blk" step="2" compact
   style="display: block; height: 600px"></virtio-viz>
-""")
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/post.html"
-    httpd.shutdown()
-    httpd.server_close()
+""",
+    ) as url:
+        yield url
 
 
 def test_an_iframe_and_the_element_on_another_site(page: Page, server_url: str, blog: str) -> None:
@@ -51,6 +76,43 @@ def test_an_iframe_and_the_element_on_another_site(page: Page, server_url: str, 
     expect(element.locator("vv-narration .text")).to_have_text(blk["steps"][2]["narration"])
     element.locator("vv-timeline").get_by_role("button", name="forward one step").click()
     expect(element.locator("vv-narration .text")).to_have_text(blk["steps"][3]["narration"])
+
+
+def test_the_documented_listener_fits_the_iframe_to_its_content(
+    page: Page, server_url: str, tmp_path: Path
+) -> None:
+    told = trace(server_url, "qemu-emulated")
+    chapter = told["chapters"][1]  # its first step shows the chapter's introduction too
+    post = f"""<!doctype html><meta charset="utf-8"><title>post</title>
+<link rel="icon" href="data:,"><p>Before the embed.</p>
+<iframe src="{server_url}/embed?scenario=qemu-emulated&step={chapter["first_step"] + 1}"
+  title="virtio" width="700" height="150" style="border: 0"></iframe>
+<p>After the embed.</p>
+{documented_listener()}"""
+    with site(tmp_path, "post.html", post) as url:
+        page.set_viewport_size({"width": 900, "height": 700})
+        page.goto(url)
+        frame = page.frame_locator("iframe")
+        text = frame.locator("vv-narration .text")
+        expect(text).to_have_text(told["steps"][chapter["first_step"]]["narration"])
+        iframe = page.locator("iframe")
+
+        def fits() -> int:
+            """The iframe is as tall as what it shows: nothing cut off, nothing scrolls."""
+            content = frame.locator("virtio-viz").evaluate(
+                "v => Math.ceil(v.getBoundingClientRect().height)"
+            )
+            expect(iframe).to_have_attribute("style", re.compile(rf"height: {content}px"))
+            inner = frame.locator("html").evaluate("h => h.scrollHeight - h.clientHeight")
+            assert inner <= 0, inner
+            return content
+
+        before = fits()
+        assert before > 300, before  # the real content, not a loading line or 0
+        frame.locator("vv-timeline").get_by_role("button", name="forward one step").click()
+        expect(text).to_have_text(told["steps"][chapter["first_step"] + 1]["narration"])
+        after = fits()  # the introduction went: the content and the frame both changed
+        assert after != before, (before, after)
 
 
 def test_the_share_dialog_gives_the_three_snippets_for_this_step(

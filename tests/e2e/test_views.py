@@ -94,8 +94,8 @@ def test_a_step_that_names_no_queue_keeps_the_queue_the_story_acted_on(
 ) -> None:
     told = trace(server_url, "qemu-emulated")
     steps = told["steps"]
-    candidates = (i for i in range(1, len(steps))
-                  if steps[i]["event"]["queue"] is None and steps[i - 1]["event"]["queue"] == 1)  # fmt: skip
+    named = [step["event"]["queue"] for step in steps]
+    candidates = (i for i in range(1, len(steps)) if named[i] is None and named[i - 1] == 1)
     step, queue = next((i, q) for i in candidates for q in state_at(told, i - 1)[0]["queues"]
                        if q["index"] == 1 and q["areas"])  # fmt: skip  # its rings are set up
     name = queue["name"]

@@ -127,8 +127,12 @@ def test_a_permalink_keeps_the_readers_fork(page: Page, server_url: str) -> None
     page.get_by_role("button", name="share or embed").click()
     dialog = page.get_by_role("dialog", name="share or embed")
     expect(dialog.locator("#permalink")).to_have_value(re.compile(r"act=200%3Asend_frame"))
-    expect(dialog.locator("#iframe")).to_have_value(re.compile(r"/embed\?[^\"]*act=200%3Asend_frame"))
-    expect(dialog.locator("#element")).to_have_value(re.compile(r'actions="200:send_frame:frame=\w+"'))
+    expect(dialog.locator("#iframe")).to_have_value(
+        re.compile(r"/embed\?[^\"]*act=200%3Asend_frame")
+    )
+    expect(dialog.locator("#element")).to_have_value(
+        re.compile(r'actions="200:send_frame:frame=\w+"')
+    )
     page.reload()  # the same timeline, at the same step
     expect(page.locator("vv-timeline .count")).to_have_text(forked)
     expect(page.locator("vv-narration .text")).to_have_text(narration)

@@ -122,6 +122,8 @@ export class VirtioViz extends LitElement {
     this.stopTimer();
     this.source?.close();
     this.notes?.close();
+    this.resizeObserver?.disconnect();
+    this.resizeObserver = null;
   }
 
   private wsUrl(): string {
@@ -431,15 +433,19 @@ export class VirtioViz extends LitElement {
         <p><button @click=${() => { this.sharing = false; }}>close</button></p></div>`;
   }
 
-  /** Inside an iframe, tell the host page how tall the content is, so it can fit it. */
+  /** Inside an iframe, tell the host page how tall the content is, so it can fit it:
+   * the element's own height (it sizes to its content in /embed), each time it changes,
+   * once the timeline is there, and never 0 (a hidden page has no height to give). */
   private reportHeight(): void {
-    if (window.parent === window || this.resizeObserver) return;
-    const page = this.renderRoot.querySelector(".page");
-    if (!page) return;
+    if (window.parent === window || this.resizeObserver || !this.store.header) return;
+    let posted = 0;
     this.resizeObserver = new ResizeObserver(() => {
-      window.parent.postMessage({ type: "virtio-viz:resize", height: Math.ceil(page.scrollHeight) }, "*");
+      const height = Math.ceil(this.getBoundingClientRect().height);
+      if (height <= 0 || height === posted) return;
+      posted = height;
+      window.parent.postMessage({ type: "virtio-viz:resize", height }, "*");
     });
-    this.resizeObserver.observe(page);
+    this.resizeObserver.observe(this);
   }
 
   private renderHelp() {
