@@ -4,7 +4,9 @@ and the menu leads back to the model."""
 from __future__ import annotations
 
 import html
+import json
 import re
+import urllib.request
 from urllib.parse import unquote
 
 from playwright.sync_api import Page, expect
@@ -40,3 +42,18 @@ def test_a_real_recording_from_the_menu_and_back_to_the_model(page: Page, server
     expect(page.locator("vv-narration .chapter")).not_to_contain_text("Firmware")
     expect(menu).to_have_value("scenario:qemu-emulated")
     assert "src=" not in page.url
+
+
+def test_a_recordings_ring_memory_is_unknown_not_zeros(page: Page, server_url: str) -> None:
+    src = "/api/recordings/qemu-split/trace"
+    with urllib.request.urlopen(server_url + src) as reply:
+        told = json.load(reply)
+    last = told["keyframes"][-1]
+    assert last["memory"] == []  # a QEMU trace holds no guest memory
+    page.goto(f"{server_url}/?src={src}&step={last['step'] + 1}")
+    narration = told["steps"][last["step"]]["narration"]
+    expect(page.locator("vv-narration .text")).to_have_text(narration)
+    bytes_shown = page.locator("vv-hex .scroll .b")
+    expect(bytes_shown.first).to_have_text("??")
+    assert set(bytes_shown.all_inner_texts()) == {"??"}
+    expect(page.locator("vv-hex .key")).to_contain_text("not in the recording")

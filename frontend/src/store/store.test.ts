@@ -102,6 +102,13 @@ describe("SparseMemory", () => {
     m.write(0, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
     expect(m.u64(0)).toBe(2 ** 64 - 1);
   });
+
+  it("tells the bytes it holds from the ones never written", () => {
+    const m = new SparseMemory();
+    m.write(10, new Uint8Array([0, 0]));
+    m.write(14, new Uint8Array([7]));
+    expect(m.held(9, 7)).toEqual(new Uint8Array([0, 1, 1, 0, 0, 1, 0]));
+  });
 });
 
 describe("violation steps", () => {
