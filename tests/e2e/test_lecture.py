@@ -32,6 +32,13 @@ def test_three_followers_stay_on_the_presenters_step(browser: Browser, server_ur
                 told["steps"][step]["narration"]
             )
 
+    drifter = students[1]  # a follower's keys do not move it away from the presenter
+    drifter.keyboard.press("ArrowRight")
+    told_why = drifter.get_by_role("status").filter(has_text="The presenter moves this page")
+    expect(told_why.get_by_role("button", name="explore on my own")).to_be_visible()
+    all_on(4)  # the key was handled (the page said why) and moved nothing
+    expect(drifter.locator("header")).to_contain_text("following the presenter")
+
     for _ in range(10):
         presenter.keyboard.press("ArrowRight")
     all_on(14)
@@ -41,6 +48,14 @@ def test_three_followers_stay_on_the_presenters_step(browser: Browser, server_ur
     presenter.keyboard.press("]")
     chapter = next(c for c in told["chapters"] if c["first_step"] > 200)
     all_on(chapter["first_step"])
+
+    drifter = students[1]  # a follower's keys do not move it away from the presenter
+    drifter.keyboard.press("ArrowRight")
+    expect(
+        drifter.get_by_role("status").filter(has_text="The presenter moves this page")
+    ).to_be_visible()
+    all_on(chapter["first_step"])
+    expect(drifter.locator("header")).to_contain_text("following the presenter")
 
     loner = students[0]
     loner.get_by_role("button", name="explore on my own").click()

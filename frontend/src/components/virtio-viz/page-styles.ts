@@ -16,6 +16,7 @@ export const pageStyles = css`
     header { grid-area: head; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
     header h1 { font-size: 1.1em; margin: 0 8px 0 0; }
     header .grow { flex: 1; }
+    header .hint { font-size: 0.85em; }
     .diagram { grid-area: diagram; padding: 8px; min-height: 260px; }
     .story { grid-area: story; padding: 12px; display: flex; flex-direction: column; gap: 12px; }
     .rings { grid-area: rings; padding: 10px; }

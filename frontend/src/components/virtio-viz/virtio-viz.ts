@@ -82,6 +82,8 @@ export class VirtioViz extends LitElement {
   private actionsLog: PlacedAction[] = [];
   @state() private joinUrl: string | null = null;
   @state() private detachedFrom: string | null = null;
+  /** A follower tried to move: tell them how to explore on their own. */
+  @state() private followHint = false;
   private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); this.tellNotes(); };
   private notes: BroadcastChannel | null = null;
   @state() private notesMode = false;
@@ -172,6 +174,7 @@ export class VirtioViz extends LitElement {
       const room = (await reply.json()) as { code: string; join_url: string; presenter_token: string };
       this.room = room.code; this.token = room.presenter_token; this.joinUrl = room.join_url;
     } else if (command === "detach") {
+      this.followHint = false;
       this.detachedFrom = this.room; this.room = null; this.token = null;
     } else {
       this.room = this.detachedFrom; this.detachedFrom = null;
@@ -198,7 +201,17 @@ export class VirtioViz extends LitElement {
   }
 
   // -- moving ------------------------------------------------------------------------------
-  seek(step: number): void { this.source?.seek(clampStep(step, this.store.length, this.embed)); }
+  seek(step: number): void {
+    if (this.following()) return;
+    this.source?.seek(clampStep(step, this.store.length, this.embed));
+  }
+
+  /** A follower's view is the presenter's: its own moves are refused, and said so. */
+  private following(): boolean {
+    if (this.store.role !== "follower") return false;
+    this.followHint = true;
+    return true;
+  }
 
   private command(command: Command): void {
     const s = this.store, chapters = s.header?.chapters ?? [];
@@ -218,6 +231,7 @@ export class VirtioViz extends LitElement {
   }
 
   private togglePlay(): void {
+    if (this.following()) return;
     if (this.timer !== undefined) { this.stopTimer(); this.source?.pause(); return; }
     this.store.playing = true;
     this.source?.play(this.store.speed);
@@ -271,6 +285,8 @@ export class VirtioViz extends LitElement {
           ? picker(this.scenarios, this.recordings, this.src ? `src:${this.src}` : `scenario:${header.scenario.id}`, (p) => this.switchScenario(p))
           : html`<strong>${header.scenario.title}</strong>`}
         ${s.role !== "solo" ? html`<span class="muted">${s.role === "follower" ? "following the presenter" : "presenting"}</span>` : nothing}
+        ${s.role === "follower" && this.followHint ? html`<span class="hint" role="status">The presenter moves this page.
+          <button @click=${() => void this.lecture("detach")}>explore on my own</button></span>` : nothing}
         <span class="grow"></span>
         ${s.error ? html`<span class="error" role="status">${s.error}</span>` : nothing}
         <button aria-label="switch theme" @click=${() => { this.theme = this.theme === "light" ? "dark" : "light"; this.themeChosen = true; this.syncUrl(); }}>${this.theme === "light" ? "dark" : "light"} theme</button>
