@@ -180,6 +180,11 @@ def test_address_translations_show_where_they_happen(
     expect(lookup).to_contain_text(hex(int(target, 16) if isinstance(target, str) else target))
     box = told["steps"][step]["box"]
     expect(page.locator(f'vv-diagram g[data-box="{box}"].active')).to_have_count(1)
+    if kind == "gpa_translate":  # the back-end's own mapping of the region, beside QEMU's
+        table = page.locator("vv-address-map table")
+        expect(table.locator("thead")).to_contain_text("back-end virtual")
+        own = int(values["backend_addr"]) - int(values["offset"])
+        expect(table.locator("tr.hit")).to_contain_text(hex(own))
 
 
 def test_a_transmitted_frame_is_shown_decoded(page: Page, server_url: str) -> None:
