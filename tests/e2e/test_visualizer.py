@@ -120,6 +120,8 @@ def test_a_permalink_keeps_the_readers_fork(page: Page, server_url: str) -> None
     expect(page.locator("vv-timeline .count")).to_have_text(f"200 / {plain}")
     page.get_by_role("button", name="send a frame").click()
     expect(page.locator("vv-narration .chapter strong")).to_have_text("Your action: send a frame")
+    # it lands on the action's first step, which says why that is later than step 200
+    expect(page.locator("vv-narration .intro")).to_contain_text("You acted at step 200")
     forked = page.locator("vv-timeline .count").inner_text()
     assert not forked.endswith(f"/ {plain}"), forked
     narration = page.locator("vv-narration .text").inner_text()
