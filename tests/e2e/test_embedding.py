@@ -99,8 +99,10 @@ def test_the_documented_listener_fits_the_iframe_to_its_content(
 
         def fits() -> int:
             """The iframe is as tall as what it shows: nothing cut off, nothing scrolls."""
-            content = frame.locator("virtio-viz").evaluate(
-                "v => Math.ceil(v.getBoundingClientRect().height)"
+            content = int(
+                frame.locator("virtio-viz").evaluate(
+                    "v => Math.ceil(v.getBoundingClientRect().height)"
+                )
             )
             expect(iframe).to_have_attribute("style", re.compile(rf"height: {content}px"))
             inner = frame.locator("html").evaluate("h => h.scrollHeight - h.clientHeight")
