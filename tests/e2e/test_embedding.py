@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -146,17 +147,30 @@ def test_an_embed_shows_a_step_range_with_chosen_panels(page: Page, server_url: 
     expect(page.locator("footer")).to_be_hidden()
 
 
-def test_the_diagram_saves_as_svg_and_png_for_slides(page: Page, server_url: str) -> None:
+def test_a_step_saves_as_an_svg_or_png_that_explains_itself(page: Page, server_url: str) -> None:
+    told = trace(server_url, "vdpa")
     page.goto(f"{server_url}/?scenario=vdpa&step=3")
-    expect(page.locator("vv-narration .text")).to_be_visible()
+    expect(page.locator("vv-narration .text")).to_have_text(told["steps"][2]["narration"])
     with page.expect_download() as svg_download:
-        page.get_by_role("button", name="save the diagram as SVG").click()
+        page.get_by_role("button", name="save this step as SVG").click()
     svg = Path(svg_download.value.path()).read_text()
-    assert svg.startswith("<svg") and "IOMMU" in svg and "fill:" in svg
     assert svg_download.value.suggested_filename == "virtio-viz-vdpa-step-3.svg"
+    poster = ElementTree.fromstring(svg)  # well-formed, one picture
+    words = " ".join(
+        " ".join(t.itertext()) for t in poster.iter("{http://www.w3.org/2000/svg}text")
+    )
+    assert told["scenario"]["title"] in words  # what it is
+    assert f"Step 3 of {told['step_count']}" in words and told["chapters"][0]["title"] in words
+    assert "control plane" in words and "where this step happens" in words  # the legend
+    assert "IOMMU" in words and "fill:" in svg  # the diagram, its colours inline
+    caption = " ".join(told["steps"][2]["narration"].split()[:6])
+    assert caption in " ".join(words.split()), caption  # the narration, as its caption
     with page.expect_download() as png_download:
-        page.get_by_role("button", name="save the diagram as PNG").click()
-    assert Path(png_download.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        page.get_by_role("button", name="save this step as PNG").click()
+    png = Path(png_download.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (2 * int(poster.attrib["width"]), 2 * int(poster.attrib["height"]))
     page.keyboard.press("b")
     expect(page.get_by_label("blank screen (press B)")).to_be_visible()
     page.keyboard.press("b")

@@ -14,7 +14,7 @@ def test_three_followers_stay_on_the_presenters_step(browser: Browser, server_ur
     contexts = [browser.new_context(viewport={"width": 1280, "height": 800}) for _ in range(4)]
     presenter, *students = (context.new_page() for context in contexts)
     told = trace(server_url, "qemu-emulated")
-    presenter.goto(f"{server_url}/?scenario=qemu-emulated&step=5")
+    presenter.goto(f"{server_url}/?scenario=qemu-emulated&step=5&open=lecture")
     expect(presenter.locator("vv-narration .text")).to_have_text(told["steps"][4]["narration"])
     presenter.get_by_role("button", name="present to a room").click()
     link = presenter.locator("vv-lecture a")
@@ -77,7 +77,7 @@ def test_three_followers_stay_on_the_presenters_step(browser: Browser, server_ur
 
 def test_speaker_notes_follow_the_presenters_page(page: Page, server_url: str) -> None:
     told = trace(server_url, "qemu-emulated")
-    page.goto(f"{server_url}/?scenario=qemu-emulated&step=10")
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step=10&open=lecture")
     expect(page.locator("vv-narration .text")).to_have_text(told["steps"][9]["narration"])
     with page.expect_popup() as opened:
         page.get_by_role("button", name="open speaker notes").click()

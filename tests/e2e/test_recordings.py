@@ -50,7 +50,7 @@ def test_a_recordings_ring_memory_is_unknown_not_zeros(page: Page, server_url: s
         told = json.load(reply)
     last = told["keyframes"][-1]
     assert last["memory"] == []  # a QEMU trace holds no guest memory
-    page.goto(f"{server_url}/?src={src}&step={last['step'] + 1}")
+    page.goto(f"{server_url}/?src={src}&step={last['step'] + 1}&open=memory")
     narration = told["steps"][last["step"]]["narration"]
     expect(page.locator("vv-narration .text")).to_have_text(narration)
     bytes_shown = page.locator("vv-hex .scroll .b")

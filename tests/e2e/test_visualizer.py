@@ -63,7 +63,7 @@ def test_a_permalink_restores_the_step_rings_and_memory(page: Page, server_url: 
     refill = next(c for c in told["chapters"] if c["id"] == "rx-refill")
     end = refill["first_step"] + refill["step_count"]
     step = max(i for i in range(refill["first_step"], end) if told["steps"][i]["memory"])
-    page.goto(f"{server_url}/?scenario=qemu-emulated&step={step + 1}")
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step={step + 1}&open=device,memory,log")
     frame = told["steps"][step]
     expect(page.locator("vv-narration .text")).to_have_text(frame["narration"])
     rx = page.locator("vv-rings table[aria-label='Descriptor table'] tbody tr").first
@@ -84,7 +84,7 @@ def test_a_permalink_restores_the_step_rings_and_memory(page: Page, server_url: 
 def test_seeking_with_the_scrubber_and_a_click_in_the_event_log(
     page: Page, server_url: str
 ) -> None:
-    page.goto(f"{server_url}/?scenario=qemu-emulated")
+    page.goto(f"{server_url}/?scenario=qemu-emulated&open=log")
     told = trace(server_url, "qemu-emulated")
     slider = page.locator("vv-timeline input[type=range]")
     slider.fill("300")
@@ -105,7 +105,7 @@ def test_a_recorded_trace_replays_with_no_session(page: Page, server_url: str) -
 
 
 def test_a_readers_action_forks_the_timeline(page: Page, server_url: str) -> None:
-    page.goto(f"{server_url}/?scenario=qemu-emulated&step=300")
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step=300&open=try")
     page.get_by_role("button", name="make the device fail").click()
     expect(page.locator("vv-narration .chapter strong")).to_have_text(
         "Your action: make the device fail"
@@ -115,7 +115,7 @@ def test_a_readers_action_forks_the_timeline(page: Page, server_url: str) -> Non
 
 
 def test_a_permalink_keeps_the_readers_fork(page: Page, server_url: str) -> None:
-    page.goto(f"{server_url}/?scenario=qemu-emulated&step=200")
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step=200&open=try")
     plain = trace(server_url, "qemu-emulated")["step_count"]
     expect(page.locator("vv-timeline .count")).to_have_text(f"200 / {plain}")
     page.get_by_role("button", name="send a frame").click()
@@ -174,7 +174,7 @@ def test_address_translations_show_where_they_happen(
 ) -> None:
     told = trace(server_url, scenario)
     step = next(f["index"] for f in told["steps"] if f["event"]["kind"] == kind)
-    page.goto(f"{server_url}/?scenario={scenario}&step={step + 1}")
+    page.goto(f"{server_url}/?scenario={scenario}&step={step + 1}&open=addresses")
     values = told["steps"][step]["event"]["values"]
     target = values.get("backend_addr", values.get("hpa"))
     lookup = page.get_by_role("status", name="this step's translation")

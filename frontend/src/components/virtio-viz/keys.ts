@@ -19,10 +19,12 @@ export function keyAction(e: KeyboardEvent): KeyAction | null {
   return KEYS[e.key] ?? null;
 }
 
-export function helpDialog(close: () => void) {
+export function helpDialog(close: () => void, panels: { key: string; title: string }[] = []) {
   const keys: [string, string][] = [["→ or PageDown", "next step"], ["← or PageUp", "previous step"], ["space", "play or pause"],
     ["[ and ]", "previous and next chapter"], ["Home / End", "first and last step"],
-    ["↑ / ↓", "next or previous descriptor, in the descriptor table"], ["B", "blank the screen"], ["?", "this help"], ["Esc", "close"]];
+    ["↑ / ↓", "next or previous descriptor, in the descriptor table"],
+    ...panels.map((p): [string, string] => [p.key.toUpperCase(), `open or close the ${p.title} panel`]),
+    ["B", "blank the screen"], ["?", "this help"], ["Esc", "close"]];
   return html`<div class="scrim" @click=${close}></div>
     <div class="help panel" role="dialog" aria-modal="true" aria-label="keyboard help">
     <h2>Keyboard</h2><dl>${keys.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>

@@ -19,6 +19,12 @@ describe("URL state", () => {
     expect(writeUrl({ ...state, src: "/t.json" })).not.toContain("act=");
   });
 
+  it("keeps the dock's open panels", () => {
+    const state = readUrl("?scenario=vdpa&step=3&open=memory,log");
+    expect(state.open).toEqual(["memory", "log"]);
+    expect(writeUrl(state)).toBe("?scenario=vdpa&step=3&open=memory%2Clog");
+  });
+
   it("falls back to the first step of the default scenario", () => {
     expect(readUrl("?step=-3")).toMatchObject({ scenario: "qemu-emulated", step: 0, src: null });
   });

@@ -11,6 +11,8 @@ export interface UrlState {
   room: string | null;
   token: string | null;
   theme: string | null;
+  /** the dock's open panels (panels.ts ids) */
+  open: string[];
 }
 
 const OPTION_KEYS = ["transport", "ring", "queue_size", "event_idx", "initial_index"] as const;
@@ -35,6 +37,7 @@ export function readUrl(search: string): UrlState {
     room: q.get("room"),
     token: q.get("token"),
     theme: q.get("theme"),
+    open: (q.get("open") ?? "").split(",").filter((p) => /^[a-z-]+$/.test(p)),
   };
 }
 
@@ -48,5 +51,6 @@ export function writeUrl(state: UrlState): string {
   if (!state.src && !state.room) for (const action of state.actions) q.append("act", actionText(action));
   if (!state.room) q.set("step", String(state.step + 1));
   if (state.theme) q.set("theme", state.theme);
+  if (state.open.length) q.set("open", state.open.join(","));
   return `?${q.toString()}`;
 }

@@ -1,0 +1,47 @@
+/**
+ * What makes a diagram legible, as numbers: the smallest text, names that cover other
+ * names or a box's text, wires that cross a box they do not connect, and names that sit on
+ * a wire they do not name. The layout tests and the browser's geometry checks read these.
+ */
+import type { Topology, Wire } from "../protocol";
+import { hopPoints, orientHops, routeLabels, type DiagramLayout } from "./diagram";
+import { polylineHitsRect, inset, type Rect } from "./geometry";
+import { passable } from "./wires";
+
+export interface Quality {
+  smallestText: number;
+  overlaps: string[];
+  crossings: string[];
+  labelsOnWires: string[];
+}
+
+function area(a: Rect, b: Rect): number {
+  return Math.max(0, Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x)) * Math.max(0, Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y));
+}
+
+/** The layout's quality, with the names of every route of `topology` as they would be drawn. */
+export function quality(layout: DiagramLayout, topology: Topology): Quality {
+  const wires = new Map(topology.wires.map((w) => [w.id, w] as [string, Wire]));
+  const overlaps: string[] = [];
+  const labelsOnWires: string[] = [];
+  const sizes = [...layout.boxes.values()].flatMap((p) => p.lines.map((l) => l.size));
+  for (const route of topology.routes) {
+    const hops = orientHops(wires, route.start, route.hops).map((h) => ({ wire: h.wire, points: hopPoints(layout, h.wire, h.reversed) }));
+    const labels = [...routeLabels(layout, hops).entries()];
+    labels.forEach(([id, l], i) => {
+      sizes.push(l.size);
+      for (const [other, m] of labels.slice(i + 1)) if (area(l, m) > 1) overlaps.push(`${route.name}: ${id} / ${other}`);
+      layout.texts.forEach((t, k) => { if (area(l, t) > 1) overlaps.push(`${route.name}: ${id} / text ${k}`); });
+      for (const w of layout.wires.values()) if (w.wire.id !== id && polylineHitsRect(w.points, l)) labelsOnWires.push(`${route.name}: ${id} on ${w.wire.id}`);
+    });
+  }
+  layout.texts.forEach((t, i) => layout.texts.slice(i + 1).forEach((u, k) => { if (area(t, u) > 1) overlaps.push(`text ${i} / text ${i + 1 + k}`); }));
+  const crossings: string[] = [];
+  for (const w of layout.wires.values()) {
+    const free = passable(layout.boxes, w.from, w.to);
+    for (const p of layout.boxes.values()) {
+      if (!free.has(p.box.id) && polylineHitsRect(w.points, inset(p, 1))) crossings.push(`${w.wire.id} through ${p.box.id}`);
+    }
+  }
+  return { smallestText: Math.min(...sizes), overlaps, crossings, labelsOnWires };
+}
