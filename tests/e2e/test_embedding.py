@@ -116,6 +116,9 @@ def test_the_documented_listener_fits_the_iframe_to_its_content(
         expect(text).to_have_text(told["steps"][chapter["first_step"] + 1]["narration"])
         after = fits()  # the introduction went: the content and the frame both changed
         assert after != before, (before, after)
+        frame.get_by_role("button", name="rings").click()  # a blog column shows them on demand
+        expect(frame.locator("section.subject")).to_be_visible()  # rings, or the device before them
+        assert fits() > after
 
 
 def test_the_share_dialog_gives_the_three_snippets_for_this_step(
@@ -240,3 +243,26 @@ def test_the_rest_of_a_chapter_records_as_a_video_or_a_gif(
         == f"virtio-viz-qemu-emulated-steps-{last - 2}-{last + 1}.webm"
     )
     expect(page.locator("vv-narration .text")).to_have_text(told["steps"][last - 3]["narration"])
+
+
+def test_the_element_takes_the_host_pages_colours_unless_told(
+    page: Page, server_url: str, tmp_path: Path
+) -> None:
+    element = f'<virtio-viz server="{server_url}" scenario="virtio-blk" compact'
+    post = f"""<!doctype html><meta charset="utf-8"><title>post</title>
+<link rel="icon" href="data:,">
+<style>body {{ background: #fdfdfd; color: #111 }} .dark {{ background: #15171a }}</style>
+<script type="module" src="{server_url}/virtio-viz.js"></script>
+{element} id="light"></virtio-viz>
+<div class="dark">{element} id="dark"></virtio-viz></div>
+{element} id="chosen" theme="dark"></virtio-viz>"""
+    page.emulate_media(color_scheme="dark")  # the reader's system says dark; the page is light
+    with site(tmp_path, "post.html", post) as url:
+        page.goto(url)
+        expect(page.locator("#light")).to_have_attribute("theme", "light")
+        expect(page.locator("#dark")).to_have_attribute("theme", "dark")
+        expect(page.locator("#chosen")).to_have_attribute("theme", "dark")
+    page.goto(f"{server_url}/embed?scenario=virtio-blk")  # an iframe: the reader's setting
+    expect(page.locator("virtio-viz")).to_have_attribute("theme", "dark")
+    page.emulate_media(color_scheme="light")
+    expect(page.locator("virtio-viz")).to_have_attribute("theme", "light")  # as it changes

@@ -29,7 +29,8 @@ export interface BoxLayout {
   boxes: Map<string, PlacedBox>;
   bandTop: number[]; bandHeight: number[];
 }
-export interface Metrics { type: TypeScale; measure: Measure }
+/** `names`: only the names, no sublabels (a picture that must fit a short screen). */
+export interface Metrics { type: TypeScale; measure: Measure; names?: boolean }
 
 interface Tree {
   byId: Map<string, Box>;
@@ -163,7 +164,7 @@ export function layoutBoxes(topology: Topology, width: number, height: number | 
     if (isLeaf(b) && !(b.kind === "space" || b.kind === "process" || b.kind === "vm")) {
       const label = fitText(b.label, room, type.label, type.min, 3, measure)
         ?? fitText(b.label, room, type.min, type.min, 9, measure) ?? { lines: [b.label], size: type.min, width: room };
-      const sub = b.sublabel ? fitText(b.sublabel, room, type.sub, type.min, 3, measure) : null;
+      const sub = b.sublabel && !m.names ? fitText(b.sublabel, room, type.sub, type.min, 3, measure) : null;
       const lines: TextLine[] = [], subs: TextLine[] = [];
       let y = 0;
       for (const text of label.lines) lines.push({ text, x: 0, y: (y += label.size * 1.2) - label.size * 0.25, size: label.size, w: measure(text, label.size), anchor: "middle", role: "label" });
@@ -175,7 +176,7 @@ export function layoutBoxes(topology: Topology, width: number, height: number | 
     const titleW = measure(b.label, type.title);
     const lines: TextLine[] = [{ text: b.label, x: 0, y: type.title * 1.1, size: type.title, w: titleW, anchor: "start", role: "title" }];
     let header = title;
-    if (b.sublabel) {
+    if (b.sublabel && !m.names) {
       const oneRow = measure(b.sublabel, type.sub);
       if (titleW + type.title + oneRow <= room) {
         lines.push({ text: b.sublabel, x: r.w - sp.textPad, y: type.title * 1.1, size: type.sub, w: oneRow, anchor: "end", role: "sub" });

@@ -28,6 +28,11 @@ export interface LayoutOptions { width: number; height?: number | null; type: Ty
 
 export function layoutDiagram(topology: Topology, o: LayoutOptions): DiagramLayout {
   let layout = attempt(topology, o, o.width);
+  // Taller than the screen it must fill (a projector's large type): names only, no sublabels.
+  if (o.height && layout.height > o.height + 1) {
+    const names = attempt(topology, o, o.width, true);
+    if (names.height < layout.height) layout = names;
+  }
   // Still no clear place for some name: a picture that takes the height it needs (a blog
   // column, a phone) gets more room across (it pans) and tries again.
   for (let wider = 1; wider <= 3 && !o.height && unplaced(layout, topology).length; wider++) {
@@ -36,8 +41,8 @@ export function layoutDiagram(topology: Topology, o: LayoutOptions): DiagramLayo
   return layout;
 }
 
-function attempt(topology: Topology, o: LayoutOptions, width: number): DiagramLayout {
-  const boxes = layoutBoxes(topology, width, o.height ?? null, { type: o.type, measure: o.measure });
+function attempt(topology: Topology, o: LayoutOptions, width: number, names = false): DiagramLayout {
+  const boxes = layoutBoxes(topology, width, o.height ?? null, { type: o.type, measure: o.measure, names });
   const texts = textRects(boxes.boxes);
   const context: RouteContext = { boxes: boxes.boxes, width: boxes.width, height: boxes.height, gap: spacing(o.type).gap, texts, reserved: [] };
   let layout: DiagramLayout = { ...boxes, type: o.type, wires: routeAll(topology, context), texts, context, measure: o.measure };

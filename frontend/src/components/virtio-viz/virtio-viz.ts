@@ -223,7 +223,7 @@ export class VirtioViz extends LitElement {
 
   // -- moving ------------------------------------------------------------------------------
   seek(step: number): void {
-    if (this.following()) return;
+    if (!this.store.header || this.following()) return; // nothing to move in yet
     this.source?.seek(clampStep(step, this.store.length, this.embed));
   }
 

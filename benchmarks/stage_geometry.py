@@ -1,0 +1,56 @@
+"""The stage's legibility, measured in Chromium on the page as drawn (not pixel diffs).
+
+`MEASURE` (stage_geometry.js) runs in the page and reads the live DOM of `<virtio-viz>`:
+
+* smallest    the smallest diagram text in CSS px (font size times the SVG's screen scale)
+* overlaps    a wire's name over another name or over a box's text, or two box texts
+              over each other (pairs, by glyph boxes from getBBox)
+* crossings   a wire through a box it does not connect: the box is not one of its ends,
+              an ancestor or descendant of an end, or a root band (host user space, ...)
+* on_wires    a wire's name lying on another wire's path
+* active      the step's box fully inside the window, above the sticky timeline bar and
+              inside the diagram's own view (not scrolled away); null if no box is lit
+* rings       the active queue's rings (their panel and the index chips) inside the
+              window; null when the stage shows the device instead
+
+The browser tests assert on these for every scenario at 390, 700, 1440 and 1920 px;
+`benchmarks/frontend_speed.py` reports them per size in docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+# the script, after its first line (a comment)
+MEASURE = Path(__file__).with_name("stage_geometry.js").read_text().split("\n", 1)[1]
+
+
+def measure(page: Page) -> dict[str, Any]:
+    """The figures above for the step on screen."""
+    found: dict[str, Any] | None = page.evaluate(MEASURE)
+    if found is None:
+        raise AssertionError("no diagram on the page")
+    return found
+
+
+SIZES = {"phone": (390, 844), "blog": (700, 900), "laptop": (1440, 900), "projector": (1920, 1080)}
+"""The four places: a phone, a blog column (the /embed page), a laptop, a projector."""
+
+
+def stage_url(server: str, size: str, scenario: str) -> str:
+    """The page a size is measured on: the app, /embed for the blog column, the projector theme."""
+    page = "embed" if size == "blog" else ""
+    theme = "&theme=projector" if size == "projector" else ""
+    return f"{server}/{page}?src=/api/scenarios/{scenario}/trace{theme}"
+
+
+def show_step(page: Page, step: int) -> None:
+    """Move the page to `step` (0-based) and wait until it shows it, settled."""
+    page.evaluate("(s) => document.querySelector('virtio-viz').seek(s)", step)
+    page.locator("vv-timeline .count").filter(has_text=f"{step + 1} /").wait_for()
+    page.evaluate(
+        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )
