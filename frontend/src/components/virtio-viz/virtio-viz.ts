@@ -19,25 +19,22 @@ import type { Focus } from "../ring-view/ring-view";
 import { readUrl, writeUrl } from "./url-state";
 import { placedActions, readActions, type PlacedAction } from "./placed-actions";
 import { clampStep, readEmbedParams, type EmbedParams, type Panel } from "./embed-params";
-import { helpDialog, keyAction } from "./keys";
+import { helpDialog, isTyping, keyAction, stepFor } from "./keys";
+import { reportHeight } from "./auto-height";
 import { pageStyles } from "./page-styles";
-import { isShippedRecording, picker, type MenuEntry, type MenuChoice, type RecordingEntry } from "./picker";
+import { isShippedRecording, loadMenu, type MenuEntry, type MenuChoice, type RecordingEntry } from "./picker";
+import { openDropped } from "./files";
 import { hostScheme, placeFor, systemScheme } from "./place";
-import { DOCK_PANELS, panelByKey, type PanelContext, type PanelId } from "./panels";
-import { subjectAt } from "./subject";
+import { DOCK_PANELS, panelByKey, type PanelContext, type PanelId, type PanelSpec } from "./panels";
+import { stage, type SaveFormat } from "./stage";
+import { pageHeader } from "./head";
 import { recordChapter, savePoster, type ExportSource } from "./exports";
-import { typeScale, type Place } from "../../layout/type-scale";
-import { ringPart } from "../../layout/ring-part";
+import type { Place } from "../../layout/type-scale";
 import type { ArchDiagram } from "../arch-diagram/arch-diagram";
-import { NOTES_CHANNEL, type Note } from "../speaker-notes/speaker-notes";
+import { NOTES_CHANNEL, noteAt } from "../speaker-notes/speaker-notes";
 import { shareDialog } from "../share-dialog/share";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
 import "../speaker-notes/speaker-notes";
-import "../arch-diagram/arch-diagram";
-import "../ring-view/ring-view";
-import "../status-lights/status-lights";
-import "../feature-table/feature-table";
-import "../narration-panel/narration-panel";
 import "../timeline-bar/timeline-bar";
 
 /** `src="#virtio-viz-trace"`: the trace is inlined in the page (a self-contained export). */
@@ -203,14 +200,7 @@ export class VirtioViz extends LitElement {
   }
 
   private async loadScenarios(): Promise<void> {
-    const get = async <T>(path: string): Promise<T[]> => {
-      try {
-        const response = await fetch(new URL(path, this.server ?? location.href));
-        return response.ok ? ((await response.json()) as T[]) : [];
-      } catch { return []; } // the menu stays short; the page still works
-    };
-    [this.scenarios, this.recordings] = await Promise.all([
-      get<MenuEntry>("/api/scenarios"), get<RecordingEntry>("/api/recordings")]);
+    [this.scenarios, this.recordings] = await loadMenu(this.server ?? location.href);
   }
 
   private syncUrl(): void {
@@ -235,20 +225,8 @@ export class VirtioViz extends LitElement {
   }
 
   private command(command: Command): void {
-    const s = this.store, chapters = s.header?.chapters ?? [];
-    const here = s.chapterAt();
-    switch (command) {
-      case "first": return this.seek(0);
-      case "last": return this.seek(s.length - 1);
-      case "back": return this.seek(s.step - 1);
-      case "step": return this.seek(s.step + 1);
-      case "prev-chapter": {
-        const c = chapters[here];
-        return this.seek(c && s.step > c.first_step ? c.first_step : chapters[Math.max(0, here - 1)]?.first_step ?? 0);
-      }
-      case "next-chapter": return this.seek(chapters[here + 1]?.first_step ?? s.length - 1);
-      case "play": return this.togglePlay();
-    }
+    if (command === "play") this.togglePlay();
+    else this.seek(stepFor(this.store, command));
   }
 
   private togglePlay(): void {
@@ -328,9 +306,10 @@ export class VirtioViz extends LitElement {
         @command=${(e: CustomEvent<Command>) => this.command(e.detail)}
         @speed=${(e: CustomEvent<number>) => { s.speed = e.detail; if (this.timer !== undefined) { this.stopTimer(); this.togglePlay(); } }}
         @focus-bytes=${(e: CustomEvent<Focus>) => { this.focusBytes = e.detail; }}>
-      ${this.compact ? nothing : this.head(offered.map((p) => ({ id: p.id, title: p.title, key: p.key })))}
+      ${this.compact ? nothing : this.head(offered)}
       <main class="main">
-        ${this.stage()}
+        ${stage({ store: s, place: this.place, projector: this.theme === "projector", playing: this.timer !== undefined, compact: this.compact,
+          ringsShown: this.ringsShown, focus: this.focusBytes, recording: this.recording, shows: (p) => this.shows(p), save: (f) => void this.save(f) })}
         ${open.length ? html`<section class="dock" aria-label="panels">${open.map((p) => html`<section class="panel dock-panel" aria-label=${p.title}>
           <h2 class="dock-title">${p.title}<button class="close" aria-label="close ${p.title}" @click=${() => this.toggle(p.id)}>×</button></h2>
           ${p.render(ctx)}</section>`)}</section>` : nothing}
@@ -349,82 +328,24 @@ export class VirtioViz extends LitElement {
     </div>`;
   }
 
-  private head(toggles: { id: PanelId; title: string; key: string }[]) {
-    const s = this.store, header = s.header!;
-    const menu = this.scenarios.length && (!this.src || isShippedRecording(this.src));
-    return html`<header>
-      <h1>virtio-viz</h1>
-      ${menu ? picker(this.scenarios, this.recordings, this.src ? `src:${this.src}` : `scenario:${header.scenario.id}`, (p) => this.switchScenario(p))
-        : html`<strong class="title">${header.scenario.title}</strong>`}
-      ${this.lectureStatus()}
-      <nav class="toggles" aria-label="panels">${toggles.map((t) => html`<button aria-pressed=${this.open.includes(t.id)}
-        title="${t.title} (${t.key.toUpperCase()})" @click=${() => this.toggle(t.id)}>${t.title}</button>`)}</nav>
-      <span class="grow"></span>
-      ${s.error ? html`<span class="error" role="status">${s.error}</span>` : nothing}
-      <button aria-label="switch theme" @click=${() => { this.theme = this.theme === "light" ? "dark" : "light"; this.themeChosen = true; this.syncUrl(); }}>${this.theme === "light" ? "dark" : "light"}</button>
-      ${!this.src || isShippedRecording(this.src) ? html`<button aria-label="share or embed" @click=${() => { this.sharing = !this.sharing; }}>share</button>` : nothing}
-      <button aria-label="keyboard help" @click=${() => { this.help = !this.help; }}>?</button>
-    </header>`;
-  }
-
-  private lectureStatus() {
-    const s = this.store;
-    if (s.role === "follower") {
-      return html`<span class="room" role="status">following the presenter${this.room ? ` (room ${this.room})` : ""}
-        ${this.followHint ? html`<b>The presenter moves this page.</b>` : nothing}
-        <button @click=${() => void this.lecture("detach")}>explore on my own</button></span>`;
-    }
-    if (this.detachedFrom) {
-      return html`<span class="room">You left room ${this.detachedFrom}. <button @click=${() => void this.lecture("follow")}>follow the presenter again</button></span>`;
-    }
-    return s.role === "presenter" ? html`<span class="room">presenting${this.room ? ` to room ${this.room}` : ""}</span>` : nothing;
-  }
-
-  private stage() {
-    const s = this.store, header = s.header!, view = s.view(), state = view?.state, frame = view?.frame;
-    const queues = state?.queues ?? [];
-    const subject = subjectAt(s, queues);
-    const playing = this.timer !== undefined;
-    const still = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
-    const tokenMs = still ? 0 : Math.round(playing ? Math.min(900, 800 / s.speed) : 900);
-    const projector = this.theme === "projector";
-    const showRings = this.shows("rings") && (!this.compact || this.ringsShown);
-    return html`<section class="stage" aria-label="stage">
-      <section class="caption panel" aria-label="narration" ?hidden=${!this.shows("story")}>
-        <vv-narration .frame=${frame} .chapter=${header.chapters[s.chapterAt()]} .total=${s.length} .wires=${header.topology.wires} ?brief=${this.place === "phone"}></vv-narration>
-      </section>
-      <section class="diagram panel" aria-label="architecture diagram" ?hidden=${!this.shows("diagram")}>
-        <vv-diagram .topology=${header.topology} .frame=${frame} .type=${typeScale(this.place, projector)} ?fit=${this.place === "wide"}
-          .into=${ringPart(header.topology, queues, frame)} .tokenMs=${tokenMs}>
-          <div class="save" slot="actions">
-            <button aria-label="save this step as SVG" @click=${() => void this.save("svg")}>SVG</button>
-            <button aria-label="save this step as PNG" @click=${() => void this.save("png")}>PNG</button>
-            <button aria-label="record the rest of this chapter as a video" ?disabled=${this.recording} @click=${() => void this.save("webm")}>${this.recording ? "recording…" : "WebM"}</button>
-            <button aria-label="record the rest of this chapter as an animated GIF" ?disabled=${this.recording} @click=${() => void this.save("gif")}>GIF</button>
-          </div>
-        </vv-diagram>
-      </section>
-      ${subject === "rings" || !this.shows("story") ? html`<section class="subject panel" aria-label="virtqueues" ?hidden=${!showRings}>
-          <vv-rings .queues=${queues} .memory=${view?.memory ?? null} .frame=${frame} .acting=${s.actingQueue()} .focused=${this.focusBytes}
-            .motionMs=${tokenMs}></vv-rings></section>`
-        : html`<section class="subject panel device" aria-label="device status and features" ?hidden=${!showRings}>
-          <vv-status .value=${state?.status.value ?? 0} .history=${s.statusHistory()}></vv-status>
-          <vv-features .names=${header.feature_names ?? []} .features=${state?.features ?? null}></vv-features></section>`}
-    </section>`;
+  private head(offered: PanelSpec[]) {
+    const header = this.store.header!, shareable = !this.src || isShippedRecording(this.src);
+    return pageHeader({
+      store: this.store, room: this.room, detachedFrom: this.detachedFrom, followHint: this.followHint, theme: this.theme, shareable,
+      menu: this.scenarios.length && shareable && !this.dropped
+        ? { scenarios: this.scenarios, recordings: this.recordings, current: this.src ? `src:${this.src}` : `scenario:${header.scenario.id}` } : null,
+      toggles: offered.map((p) => ({ id: p.id, title: p.title, key: p.key, open: this.open.includes(p.id) })),
+      pick: (choice) => this.switchScenario(choice), toggle: (id) => this.toggle(id), lecture: (c) => void this.lecture(c),
+      switchTheme: () => { this.theme = this.theme === "light" ? "dark" : "light"; this.themeChosen = true; this.syncUrl(); },
+      share: () => { this.sharing = !this.sharing; }, help: () => { this.help = !this.help; },
+    });
   }
 
   /** Send the current step to speaker-notes windows of this browser. */
   private tellNotes(): void {
-    const s = this.store, header = s.header, frame = s.frame(s.step);
-    if (!this.notes || !header || !frame) return;
-    const chapter = header.chapters[s.chapterAt()];
-    const note: Note = {
-      step: s.step, total: s.length, chapter: chapter?.title ?? "",
-      intro: chapter && chapter.first_step === s.step ? chapter.intro : "",
-      now: frame.narration, spec: frame.event.spec, analog: frame.event.analog,
-      next: s.frame(s.step + 1)?.narration ?? null,
-    };
-    this.notes.postMessage(note);
+    const s = this.store;
+    if (!this.notes || !s.header || !s.frame(s.step)) return;
+    this.notes.postMessage(noteAt(s));
   }
 
   private openNotes(): void {
@@ -445,34 +366,16 @@ export class VirtioViz extends LitElement {
     this.stopTimer();
     this.dropped = name;
     try {
-      if (/\.ya?ml$/i.test(name)) {
-        this.source = new LiveSource(this.store, this.wsUrl(), { scenarioFile: text, step: 0 });
-        await this.source.start();
-        return;
-      }
-      let trace: Trace;
-      if (/\.json$/i.test(name)) {
-        trace = JSON.parse(text) as Trace;
-      } else {
-        const reply = await fetch(new URL("/api/import", this.server ?? location.href), {
-          method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text, filename: name }),
-        });
-        const body = (await reply.json()) as Trace & { message?: string };
-        if (!reply.ok) throw new Error(body.message ?? `the server refused ${name}`);
-        trace = body;
-      }
-      const source = new TraceSource(this.store, name, 0);
-      this.source = source;
-      source.load(trace);
-      this.store.error = null;
-      if (trace.comparison && this.place === "wide" && !this.open.includes("compare")) this.open = [...this.open, "compare"];
+      this.source = await openDropped(this.store, name, text, this.server ?? location.href, this.wsUrl());
+      if (this.store.header?.comparison && this.place === "wide" && !this.open.includes("compare")) this.open = [...this.open, "compare"];
     } catch (error) {
       this.store.error = error instanceof Error ? error.message : String(error);
       this.store.changed();
     }
   }
 
-  private async save(format: "svg" | "png" | "webm" | "gif"): Promise<void> {
+
+  private async save(format: SaveFormat): Promise<void> {
     const diagram = this.renderRoot.querySelector<ArchDiagram>("vv-diagram");
     if (!diagram || !this.store.header) return;
     const source: ExportSource = { store: this.store, diagram, style: getComputedStyle(this), embed: this.embed, drawn: () => this.updateComplete };
@@ -481,23 +384,8 @@ export class VirtioViz extends LitElement {
     try { await recordChapter(source, format); } finally { this.recording = false; this.seek(this.store.step); }
   }
 
-  /** Inside an iframe, tell the host page how tall the content is, so it can fit it:
-   * the element's own height (it sizes to its content in /embed), each time it changes,
-   * once the timeline is there, and never 0 (a hidden page has no height to give). */
-  private reportHeight(): void {
-    if (window.parent === window || this.resizeObserver || !this.store.header) return;
-    let posted = 0;
-    this.resizeObserver = new ResizeObserver(() => {
-      const height = Math.ceil(this.getBoundingClientRect().height);
-      if (height <= 0 || height === posted) return;
-      posted = height;
-      window.parent.postMessage({ type: "virtio-viz:resize", height }, "*");
-    });
-    this.resizeObserver.observe(this);
-  }
-
   override updated(changed: Map<string, unknown>): void {
-    this.reportHeight();
+    if (window.parent !== window && !this.resizeObserver && this.store.header) this.resizeObserver = reportHeight(this);
     if (changed.has("help") && this.help) this.renderRoot.querySelector<HTMLButtonElement>(".help button")?.focus();
   }
 
@@ -509,11 +397,6 @@ export class VirtioViz extends LitElement {
     this.actionsLog = [];
     void this.start();
   }
-}
-
-function isTyping(e: KeyboardEvent): boolean {
-  const target = e.composedPath()[0] as HTMLElement | undefined;
-  return !!target && ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName);
 }
 
 declare global {
