@@ -7,6 +7,11 @@
               median at most 17 ms), against the same measurement on a blank page in the
               same browser (the baseline: what the machine gives an idle page).
 * step        from a key press to the next painted frame showing the new step (goal: 50 ms).
+* stage       per size (phone 390, blog column 700, laptop 1440, projector 1920 px), over every
+              scenario at the steps the browser tests check (stage_geometry.py): the first
+              diagram's time, the smallest diagram text, names over names or box text, wires
+              through boxes, names on other wires, and how often the step's box (and, on a
+              laptop and a projector, the active queue's rings) was in view.
 
     .venv/bin/python -m benchmarks.frontend_speed                 # 10 s of playing
     .venv/bin/python -m benchmarks.frontend_speed --seconds 2     # a smoke run
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import statistics
 import threading
 import time
@@ -24,11 +30,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
+from benchmarks import stage_geometry as stage
 from virtio_viz.api import Settings, create_app
+from virtio_viz.scenarios.stories import STORIES
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -58,6 +67,18 @@ STEP_TO_PAINT = """() => new Promise((done) => {
 
 
 @dataclass(frozen=True)
+class StageFigures:
+    size: str
+    first_diagram_ms: float  # median over the scenarios
+    smallest_px: float
+    overlaps: int
+    crossings: int
+    names_on_wires: int
+    box_in_view: tuple[int, int]
+    rings_in_view: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class Result:
     bundle_kb: float
     first_paint_ms: float
@@ -66,6 +87,7 @@ class Result:
     blank_median_ms: float
     step_to_paint_ms: float
     steps_played: int
+    stages: list[StageFigures]
 
 
 @contextmanager
@@ -104,13 +126,44 @@ def measure(seconds: float) -> Result:
         page.keyboard.press(" ")
         played = int(page.locator("vv-timeline .count").inner_text().split("/")[0])
         steps = [page.evaluate(STEP_TO_PAINT) for _ in range(20)]
+        stages = [stage_figures(browser, url, size) for size in stage.SIZES]
         browser.close()
     urllib.request.urlcleanup()
     return Result(
         bundle_kb=bundle_kb(), first_paint_ms=first_paint,
         frame_median_ms=statistics.median(gaps), frame_p95_ms=sorted(gaps)[int(0.95 * len(gaps))],
         blank_median_ms=statistics.median(blank), step_to_paint_ms=statistics.median(steps),
-        steps_played=played,
+        steps_played=played, stages=stages,
+    )  # fmt: skip
+
+
+def stage_figures(browser: Browser, url: str, size: str) -> StageFigures:
+    width, height = stage.SIZES[size]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.emulate_media(reduced_motion="reduce")
+    drawn: list[float] = []
+    found: list[dict[str, Any]] = []
+    for scenario in sorted(STORIES):
+        with urllib.request.urlopen(f"{url}/api/scenarios/{scenario}/trace") as reply:
+            told = json.load(reply)
+        start = time.perf_counter()
+        page.goto(stage.stage_url(url, size, scenario))
+        page.locator("vv-diagram svg g[data-box]").first.wait_for()
+        drawn.append((time.perf_counter() - start) * 1000)
+        for step in stage.steps_to_check(told):
+            stage.show_step(page, step)
+            found.append(stage.measure(page))
+    page.close()
+    rings = [f["rings"] for f in found if f["rings"] is not None]
+    return StageFigures(
+        size=size, first_diagram_ms=statistics.median(drawn),
+        smallest_px=min(f["smallest"] for f in found),
+        overlaps=sum(len(f["overlaps"]) for f in found),
+        crossings=sum(len(f["crossings"]) for f in found),
+        names_on_wires=sum(len(f["on_wires"]) for f in found),
+        box_in_view=(sum(f["active"] is True for f in found),
+                     sum(f["active"] is not None for f in found)),
+        rings_in_view=(sum(rings), len(rings)),
     )  # fmt: skip
 
 
@@ -125,6 +178,15 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{r.frame_median_ms:.1f} ms, p95 {r.frame_p95_ms:.1f} ms; blank page median "
           f"{r.blank_median_ms:.1f} ms -> {ratio:.2f}x")  # fmt: skip
     print(f"key press to painted step: median {r.step_to_paint_ms:.1f} ms (goal 50)")
+    print("| size | first diagram | smallest text | overlaps | wires through boxes "
+          "| names on other wires | step's box in view | rings in view |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for f in r.stages:
+        width, height = stage.SIZES[f.size]
+        print(f"| {f.size} {width}x{height} | {f.first_diagram_ms:.0f} ms "
+              f"| {f.smallest_px:.1f} px | {f.overlaps} | {f.crossings} | {f.names_on_wires} "
+              f"| {f.box_in_view[0]}/{f.box_in_view[1]} "
+              f"| {f.rings_in_view[0]}/{f.rings_in_view[1]} |")  # fmt: skip
     return 0
 
 

@@ -47,6 +47,19 @@ def stage_url(server: str, size: str, scenario: str) -> str:
     return f"{server}/{page}?src=/api/scenarios/{scenario}/trace{theme}"
 
 
+def steps_to_check(told: dict[str, Any]) -> list[int]:
+    """Each chapter's first step, and the first step of each distinct box, path and event
+    kind (what the diagram draws differently)."""
+    steps = {c["first_step"] for c in told["chapters"]}
+    seen: set[tuple[Any, ...]] = set()
+    for frame in told["steps"]:
+        key = (frame["box"], tuple(frame["hops"]), frame["event"]["kind"])
+        if frame["hops"] and key not in seen:
+            seen.add(key)
+            steps.add(frame["index"])
+    return sorted(steps)
+
+
 def show_step(page: Page, step: int) -> None:
     """Move the page to `step` (0-based) and wait until it shows it, settled."""
     page.evaluate("(s) => document.querySelector('virtio-viz').seek(s)", step)

@@ -18,25 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from benchmarks.stage_geometry import SIZES, measure, show_step, stage_url
+from benchmarks.stage_geometry import SIZES, measure, show_step, stage_url, steps_to_check
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import ARTIFACTS, Console
 from tests.e2e.test_visualizer import trace
 from virtio_viz.scenarios.stories import STORIES
-
-
-def steps_to_check(told: dict[str, Any]) -> list[int]:
-    """Each chapter's first step, and the first step of each distinct box, path and event
-    kind (what the diagram draws differently)."""
-    steps = {c["first_step"] for c in told["chapters"]}
-    seen: set[tuple[Any, ...]] = set()
-    for frame in told["steps"]:
-        key = (frame["box"], tuple(frame["hops"]), frame["event"]["kind"])
-        if frame["hops"] and key not in seen:
-            seen.add(key)
-            steps.add(frame["index"])
-    return sorted(steps)
 
 
 def pictured_step(told: dict[str, Any]) -> int:

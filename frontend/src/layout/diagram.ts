@@ -52,7 +52,7 @@ function attempt(topology: Topology, o: LayoutOptions, width: number, names = fa
     const wanted = unplaced(layout, topology);
     if (!wanted.length) break;
     context.reserved.push(...wanted);
-    layout = { ...layout, wires: routeAll(topology, context) };
+    layout = { ...layout, wires: routeAll(topology, context, layout.wires) };
   }
   return layout;
 }

@@ -90,18 +90,25 @@ export function placeLabels(wires: RoutedWire[], ctx: LabelContext, all: RoutedW
   const h = ctx.size * 1.25, gap = Math.max(3, ctx.size * 0.3);
   for (const wire of wires) {
     const w = ctx.measure(wire.wire.label, ctx.size, 600) + 4;
+    const others = all.filter((o) => o !== wire);
+    // Best first: the first candidate with nothing under it and no border through it wins.
+    const spots = candidates(wire.points, w, h, gap, ctx.size * 3).map((c) => ({ ...c, base: c.along * 10 + c.away / ctx.size }))
+      .sort((a, b) => a.base - b.base);
     let best: { rect: Rect; score: number; refused: number } | null = null;
-    for (const { rect, along, away } of candidates(wire.points, w, h, gap, ctx.size * 3)) {
-      let refused = 0;
-      if (away) { const between = bridge(rect, wire.points); for (const other of all) if (other !== wire && polylineHitsRect(other.points, between)) refused++; }
-      if (rect.x < 0 || rect.y < 0 || rect.x + rect.w > ctx.width || rect.y + rect.h > ctx.height) refused++;
+    for (const { rect, away, base } of spots) {
+      if (best && best.refused === 0 && base >= best.score) break; // nothing later can do better
+      let refused = rect.x < 0 || rect.y < 0 || rect.x + rect.w > ctx.width || rect.y + rect.h > ctx.height ? 1 : 0;
+      const worse = () => best !== null && refused > best.refused;
       for (const t of texts) if (rectsOverlap(rect, t)) refused++;
       for (const s of solid) if (rectsOverlap(rect, s)) refused++;
-      for (const other of all) if (other !== wire && polylineHitsRect(other.points, rect)) refused++;
       for (const l of placed.values()) if (rectsOverlap(rect, l)) refused++;
+      if (worse()) continue;
+      for (const other of others) if (polylineHitsRect(other.points, rect)) refused++;
+      if (away && !worse()) { const between = bridge(rect, wire.points); for (const other of others) if (polylineHitsRect(other.points, between)) refused++; }
+      if (worse()) continue;
       let crossings = 0;
       for (const b of borders) crossings += edgesCrossed(rect, b);
-      const score = refused * 1000 + crossings * 2 + along * 10 + away / ctx.size;
+      const score = refused * 1000 + crossings * 2 + base;
       if (!best || score < best.score) best = { rect, score, refused };
     }
     if (best) placed.set(wire.wire.id, { ...best.rect, text: wire.wire.label, size: ctx.size, baseline: best.rect.y + ctx.size * 0.98, clean: best.refused === 0 });

@@ -13,7 +13,7 @@
  */
 import type { Topology, Wire } from "../protocol";
 import type { PlacedBox } from "./boxes";
-import { inset, roundedPath, type Point, type Rect } from "./geometry";
+import { inset, polylineHitsRect, roundedPath, type Point, type Rect } from "./geometry";
 
 export interface RoutedWire { wire: Wire; from: string; to: string; points: Point[]; d: string }
 
@@ -218,15 +218,20 @@ function corners(points: Point[]): Point[] {
   return out;
 }
 
-/** Every wire of the topology, in its order (earlier wires get the straighter paths). */
-export function routeAll(topology: Topology, ctx: RouteContext): Map<string, RoutedWire> {
+/**
+ * Every wire of the topology, in its order (earlier wires get the straighter paths). Given
+ * the wires of an earlier round, only those that cross a place now kept for another wire's
+ * name are routed again; the others keep their paths.
+ */
+export function routeAll(topology: Topology, ctx: RouteContext, before?: Map<string, RoutedWire>): Map<string, RoutedWire> {
   const out = new Map<string, RoutedWire>();
-  const drawn: Point[][] = [];
+  const keeps = (w: RoutedWire) => !ctx.reserved.some((r) => r.owner !== w.wire.id && polylineHitsRect(w.points, r.rect));
+  for (const [id, w] of before ?? []) if (keeps(w)) out.set(id, w);
   for (const wire of topology.wires) {
-    const points = route(ctx, wire.a, wire.b, drawn, wire.id);
-    if (!points.length) continue;
-    drawn.push(points);
-    out.set(wire.id, { wire, from: wire.a, to: wire.b, points, d: roundedPath(points, ctx.gap * 0.8) });
+    if (out.has(wire.id)) continue;
+    const others = [...out.values()].map((w) => w.points);
+    const points = route(ctx, wire.a, wire.b, others, wire.id);
+    if (points.length) out.set(wire.id, { wire, from: wire.a, to: wire.b, points, d: roundedPath(points, ctx.gap * 0.8) });
   }
-  return out;
+  return new Map(topology.wires.filter((w) => out.has(w.id)).map((w) => [w.id, out.get(w.id)!]));
 }

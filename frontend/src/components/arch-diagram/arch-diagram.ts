@@ -21,6 +21,9 @@ export const EXPORT_WIDTH = 1100;
 
 export const PLANES: [string, string][] = [["control", "control plane"], ["data", "data plane"], ["notification", "notifications"]];
 
+/** The last layouts made, by topology and size: a page going back to a size does not lay out again. */
+const LAYOUTS = new Map<string, DiagramLayout>();
+
 let sharedMeasure: Measure | null = null;
 function measurer(host: HTMLElement): Measure {
   if (!sharedMeasure) {
@@ -48,7 +51,6 @@ export class ArchDiagram extends LitElement {
   @state() private edges = { left: false, right: false };
 
   private observer: ResizeObserver | null = null;
-  private cached: { key: string; layout: DiagramLayout } | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -61,9 +63,10 @@ export class ArchDiagram extends LitElement {
   }
 
   override firstUpdated(): void {
+    // The first size comes from the observer, once the page around has settled (no layout
+    // for a size that lasts one frame).
     const viewport = this.renderRoot.querySelector(".viewport");
     if (viewport) this.observer?.observe(viewport);
-    this.measureSize();
   }
 
   private measureSize(): void {
@@ -79,11 +82,14 @@ export class ArchDiagram extends LitElement {
     const topology = this.topology, size = this.size;
     if (!topology || !size) return null;
     const height = this.fit ? size.h : null;
-    const key = `${topology.id}|${topology.boxes.length}|${size.w}|${height}|${JSON.stringify(this.type)}`;
-    if (this.cached?.key !== key || this.cached.layout === undefined) {
-      this.cached = { key, layout: layoutDiagram(topology, { width: size.w, height, type: this.type, measure: measurer(this) }) };
+    const key = `${topology.id}|${topology.boxes.length}|${topology.wires.length}|${size.w}|${height}|${JSON.stringify(this.type)}`;
+    let layout = LAYOUTS.get(key);
+    if (!layout) {
+      layout = layoutDiagram(topology, { width: size.w, height, type: this.type, measure: measurer(this) });
+      if (LAYOUTS.size >= 12) LAYOUTS.delete(LAYOUTS.keys().next().value!);
+      LAYOUTS.set(key, layout);
     }
-    return this.cached.layout;
+    return layout;
   }
 
   /** The step's route: its hops in the order of travel, each as points. */
@@ -172,7 +178,6 @@ export class ArchDiagram extends LitElement {
   }
 
   override updated(): void {
-    if (!this.size) this.measureSize();
     this.keepInView();
   }
 
