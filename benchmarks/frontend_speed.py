@@ -10,8 +10,8 @@
 * stage       per size (phone 390, blog column 700, laptop 1440, projector 1920 px), over every
               scenario at the steps the browser tests check (stage_geometry.py): the first
               diagram's time, the smallest diagram text, names over names or box text, wires
-              through boxes, names on other wires, and how often the step's box (and, on a
-              laptop and a projector, the active queue's rings) was in view.
+              through boxes, names on other wires or across boxes, and how often the step's
+              box (and, on a laptop and a projector, the active queue's rings) was in view.
 
     .venv/bin/python -m benchmarks.frontend_speed                 # 10 s of playing
     .venv/bin/python -m benchmarks.frontend_speed --seconds 2     # a smoke run
@@ -74,6 +74,7 @@ class StageFigures:
     overlaps: int
     crossings: int
     names_on_wires: int
+    names_on_boxes: int
     box_in_view: tuple[int, int]
     rings_in_view: tuple[int, int]
 
@@ -161,6 +162,7 @@ def stage_figures(browser: Browser, url: str, size: str) -> StageFigures:
         overlaps=sum(len(f["overlaps"]) for f in found),
         crossings=sum(len(f["crossings"]) for f in found),
         names_on_wires=sum(len(f["on_wires"]) for f in found),
+        names_on_boxes=sum(len(f["on_boxes"]) for f in found),
         box_in_view=(sum(f["active"] is True for f in found),
                      sum(f["active"] is not None for f in found)),
         rings_in_view=(sum(rings), len(rings)),
@@ -179,12 +181,14 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{r.blank_median_ms:.1f} ms -> {ratio:.2f}x")  # fmt: skip
     print(f"key press to painted step: median {r.step_to_paint_ms:.1f} ms (goal 50)")
     print("| size | first diagram | smallest text | overlaps | wires through boxes "
-          "| names on other wires | step's box in view | rings in view |")  # fmt: skip
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| names on other wires | names across boxes | step's box in view "
+          "| rings in view |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for f in r.stages:
         width, height = stage.SIZES[f.size]
         print(f"| {f.size} {width}x{height} | {f.first_diagram_ms:.0f} ms "
               f"| {f.smallest_px:.1f} px | {f.overlaps} | {f.crossings} | {f.names_on_wires} "
+              f"| {f.names_on_boxes} "
               f"| {f.box_in_view[0]}/{f.box_in_view[1]} "
               f"| {f.rings_in_view[0]}/{f.rings_in_view[1]} |")  # fmt: skip
     return 0

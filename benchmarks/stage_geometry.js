@@ -18,6 +18,7 @@
   const boxes = new Map([...svg.querySelectorAll('g.box')].map((g) => {
     const r = g.querySelector('rect');
     return [g.dataset.box, { id: g.dataset.box, parent: g.dataset.parent || null, band: g.classList.contains('space') && !g.dataset.parent,
+      leaf: g.classList.contains('leaf') && !g.classList.contains('space'),
       r: { x: +r.getAttribute('x'), y: +r.getAttribute('y'), w: +r.getAttribute('width'), h: +r.getAttribute('height') } }];
   }));
   const line = (id) => { const out = []; for (let at = id; at; at = boxes.get(at)?.parent) out.push(at); return out; };
@@ -33,6 +34,17 @@
     for (const b of boxes.values()) {
       if (b.band || free.has(b.id) || line(b.id).includes(w.a) || line(b.id).includes(w.b)) continue;
       if (w.points.some((q) => inside(q, b.r, 2))) crossings.push(`${w.id} through ${b.id}`);
+    }
+  }
+  const onBoxes = []; // a name across a box's border, or on a component, memory or hardware box
+  const crossesEdge = (g, r) => [[r.x, r.y, r.x + r.w, r.y], [r.x, r.y + r.h, r.x + r.w, r.y + r.h]].some(([x0, y, x1]) =>
+      y > g.y + 1 && y < g.y + g.h - 1 && x0 < g.x + g.w - 1 && x1 > g.x + 1)
+    || [[r.x, r.y, r.y + r.h], [r.x + r.w, r.y, r.y + r.h]].some(([x, y0, y1]) =>
+      x > g.x + 1 && x < g.x + g.w - 1 && y0 < g.y + g.h - 1 && y1 > g.y + 1);
+  for (const g of glyphs.filter((g) => g.label)) {
+    for (const b of boxes.values()) {
+      if (b.band) continue;
+      if (crossesEdge(g.r, b.r) || (b.leaf && area(g.r, b.r) > 2)) onBoxes.push(`${g.name.slice(6)} on ${b.id}`);
     }
   }
   const onWires = [];
@@ -54,5 +66,5 @@
     const parts = [subject, ...rv.querySelectorAll('.chips, thead')].map((e) => e.getBoundingClientRect());
     rings = parts.every((r) => within(r, screen));
   }
-  return { smallest, overlaps, crossings, on_wires: onWires, active, rings };
+  return { smallest, overlaps, crossings, on_wires: onWires, on_boxes: onBoxes, active, rings };
 }

@@ -8,6 +8,7 @@
 * crossings   a wire through a box it does not connect: the box is not one of its ends,
               an ancestor or descendant of an end, or a root band (host user space, ...)
 * on_wires    a wire's name lying on another wire's path
+* on_boxes    a wire's name across a box's border, or on a component, memory or hardware box
 * active      the step's box fully inside the window, above the sticky timeline bar and
               inside the diagram's own view (not scrolled away); null if no box is lit
 * rings       the active queue's rings (their panel and the index chips) inside the

@@ -4,8 +4,9 @@ For every scenario at a phone (390 px), a blog column (the /embed page, 700 px),
 (1440x900) and a projector (1920x1080, theme=projector), at every chapter's first step and
 at the first step of every distinct path the story draws: no diagram text below 11 px (20
 px on the projector), no name over another name or a box's text, no wire through a box it
-does not connect, no name on a wire it does not name, the step's box in view, and on the
-laptop and the projector the active queue's rings in view. One page per size.
+does not connect, no name on a wire it does not name or across a box, the step's box in
+view, and on the laptop and the projector the active queue's rings in view. One page per
+size.
 
 Each scenario's picture at each size is saved as a JPEG in tests/e2e/artifacts/stage/, or
 in $VIRTIO_VIZ_SCREENSHOTS (scripts/screenshots writes docs/screenshots/ that way).
@@ -35,7 +36,7 @@ def pictured_step(told: dict[str, Any]) -> int:
 
 def problems(found: dict[str, Any], size: str) -> list[str]:
     smallest = 20 if size == "projector" else 11
-    kinds = ("overlaps", "crossings", "on_wires")
+    kinds = ("overlaps", "crossings", "on_wires", "on_boxes")
     out = [f"{kind}: {found[kind]}" for kind in kinds if found[kind]]
     if found["smallest"] < smallest - 0.01:
         out.append(f"text of {found['smallest']:.1f} px")

@@ -4,10 +4,10 @@
  *
  * How this works: candidates sit along each straight stretch of the wire (above or below a
  * level stretch, left or right of an upright one, or on the wire, which the name's halo
- * interrupts), nearest the middle first. A candidate
- * that covers a box's text, a component, another wire or another name is refused; among
- * the rest the one nearest the wire's middle, crossing the fewest container borders, wins.
- * If every candidate is refused, the least bad one is kept (the layout tests catch that).
+ * interrupts), nearest the middle first. A candidate that covers a box's text, a
+ * component, a container's border, another wire or another name is refused; the first
+ * one left wins. If every candidate is refused, the least bad one is kept, marked not
+ * clean (the layout then routes wires again round it, or widens; the tests catch the rest).
  */
 import type { PlacedBox } from "./boxes";
 import { polylineHitsRect, polylineLength, rectsOverlap, segmentHitsRect, type Point, type Rect } from "./geometry";
@@ -105,10 +105,9 @@ export function placeLabels(wires: RoutedWire[], ctx: LabelContext, all: RoutedW
       if (worse()) continue;
       for (const other of others) if (polylineHitsRect(other.points, rect)) refused++;
       if (away && !worse()) { const between = bridge(rect, wire.points); for (const other of others) if (polylineHitsRect(other.points, between)) refused++; }
+      for (const b of borders) refused += edgesCrossed(rect, b);
       if (worse()) continue;
-      let crossings = 0;
-      for (const b of borders) crossings += edgesCrossed(rect, b);
-      const score = refused * 1000 + crossings * 2 + base;
+      const score = refused * 1000 + base;
       if (!best || score < best.score) best = { rect, score, refused };
     }
     if (best) placed.set(wire.wire.id, { ...best.rect, text: wire.wire.label, size: ctx.size, baseline: best.rect.y + ctx.size * 0.98, clean: best.refused === 0 });
