@@ -57,12 +57,30 @@ function attempt(topology: Topology, o: LayoutOptions, width: number, names = fa
   return layout;
 }
 
+/** The hops of a path from `start`, as drawn: the first and the last one routed into
+ * `into` (a part of the rings) when they end at the box holding it. */
+export function drawnHops(layout: DiagramLayout, wires: Map<string, Wire>, start: string, ids: string[], into: string | null = null): Hop[] {
+  const oriented = orientHops(wires, start, ids);
+  return oriented.map((h, i) => ({ wire: h.wire, points: hopPoints(layout, h.wire, h.reversed, i === 0 || i === oriented.length - 1 ? into : null) }))
+    .filter((h) => h.points.length);
+}
+
+/** Every way the topology's routes are drawn: each route as it is, and into each part of
+ * the rings when it reaches the rings. */
+export function drawnRoutes(layout: DiagramLayout, topology: Topology): { name: string; hops: Hop[] }[] {
+  const wires = new Map(topology.wires.map((w) => [w.id, w] as [string, Wire]));
+  const parts = (id: string) => topology.boxes.filter((b) => b.parent === id && b.kind === "memory").map((b) => b.id);
+  return topology.routes.flatMap((route) => {
+    const ends = route.hops.flatMap((id) => { const w = wires.get(id); return w ? [w.a, w.b] : []; });
+    const intos = [null, ...new Set(ends.flatMap(parts))];
+    return intos.map((into) => ({ name: into ? `${route.name} into ${into}` : route.name, hops: drawnHops(layout, wires, route.start, route.hops, into) }));
+  });
+}
+
 /** The names of the topology's routes that found no clear place, where they wanted to go. */
 function unplaced(layout: DiagramLayout, topology: Topology): { rect: Rect; owner: string }[] {
-  const wires = new Map(topology.wires.map((w) => [w.id, w] as [string, Wire]));
   const out: { rect: Rect; owner: string }[] = [];
-  for (const route of topology.routes) {
-    const hops = orientHops(wires, route.start, route.hops).map((h) => ({ wire: h.wire, points: hopPoints(layout, h.wire, h.reversed) }));
+  for (const { hops } of drawnRoutes(layout, topology)) {
     for (const [owner, label] of routeLabels(layout, hops)) if (!label.clean) out.push({ rect: label, owner });
   }
   return out;

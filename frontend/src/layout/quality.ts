@@ -3,8 +3,8 @@
  * names, a box's text or a box's border, wires that cross a box they do not connect, and names that sit on
  * a wire they do not name. The layout tests and the browser's geometry checks read these.
  */
-import type { Topology, Wire } from "../protocol";
-import { hopPoints, orientHops, routeLabels, type DiagramLayout } from "./diagram";
+import type { Topology } from "../protocol";
+import { drawnRoutes, routeLabels, type DiagramLayout } from "./diagram";
 import { polylineHitsRect, inset, segmentHitsRect, type Rect } from "./geometry";
 import { passable } from "./wires";
 
@@ -28,13 +28,11 @@ function crossesBorder(r: Rect, b: Rect): boolean {
 
 /** The layout's quality, with the names of every route of `topology` as they would be drawn. */
 export function quality(layout: DiagramLayout, topology: Topology): Quality {
-  const wires = new Map(topology.wires.map((w) => [w.id, w] as [string, Wire]));
   const overlaps: string[] = [];
   const labelsOnWires: string[] = [];
   const sizes = [...layout.boxes.values()].flatMap((p) => p.lines.map((l) => l.size));
-  for (const route of topology.routes) {
-    const hops = orientHops(wires, route.start, route.hops).map((h) => ({ wire: h.wire, points: hopPoints(layout, h.wire, h.reversed) }));
-    const labels = [...routeLabels(layout, hops).entries()];
+  for (const route of drawnRoutes(layout, topology)) {
+    const labels = [...routeLabels(layout, route.hops).entries()];
     labels.forEach(([id, l], i) => {
       sizes.push(l.size);
       for (const [other, m] of labels.slice(i + 1)) if (area(l, m) > 1) overlaps.push(`${route.name}: ${id} / ${other}`);

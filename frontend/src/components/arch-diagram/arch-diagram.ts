@@ -8,7 +8,7 @@ import { LitElement, html, render, svg, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { keyed } from "lit/directives/keyed.js";
 import type { Frame, Topology, Wire } from "../../protocol";
-import { hopPoints, layoutDiagram, orientHops, pathOf, routeLabels, type DiagramLayout, type Hop, type PlacedBox } from "../../layout/diagram";
+import { drawnHops, layoutDiagram, pathOf, routeLabels, type DiagramLayout, type Hop, type PlacedBox } from "../../layout/diagram";
 import type { Point } from "../../layout/geometry";
 import { canvasMeasure, estimate, type Measure } from "../../layout/text";
 import { typeScale, type TypeScale } from "../../layout/type-scale";
@@ -98,9 +98,7 @@ export class ArchDiagram extends LitElement {
     if (!frame) return [];
     const wires = new Map(topology.wires.map((w) => [w.id, w] as [string, Wire]));
     const route = frame.route ? topology.routes.find((r) => r.name === frame.route) : undefined;
-    const oriented = orientHops(wires, route?.start ?? frame.box, frame.hops);
-    return oriented.map((h, i) => ({ wire: h.wire, points: hopPoints(layout, h.wire, h.reversed, i === oriented.length - 1 || i === 0 ? this.into : null) }))
-      .filter((h) => h.points.length);
+    return drawnHops(layout, wires, route?.start ?? frame.box, frame.hops, this.into);
   }
 
   override render() {
