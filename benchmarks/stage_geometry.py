@@ -20,6 +20,7 @@ The browser tests assert on these for every scenario at 390, 700, 1440 and 1920 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,16 @@ def stage_url(server: str, size: str, scenario: str) -> str:
     page = "embed" if size == "blog" else ""
     theme = "&theme=projector" if size == "projector" else ""
     return f"{server}/{page}?src=/api/scenarios/{scenario}/trace{theme}"
+
+
+def open_stage(page: Page, url: str) -> tuple[float, float]:
+    """Open a stage; the ms until its boxes are drawn, and until its wires are (they follow)."""
+    start = time.perf_counter()
+    page.goto(url)
+    page.locator("vv-diagram svg g[data-box]").first.wait_for()
+    boxes = (time.perf_counter() - start) * 1000
+    page.locator("vv-diagram svg path.wire").first.wait_for(state="attached")
+    return boxes, (time.perf_counter() - start) * 1000
 
 
 def steps_to_check(told: dict[str, Any]) -> list[int]:

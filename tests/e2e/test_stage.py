@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from benchmarks.stage_geometry import SIZES, measure, show_step, stage_url, steps_to_check
+from benchmarks.stage_geometry import (
+    SIZES,
+    measure,
+    open_stage,
+    show_step,
+    stage_url,
+    steps_to_check,
+)
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import ARTIFACTS, Console
@@ -60,8 +67,7 @@ def test_the_stage_is_legible_at_every_size(browser: Browser, server_url: str, s
     failures: list[str] = []
     for scenario in sorted(STORIES):
         told = trace(server_url, scenario)
-        page.goto(stage_url(server_url, size, scenario))
-        page.locator("vv-diagram svg g[data-box]").first.wait_for()
+        open_stage(page, stage_url(server_url, size, scenario))
         for step in steps_to_check(told):
             show_step(page, step)
             failures += [f"{scenario} step {step + 1}: {p}" for p in problems(measure(page), size)]

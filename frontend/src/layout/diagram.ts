@@ -41,11 +41,17 @@ export function layoutDiagram(topology: Topology, o: LayoutOptions): DiagramLayo
   return layout;
 }
 
-function attempt(topology: Topology, o: LayoutOptions, width: number, names = false): DiagramLayout {
-  const boxes = layoutBoxes(topology, width, o.height ?? null, { type: o.type, measure: o.measure, names });
+/** The boxes alone (no wires yet): what a page shows while the wires are being routed. */
+export function boxesOnly(topology: Topology, o: LayoutOptions, names = false): DiagramLayout {
+  const boxes = layoutBoxes(topology, o.width, o.height ?? null, { type: o.type, measure: o.measure, names });
   const texts = textRects(boxes.boxes);
   const context: RouteContext = { boxes: boxes.boxes, width: boxes.width, height: boxes.height, gap: spacing(o.type).gap, texts, reserved: [] };
-  let layout: DiagramLayout = { ...boxes, type: o.type, wires: routeAll(topology, context), texts, context, measure: o.measure };
+  return { ...boxes, type: o.type, wires: new Map(), texts, context, measure: o.measure };
+}
+
+function attempt(topology: Topology, o: LayoutOptions, width: number, names = false): DiagramLayout {
+  const boxes = boxesOnly(topology, { ...o, width }, names), context = boxes.context;
+  let layout: DiagramLayout = { ...boxes, wires: routeAll(topology, context) };
   // A name with no clear place keeps the place it wanted, and the wires are routed again
   // round it (three times at most: each round only adds places).
   for (let round = 0; round < 3; round++) {

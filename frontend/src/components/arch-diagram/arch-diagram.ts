@@ -8,7 +8,7 @@ import { LitElement, html, render, svg, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { keyed } from "lit/directives/keyed.js";
 import type { Frame, Topology, Wire } from "../../protocol";
-import { drawnHops, layoutDiagram, pathOf, routeLabels, type DiagramLayout, type Hop, type PlacedBox } from "../../layout/diagram";
+import { boxesOnly, drawnHops, layoutDiagram, pathOf, routeLabels, type DiagramLayout, type Hop, type PlacedBox } from "../../layout/diagram";
 import type { Point } from "../../layout/geometry";
 import { canvasMeasure, estimate, type Measure } from "../../layout/text";
 import { typeScale, type TypeScale } from "../../layout/type-scale";
@@ -51,6 +51,7 @@ export class ArchDiagram extends LitElement {
   @state() private edges = { left: false, right: false };
 
   private observer: ResizeObserver | null = null;
+  private pending: string | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -78,18 +79,27 @@ export class ArchDiagram extends LitElement {
   }
 
   /** The layout for the current size (recomputed only when the size, type or topology change). */
+  /** The layout for the current size. A size not laid out before shows its boxes at once
+   * (they take a millisecond) and gets its wires a moment later (routing them round every
+   * box takes longer), so the page is never held up by the wires. */
   get layout(): DiagramLayout | null {
     const topology = this.topology, size = this.size;
     if (!topology || !size) return null;
-    const height = this.fit ? size.h : null;
-    const key = `${topology.id}|${topology.boxes.length}|${topology.wires.length}|${size.w}|${height}|${JSON.stringify(this.type)}`;
-    let layout = LAYOUTS.get(key);
-    if (!layout) {
-      layout = layoutDiagram(topology, { width: size.w, height, type: this.type, measure: measurer(this) });
-      if (LAYOUTS.size >= 12) LAYOUTS.delete(LAYOUTS.keys().next().value!);
-      LAYOUTS.set(key, layout);
+    const options = { width: size.w, height: this.fit ? size.h : null, type: this.type, measure: measurer(this) };
+    const key = `${topology.id}|${topology.boxes.length}|${topology.wires.length}|${size.w}|${options.height}|${JSON.stringify(this.type)}`;
+    const done = LAYOUTS.get(key);
+    if (done) return done;
+    if (this.pending !== key) {
+      this.pending = key;
+      setTimeout(() => {
+        if (this.pending !== key) return; // the size changed meanwhile
+        if (LAYOUTS.size >= 12) LAYOUTS.delete(LAYOUTS.keys().next().value!);
+        LAYOUTS.set(key, layoutDiagram(topology, options));
+        this.pending = null;
+        this.requestUpdate();
+      });
     }
-    return layout;
+    return boxesOnly(topology, options);
   }
 
   /** The step's route: its hops in the order of travel, each as points. */
