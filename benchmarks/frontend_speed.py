@@ -17,6 +17,8 @@
 
     .venv/bin/python -m benchmarks.frontend_speed                 # 10 s of playing
     .venv/bin/python -m benchmarks.frontend_speed --seconds 2     # a smoke run
+    git archive REV static | tar -x -C /tmp/before                # an earlier build, then
+    .venv/bin/python -m benchmarks.frontend_speed --before /tmp/before/static
 """
 
 from __future__ import annotations
@@ -96,8 +98,8 @@ class Result:
 
 
 @contextmanager
-def serving() -> Iterator[str]:
-    app = create_app(Settings())
+def serving(static: Path = STATIC) -> Iterator[str]:
+    app = create_app(Settings(static_dir=static))
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -110,13 +112,14 @@ def serving() -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def bundle_kb() -> float:
-    assets = [p for p in (STATIC / "assets").iterdir() if p.suffix in {".js", ".css"}]
+def bundle_kb(static: Path = STATIC) -> float:
+    assets = [p for p in (static / "assets").iterdir() if p.suffix in {".js", ".css"}]
     return sum(len(gzip.compress(p.read_bytes())) for p in assets) / 1024
 
 
-def measure(seconds: float) -> Result:
-    with serving() as url, sync_playwright() as playwright:
+def measure(seconds: float, static: Path = STATIC, stages: bool = True) -> Result:
+    """The figures for the build in `static` (the stage table only when `stages`)."""
+    with serving(static) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page: Page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.goto("about:blank")
@@ -128,14 +131,14 @@ def measure(seconds: float) -> Result:
         page.keyboard.press(" ")
         played = int(page.locator("vv-timeline .count").inner_text().split("/")[0])
         steps = [page.evaluate(STEP_TO_PAINT) for _ in range(20)]
-        stages = [stage_figures(browser, url, size) for size in stage.SIZES]
+        sized = [stage_figures(browser, url, size) for size in stage.SIZES] if stages else []
         browser.close()
     urllib.request.urlcleanup()
     return Result(
-        bundle_kb=bundle_kb(), first_paint_ms=first_paint, wires_ms=wired,
+        bundle_kb=bundle_kb(static), first_paint_ms=first_paint, wires_ms=wired,
         frame_median_ms=statistics.median(gaps), frame_p95_ms=sorted(gaps)[int(0.95 * len(gaps))],
         blank_median_ms=statistics.median(blank), step_to_paint_ms=statistics.median(steps),
-        steps_played=played, stages=stages,
+        steps_played=played, stages=sized,
     )  # fmt: skip
 
 
@@ -171,7 +174,11 @@ def stage_figures(browser: Browser, url: str, size: str) -> StageFigures:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="the visualizer's speed in headless Chromium")
     parser.add_argument("--seconds", type=float, default=10)
-    r = measure(parser.parse_args(argv).seconds)
+    parser.add_argument(
+        "--before", type=Path, help="another build's static/ to measure in the same run"
+    )
+    args = parser.parse_args(argv)
+    r = measure(args.seconds)
     print(f"bundle: {r.bundle_kb:.1f} KB gzipped (goal 150)")
     print(
         f"diagram drawn {r.first_paint_ms:.0f} ms after navigation (goal 1000), "
@@ -193,6 +200,14 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"| {f.names_on_boxes} "
               f"| {f.box_in_view[0]}/{f.box_in_view[1]} "
               f"| {f.rings_in_view[0]}/{f.rings_in_view[1]} |")  # fmt: skip
+    if args.before:
+        b = measure(args.seconds, args.before, stages=False)
+        paint, key = r.first_paint_ms / b.first_paint_ms, r.step_to_paint_ms / b.step_to_paint_ms
+        print(f"the build in {args.before}, in the same run: bundle {b.bundle_kb:.1f} KB; "
+              f"diagram drawn {b.first_paint_ms:.0f} ms (this build {paint:.2f}x); frame time "
+              f"median {b.frame_median_ms:.1f} ms, p95 {b.frame_p95_ms:.1f} ms; key press to "
+              f"painted step {b.step_to_paint_ms:.1f} ms (this build {key:.2f}x); "
+              f"{b.steps_played} steps played")  # fmt: skip
     return 0
 
 

@@ -91,13 +91,13 @@ export class ArchDiagram extends LitElement {
     if (done) return done;
     if (this.pending !== key) {
       this.pending = key;
-      setTimeout(() => {
+      requestAnimationFrame(() => setTimeout(() => { // after the boxes are painted
         if (this.pending !== key) return; // the size changed meanwhile
         if (LAYOUTS.size >= 12) LAYOUTS.delete(LAYOUTS.keys().next().value!);
         LAYOUTS.set(key, layoutDiagram(topology, options));
         this.pending = null;
         this.requestUpdate();
-      });
+      }));
     }
     return boxesOnly(topology, options);
   }
