@@ -72,7 +72,7 @@ def test_the_stage_is_legible_at_every_size(browser: Browser, server_url: str, s
             show_step(page, step)
             failures += [f"{scenario} step {step + 1}: {p}" for p in problems(measure(page), size)]
         show_step(page, pictured_step(told))
-        page.screenshot(path=str(shots / f"{scenario}-{size}.jpg"), type="jpeg", quality=70)
+        page.screenshot(path=str(shots / f"{scenario}-{size}.jpg"), type="jpeg", quality=60)
     context.close()
     assert console.errors == [], console.errors
     assert failures == [], "\n".join(failures)
