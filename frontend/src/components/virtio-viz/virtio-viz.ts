@@ -237,7 +237,9 @@ export class VirtioViz extends LitElement {
     this.timer = window.setInterval(() => {
       const last = clampStep(this.store.length - 1, this.store.length, this.embed);
       if (this.store.step >= last) { this.stopTimer(); this.source?.pause(); return; }
-      this.seek(this.store.step + 1);
+      // Only onto a step the page holds: the server streams ahead while playing; a tick
+      // before the frames come waits (else each tick would move the session one more step).
+      if (this.store.has(this.store.step + 1)) this.seek(this.store.step + 1);
     }, 1000 / this.store.speed);
     this.requestUpdate();
   }
