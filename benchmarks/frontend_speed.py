@@ -151,7 +151,8 @@ def stage_figures(browser: Browser, url: str, size: str) -> StageFigures:
     for scenario in sorted(STORIES):
         with urllib.request.urlopen(f"{url}/api/scenarios/{scenario}/trace") as reply:
             told = json.load(reply)
-        drawn.append(stage.open_stage(page, stage.stage_url(url, size, scenario)))
+        page_url = stage.stage_url(url, size, stage.scenario_trace(scenario))
+        drawn.append(stage.open_stage(page, page_url))
         for step in stage.steps_to_check(told):
             stage.show_step(page, step)
             found.append(stage.measure(page))

@@ -58,7 +58,16 @@
   const screen = { left: 0, top: 0, right: innerWidth, bottom };
   const lit = svg.querySelector('g.box.active rect');
   const view = diagram.shadowRoot.querySelector('.viewport').getBoundingClientRect();
-  const active = lit ? within(lit.getBoundingClientRect(), screen) && within(lit.getBoundingClientRect(), view) : null;
+  // In view: all of it, or, a box larger than the view, the view filled with it (but for
+  // the pan's margins).
+  const shown = (r, c) => [['left', 'right'], ['top', 'bottom']].every(([lo, hi]) => {
+    const size = r[hi] - r[lo], room = c[hi] - c[lo];
+    return Math.min(r[hi], c[hi]) - Math.max(r[lo], c[lo]) >= (size <= room ? size - 2 : room - 28);
+  });
+  const litBox = lit?.getBoundingClientRect();
+  const seen = { left: Math.max(view.left, 0), right: Math.min(view.right, innerWidth),
+    top: Math.max(view.top, 0), bottom: Math.min(view.bottom, bottom) }; // the diagram's view, on screen
+  const active = litBox ? shown(litBox, seen) : null;
   const subject = root.querySelector('section.subject[aria-label="virtqueues"]');
   let rings = null;
   if (subject && !subject.hidden) {

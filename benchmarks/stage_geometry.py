@@ -10,7 +10,8 @@
 * on_wires    a wire's name lying on another wire's path
 * on_boxes    a wire's name across a box's border, or on a component, memory or hardware box
 * active      the step's box fully inside the window, above the sticky timeline bar and
-              inside the diagram's own view (not scrolled away); null if no box is lit
+              inside the diagram's own view (not scrolled away), or, when the box is larger
+              than the view, filling it; null if no box is lit
 * rings       the active queue's rings (their panel and the index chips) inside the
               window; null when the stage shows the device instead
 
@@ -42,11 +43,16 @@ SIZES = {"phone": (390, 844), "blog": (700, 900), "laptop": (1440, 900), "projec
 """The four places: a phone, a blog column (the /embed page), a laptop, a projector."""
 
 
-def stage_url(server: str, size: str, scenario: str) -> str:
-    """The page a size is measured on: the app, /embed for the blog column, the projector theme."""
+def stage_url(server: str, size: str, trace: str) -> str:
+    """The page a size is measured on, replaying `trace` (a path on the server): the app,
+    /embed for the blog column, the projector theme for the projector."""
     page = "embed" if size == "blog" else ""
     theme = "&theme=projector" if size == "projector" else ""
-    return f"{server}/{page}?src=/api/scenarios/{scenario}/trace{theme}"
+    return f"{server}/{page}?src={trace}{theme}"
+
+
+def scenario_trace(scenario: str) -> str:
+    return f"/api/scenarios/{scenario}/trace"
 
 
 # Notes, in the page's own clock, when the diagram's first box and first wire appear.

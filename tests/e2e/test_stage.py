@@ -5,8 +5,8 @@ For every scenario at a phone (390 px), a blog column (the /embed page, 700 px),
 at the first step of every distinct path the story draws: no diagram text below 11 px (20
 px on the projector), no name over another name or a box's text, no wire through a box it
 does not connect, no name on a wire it does not name or across a box, the step's box in
-view, and on the laptop and the projector the active queue's rings in view. One page per
-size.
+view, and on the laptop and the projector the active queue's rings in view; and the shipped
+real recordings at each chapter's first step. One page per size.
 
 Each scenario's picture at each size is saved as a JPEG in tests/e2e/artifacts/stage/, or
 in $VIRTIO_VIZ_SCREENSHOTS (scripts/screenshots writes docs/screenshots/ that way).
@@ -14,7 +14,9 @@ in $VIRTIO_VIZ_SCREENSHOTS (scripts/screenshots writes docs/screenshots/ that wa
 
 from __future__ import annotations
 
+import json
 import os
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ from benchmarks.stage_geometry import (
     SIZES,
     measure,
     open_stage,
+    scenario_trace,
     show_step,
     stage_url,
     steps_to_check,
@@ -67,12 +70,21 @@ def test_the_stage_is_legible_at_every_size(browser: Browser, server_url: str, s
     failures: list[str] = []
     for scenario in sorted(STORIES):
         told = trace(server_url, scenario)
-        open_stage(page, stage_url(server_url, size, scenario))
+        open_stage(page, stage_url(server_url, size, scenario_trace(scenario)))
         for step in steps_to_check(told):
             show_step(page, step)
             failures += [f"{scenario} step {step + 1}: {p}" for p in problems(measure(page), size)]
         show_step(page, pictured_step(told))
         page.screenshot(path=str(shots / f"{scenario}-{size}.jpg"), type="jpeg", quality=60)
+    for recording in ("qemu-split", "qemu-packed"):  # the shipped recordings, by chapter
+        src = f"/api/recordings/{recording}/trace"
+        with urllib.request.urlopen(server_url + src) as reply:
+            chapters = json.load(reply)["chapters"]
+        open_stage(page, stage_url(server_url, size, src))
+        for chapter in chapters:
+            show_step(page, chapter["first_step"])
+            failures += [f"{recording} step {chapter['first_step'] + 1}: {p}"
+                         for p in problems(measure(page), size)]  # fmt: skip
     context.close()
     assert console.errors == [], console.errors
     assert failures == [], "\n".join(failures)
