@@ -138,22 +138,17 @@ export function route(ctx: RouteContext, from: string, to: string, earlier: Poin
     }
     return sum;
   };
-  const segmentCost = (i: number, j: number, i2: number, j2: number): number => {
-    if (j === j2) {
-      const lo = Math.min(xs[i]!, xs[i2]!), hi = Math.max(xs[i]!, xs[i2]!);
-      let cost = hi - lo;
-      for (const w of rowWalls[j]!) if (w.x < hi && lo < w.x + w.w) cost += CROSS;
-      for (const t of rowTexts[j]!) if (t.x < hi && lo < t.x + t.w) cost += OVER_TEXT;
-      for (const k of rowKept[j]!) if (k.x < hi && lo < k.x + k.w) cost += OVER_NAME;
-      return cost + shared(levelRuns, ys[j]!, lo, hi);
-    }
-    const lo = Math.min(ys[j]!, ys[j2]!), hi = Math.max(ys[j]!, ys[j2]!);
+  // A stretch along a grid line: its length, plus what it crosses (the rectangles the line
+  // passes through, `[walls, texts, kept]`, seen on the stretch's own axis) and runs along.
+  const priced = (on: [Rect[], Rect[], Rect[]], level: boolean, at: number, lo: number, hi: number): number => {
+    const inside = (r: Rect) => (level ? r.x < hi && lo < r.x + r.w : r.y < hi && lo < r.y + r.h);
     let cost = hi - lo;
-    for (const w of colWalls[i]!) if (w.y < hi && lo < w.y + w.h) cost += CROSS;
-    for (const t of colTexts[i]!) if (t.y < hi && lo < t.y + t.h) cost += OVER_TEXT;
-    for (const k of colKept[i]!) if (k.y < hi && lo < k.y + k.h) cost += OVER_NAME;
-    return cost + shared(uprightRuns, xs[i]!, lo, hi);
+    on.forEach((rects, k) => { for (const r of rects) if (inside(r)) cost += [CROSS, OVER_TEXT, OVER_NAME][k]!; });
+    return cost + shared(level ? levelRuns : uprightRuns, at, lo, hi);
   };
+  const segmentCost = (i: number, j: number, i2: number, j2: number): number => j === j2
+    ? priced([rowWalls[j]!, rowTexts[j]!, rowKept[j]!], true, ys[j]!, Math.min(xs[i]!, xs[i2]!), Math.max(xs[i]!, xs[i2]!))
+    : priced([colWalls[i]!, colTexts[i]!, colKept[i]!], false, xs[i]!, Math.min(ys[j]!, ys[j2]!), Math.max(ys[j]!, ys[j2]!));
   const edgeCost = new Float64Array(nx * ny * 4).fill(-1); // (node * 4 + heading) -> cost of the step
   const stepCost = (i: number, j: number, h: Heading): number | null => {
     const [dx, dy] = STEP[h], i2 = i + dx, j2 = j + dy;
