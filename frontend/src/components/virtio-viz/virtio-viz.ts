@@ -312,7 +312,7 @@ export class VirtioViz extends LitElement {
       <main class="main">
         ${stage({ store: s, place: this.place, projector: this.theme === "projector", playing: this.timer !== undefined, compact: this.compact,
           ringsShown: this.ringsShown, focus: this.focusBytes, recording: this.recording, shows: (p) => this.shows(p), save: (f) => void this.save(f) })}
-        ${open.length ? html`<section class="dock" aria-label="panels">${open.map((p) => html`<section class="panel dock-panel" aria-label=${p.title}>
+        ${open.length ? html`<section class="dock" aria-label="open panels">${open.map((p) => html`<section class="panel dock-panel" aria-label=${p.title}>
           <h2 class="dock-title">${p.title}<button class="close" aria-label="close ${p.title}" @click=${() => this.toggle(p.id)}>×</button></h2>
           ${p.render(ctx)}</section>`)}</section>` : nothing}
       </main>

@@ -604,7 +604,7 @@ var e=Object.create,t=Object.defineProperty,n=Object.getOwnPropertyDescriptor,r=
       ${this.compact?H:this.head(r)}
       <main class="main">
         ${fi({store:e,place:this.place,projector:this.theme===`projector`,playing:this.timer!==void 0,compact:this.compact,ringsShown:this.ringsShown,focus:this.focusBytes,recording:this.recording,shows:e=>this.shows(e),save:e=>void this.save(e)})}
-        ${i.length?B`<section class="dock" aria-label="panels">${i.map(e=>B`<section class="panel dock-panel" aria-label=${e.title}>
+        ${i.length?B`<section class="dock" aria-label="open panels">${i.map(e=>B`<section class="panel dock-panel" aria-label=${e.title}>
           <h2 class="dock-title">${e.title}<button class="close" aria-label="close ${e.title}" @click=${()=>this.toggle(e.id)}>×</button></h2>
           ${e.render(n)}</section>`)}</section>`:H}
       </main>
