@@ -129,6 +129,23 @@ export class TimelineStore extends EventTarget {
     return this.violationCache.steps;
   }
 
+  /** The first answer `pick` gives walking back from `step` over the frames held, or null. */
+  lookBack<T>(step: number, pick: (frame: Frame) => T | null): T | null {
+    for (let i = step; i >= 0; i--) {
+      const frame = this.frames.get(i);
+      if (!frame) return null; // the frames before this one never came
+      const found = pick(frame);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+
+  /** The queue the story acted on last, at or before `step`: a step that names no queue
+   * (a register write, an interrupt) leaves the ring view where the story was. */
+  actingQueue(step: number = this.step): number | null {
+    return this.lookBack(step, (frame) => frame.event.queue);
+  }
+
   chapterAt(step: number = this.step): number {
     const chapters = this.header?.chapters ?? [];
     const found = chapters.findIndex((c) => step >= c.first_step && step < c.first_step + c.step_count);
