@@ -35,13 +35,13 @@ def test_vhost_on_lights_up_while_qemu_talks_to_vhost_net(page: Page, server_url
     told = trace(server_url, "vhost-net")
     step = first(told, "vhost_ioctl")
     discovery = next(c for c in told["chapters"] if c["id"] == "discovery")["first_step"] + 1
-    page.goto(f"{server_url}/?scenario=vhost-net&step={step}")
+    page.goto(f"{server_url}/?scenario=vhost-net&step={step}&open=host")
     panel = page.locator("vv-host")
     expect(panel.locator("pre")).to_contain_text("-netdev tap,id=net0")
     expect(panel.locator("pre .lit", has_text="vhost=on")).to_have_count(1)
     expect(panel.locator(".now")).to_contain_text("/dev/vhost-net")
     expect(panel.locator("ul")).to_contain_text("Not on this machine")
-    page.goto(f"{server_url}/?scenario=vhost-net&step={discovery}")  # discovery: the device
+    page.goto(f"{server_url}/?scenario=vhost-net&step={discovery}&open=host")  # discovery: the device
     expect(panel.locator("pre .lit", has_text="virtio-net-pci")).to_have_count(1)
     expect(panel.locator("pre .lit", has_text="vhost=on")).to_have_count(0)
 
@@ -49,7 +49,7 @@ def test_vhost_on_lights_up_while_qemu_talks_to_vhost_net(page: Page, server_url
 def test_share_on_lights_up_when_the_memory_table_is_sent(page: Page, server_url: str) -> None:
     step = first(trace(server_url, "vhost-user"), "vhost_user_message",
                  request="VHOST_USER_SET_MEM_TABLE")  # fmt: skip
-    page.goto(f"{server_url}/?scenario=vhost-user&step={step}")
+    page.goto(f"{server_url}/?scenario=vhost-user&step={step}&open=host")
     expect(page.locator("vv-host pre .lit", has_text=",share=on")).to_have_count(1)
     page.locator("vv-host button", has_text="libvirt XML").click()
     xml = page.locator("vv-host pre")
@@ -63,9 +63,9 @@ def test_share_on_lights_up_when_the_memory_table_is_sent(page: Page, server_url
 def test_channel_io_from_the_panel_retells_the_story_on_an_s390x_guest(
     page: Page, server_url: str
 ) -> None:
-    page.goto(f"{server_url}/?scenario=qemu-emulated&step=5")
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step=5&open=host")
     page.locator("vv-host button", has_text="channel I/O").click()
-    expect(page).to_have_url(re.compile(r"transport=ccw.*step=1$"))
+    expect(page).to_have_url(re.compile(r"transport=ccw.*step=1(&|$)"))
     expect(page.locator("vv-diagram")).to_contain_text("channel subsystem")
     expect(page.locator("vv-diagram")).to_contain_text("START SUBCHANNEL")
     expect(page.locator("vv-host pre")).to_contain_text("qemu-system-s390x")
@@ -79,7 +79,7 @@ def test_channel_io_from_the_panel_retells_the_story_on_an_s390x_guest(
 def test_an_architecture_lists_only_the_transports_it_exists_on(
     page: Page, server_url: str
 ) -> None:
-    page.goto(f"{server_url}/?scenario=vdpa")
+    page.goto(f"{server_url}/?scenario=vdpa&open=host")
     buttons = page.locator("vv-host [aria-label=transport] button")
     expect(buttons).to_have_text(["PCI", "MMIO"])
     expect(page.locator("vv-host ul")).to_contain_text("vDPA device")
@@ -88,7 +88,7 @@ def test_an_architecture_lists_only_the_transports_it_exists_on(
 def test_the_ring_lab_has_no_host_and_asks_for_none(page: Page, server_url: str) -> None:
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url))
-    page.goto(f"{server_url}/?scenario=ring-lab")
+    page.goto(f"{server_url}/?scenario=ring-lab&open=host")
     expect(page.locator("vv-diagram")).to_be_visible()
     page.wait_for_function(
         "() => document.querySelector('virtio-viz')?.shadowRoot?.querySelector('vv-host') !== null"
