@@ -95,8 +95,8 @@ async def _sweep(state: AppState) -> None:
     interval = max(1.0, min(30.0, state.settings.grace_seconds / 4))
     while True:
         await asyncio.sleep(interval)
-        state.sessions.evict()
-        state.rooms.evict()
+        await state.sessions.sweep()
+        await state.rooms.sweep()
 
 
 def _errors(app: FastAPI) -> None:
