@@ -127,6 +127,10 @@ class MemorySessions:
         session.last_seen = self.clock()
 
     def release(self, session: Session) -> None:
+        self.forget(session)
+
+    def forget(self, session: Session) -> None:
+        """Forget the session in this process (a shared store keeps its record)."""
         if self._by_id.get(session.id) is session:
             del self._by_id[session.id]
             self._owned[session.owner] -= 1
@@ -143,7 +147,7 @@ class MemorySessions:
         for session in list(self._by_id.values()):
             limit = self.grace_seconds if session.connections == 0 else self.idle_seconds
             if now - session.last_seen > limit:
-                self.release(session)
+                self.forget(session)
 
     def owned_by(self, owner: str) -> int:
         return self._owned[owner]
