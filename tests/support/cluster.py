@@ -64,9 +64,10 @@ class RedisServer:
         )  # fmt: skip
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(
-                ("127.0.0.1", self.port), timeout=1
-            ) as probe:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe,
+            ):
                 probe.sendall(b"PING\r\n")
                 if probe.recv(16).startswith(b"+PONG"):
                     return
@@ -102,9 +103,10 @@ class App:
         while time.monotonic() < deadline:
             if self.child.poll() is not None:
                 raise RuntimeError(f"the app exited with {self.child.returncode}")
-            with contextlib.suppress(OSError), urllib.request.urlopen(
-                self.http("/healthz"), timeout=1
-            ) as reply:
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(self.http("/healthz"), timeout=1) as reply,
+            ):
                 if reply.status == 200:
                     return
             time.sleep(0.05)

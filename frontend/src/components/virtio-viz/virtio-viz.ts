@@ -286,7 +286,7 @@ export class VirtioViz extends LitElement {
         <vv-narration .frame=${view?.frame} .chapter=${chapter} .total=${s.length} .wires=${topology.wires}></vv-narration>
         <vv-status .value=${state?.status.value ?? 0} .history=${s.statusHistory()}></vv-status>
         <vv-lecture .mode=${s.role} .room=${this.room} .joinUrl=${this.joinUrl} .detachedFrom=${this.detachedFrom}
-          .live=${!!this.source?.live} @lecture=${(e: CustomEvent<LectureCommand>) => void this.lecture(e.detail)}></vv-lecture>
+          .notice=${s.notice} .live=${!!this.source?.live} @lecture=${(e: CustomEvent<LectureCommand>) => void this.lecture(e.detail)}></vv-lecture>
         <vv-address-map .frame=${view?.frame} .extras=${state?.extras}></vv-address-map>
         ${s.actions.length && this.source?.live && s.role !== "follower"
           ? html`<vv-actions .actions=${s.actions} @act=${(e: CustomEvent<ActRequest>) => this.source?.act(e.detail.kind, e.detail.params)}></vv-actions>` : nothing}
