@@ -86,6 +86,7 @@ class App:
         self.redis_url = redis_url
         self.flags = list(flags)
         self.child: subprocess.Popen[bytes] | None = None
+        self.sockets = contextlib.ExitStack()  # every client connection, closed by `stop`
 
     @property
     def ws(self) -> str:
@@ -117,6 +118,7 @@ class App:
         _stop(self.child, signal.SIGKILL)
 
     def stop(self) -> None:
+        self.sockets.close()
         _stop(self.child)
 
     def post(self, path: str) -> tuple[int, dict[str, Any]]:
@@ -128,7 +130,9 @@ class App:
             return error.code, json.load(error)
 
     def connect(self) -> ClientConnection:
-        return connect(self.ws, max_size=None, open_timeout=REPLY_SECONDS)
+        """A client connection, closed when the test closes it or the app stops."""
+        return self.sockets.enter_context(connect(self.ws, max_size=None,
+                                                  open_timeout=REPLY_SECONDS))  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -150,8 +154,10 @@ def send(ws: ClientConnection, message: dict[str, Any]) -> None:
 
 
 def receive_until(ws: ClientConnection, kind: str) -> list[dict[str, Any]]:
-    """Messages up to and including the first of type `kind`."""
+    """Messages up to and including the first of type `kind` (an unexpected error raises)."""
     got: list[dict[str, Any]] = []
     while not got or got[-1]["type"] != kind:
         got.append(json.loads(ws.recv(timeout=REPLY_SECONDS)))
+        if got[-1]["type"] == "error" != kind:
+            raise AssertionError(f"an error came instead of {kind}: {got[-1]}")
     return got

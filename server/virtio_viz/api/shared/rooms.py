@@ -56,6 +56,13 @@ def channel(code: str) -> str:
     return f"{PREFIX}room:{code}:moves"
 
 
+def _show(replica: Replica) -> tuple[object, ...]:
+    session = replica.room.session
+    if session is None:
+        return ()
+    return replica.digest, session.position, session.playing, session.speed
+
+
 def unreachable() -> ProtocolError:
     return ProtocolError("unavailable", "this room cannot be reached right now (the server's "
                          "shared store is away); try again in a moment", "room")  # fmt: skip
@@ -293,8 +300,10 @@ class RedisRooms:
                     await self.link.script(lua.RESTORE, [ALL, record_key(code)],
                                            self._restore_args(replica))  # fmt: skip
                     replica.seq = 0  # whatever the record says now is the room's position
+                    before = _show(replica)
                     await self._reread(replica)
-                    await replica.room.broadcast()
+                    if _show(replica) != before:
+                        await replica.room.broadcast()
             except (Unavailable, ProtocolError, KeyError, ValueError) as error:
                 log.warning("room %s could not catch up: %s", code, error)
             for member in list(replica.room.members):

@@ -9,8 +9,8 @@ reads the record and rebuilds the timeline (from this worker's cache when it has
 Creating a session is one Lua script that counts the live sessions, in all and of the
 owner (sorted sets of ids by deadline), and writes the record, so the limits hold across
 workers. Moves are written behind: `touch` marks the session and a task writes the
-changed fields of every marked session within `FLUSH_SECONDS`, so a step never waits on
-Redis. The sweeper renews the records of sessions a connection is on. While Redis is
+changed fields of every marked session right after (the moves of one burst in one
+write each), so a step never waits on Redis. The sweeper renews the records of sessions a connection is on. While Redis is
 away sessions live on this worker (new ones counted here) and are written when it is
 back.
 """
@@ -30,7 +30,7 @@ from virtio_viz.api.settings import Settings
 from virtio_viz.api.shared.link import PREFIX, Link, Unavailable
 from virtio_viz.api.timelines import Built, TimelineCache
 
-FLUSH_SECONDS = 0.02
+FLUSH_SECONDS = 0.0  # written as soon as the reply is on its way; moves in one go coalesce
 ALL = PREFIX + "sessions"
 CREATE = """
 local now = tonumber(redis.call('TIME')[1])
