@@ -42,7 +42,7 @@ def test_redis_away_and_back_mid_room(tmp_path: Path) -> None:
         send(presenter, {"type": "step"})
         assert receive_until(presenter, "position")[-1]["step"] == 12
         assert receive_until(far, "position")[-1]["step"] == 12  # whole again
-        late, opened = follower(b, room)
+        _late, opened = follower(b, room)
         assert opened[-1]["step"] == 12 and opened[0]["role"] == "follower"
         send(solo, {"type": "step"})
         session = receive_until(solo, "position")[0]

@@ -14,8 +14,12 @@ from tests.support.cluster import App, receive_until, send
 __all__ = ["three"]  # the fixture
 
 
-def moved(presenter: ClientConnection, message: dict[str, Any],
-          followers: list[ClientConnection]) -> tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]:  # fmt: skip
+Replies = list[dict[str, Any]]
+
+
+def moved(
+    presenter: ClientConnection, message: dict[str, Any], followers: list[ClientConnection]
+) -> tuple[Replies, list[Replies]]:
     """The presenter's replies to `message`, and what each follower received for it."""
     send(presenter, message)
     mine = receive_until(presenter, "position")

@@ -10,9 +10,9 @@ Creating a session is one Lua script that counts the live sessions, in all and o
 owner (sorted sets of ids by deadline), and writes the record, so the limits hold across
 workers. Moves are written behind: `touch` marks the session and a task writes the
 changed fields of every marked session right after (the moves of one burst in one
-write each), so a step never waits on Redis. The sweeper renews the records of sessions a connection is on. While Redis is
-away sessions live on this worker (new ones counted here) and are written when it is
-back.
+write each), so a step never waits on Redis. The sweeper renews the records of sessions
+a connection is on. While Redis is away sessions live on this worker (new ones counted
+here) and are written when it is back.
 """
 
 from __future__ import annotations
