@@ -23,7 +23,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -34,6 +34,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 PREFIX = "viz:"
 WORKERS = PREFIX + "workers"
+POOL_SIZE = 32
+POOL_WAIT_SECONDS = 10.0
 CONNECT_SECONDS = 1.0
 COMMAND_SECONDS = 2.0
 RETRY_SECONDS = 0.5
@@ -63,10 +65,14 @@ class Listener(Protocol):
 class Link:
     def __init__(self, url: str) -> None:
         self.worker = secrets.token_hex(8)
-        self.redis: Redis = Redis.from_url(
-            url, decode_responses=True, socket_connect_timeout=CONNECT_SECONDS,
-            socket_timeout=COMMAND_SECONDS, retry=Retry(NoBackoff(), 0),
+        # a bounded pool: a burst of commands (a lecture hall connecting at once) waits for
+        # a connection instead of opening hundreds, past Redis's own limit of clients
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=POOL_SIZE, timeout=POOL_WAIT_SECONDS, decode_responses=True,
+            socket_connect_timeout=CONNECT_SECONDS, socket_timeout=COMMAND_SECONDS,
+            retry=Retry(NoBackoff(), 0),
         )  # fmt: skip
+        self.redis: Redis = Redis.from_pool(pool)
         self.up = False
         self.listeners: list[Listener] = []
         self._handlers: dict[str, Callable[[str], None]] = {}
