@@ -39,14 +39,15 @@ def cluster(directory: Path, count: int, flags: list[str]) -> tuple[RedisServer,
 
 
 def presented_room(app: App, step: int = 10) -> tuple[ClientConnection, dict[str, Any]]:
-    """A room on `app` whose presenter has opened the default story at `step`."""
+    """A room on `app` whose presenter has opened the default story at `step` (the room's
+    `session` is the id the presenter was told)."""
     status, room = app.post("/api/rooms")
     assert status == 201
     presenter = app.connect()
     send(presenter, {**join_of(room), "token": room["presenter_token"]})
     receive_until(presenter, "position")
     send(presenter, {**OPEN, "step": step})
-    receive_until(presenter, "position")
+    room["session"] = receive_until(presenter, "position")[0]["session"]
     return presenter, room
 
 

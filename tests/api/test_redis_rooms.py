@@ -98,6 +98,9 @@ def test_a_follower_is_never_handed_the_room_on_another_process(three: list[App]
     thief = b.connect()
     send(thief, {"type": "join", "version": 1, "room": room["code"], "token": "x" * 32})
     assert receive_until(thief, "error")[-1]["code"] == "token"
+    # a room's session is joined, never resumed: not on another process either
+    send(thief, {"type": "resume", "version": 1, "session": room["session"]})
+    assert receive_until(thief, "error")[-1]["code"] == "unknown_session"
     send(presenter, {"type": "step"})
     assert receive_until(presenter, "position")[-1]["step"] == 11
     assert receive_until(watcher, "position")[-1]["step"] == 11
