@@ -58,4 +58,3 @@ def test_the_proxy_reaches_the_apps_port_and_passes_websockets() -> None:
     assert "proxy_http_version 1.1;" in NGINX
     body = re.search(r"client_max_body_size (\d+)m;", NGINX)
     assert body is not None and int(body.group(1)) * 2**20 >= Settings().max_body_bytes
-

@@ -104,5 +104,13 @@ def test_a_follower_is_never_handed_the_room_on_another_process(three: list[App]
     send(presenter, {"type": "step"})
     assert receive_until(presenter, "position")[-1]["step"] == 11
     assert receive_until(watcher, "position")[-1]["step"] == 11
-    for ws in (presenter, watcher, thief):
+    # the watcher's connection takes the token: it presents now, and moves the room on A
+    on_a, _opened = follower(a, room)
+    send(watcher, {"type": "join", "version": 1, "room": room["code"],
+                   "token": room["presenter_token"]})  # fmt: skip
+    assert receive_until(watcher, "position")[0]["role"] == "presenter"
+    send(watcher, {"type": "seek", "step": 150})
+    receive_until(watcher, "position")
+    assert receive_until(on_a, "position")[-1]["step"] == 150
+    for ws in (presenter, watcher, thief, on_a):
         ws.close()

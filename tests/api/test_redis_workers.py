@@ -32,8 +32,9 @@ def workers_of(pid: int) -> set[int]:
 def test_several_workers_need_redis() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "server")}
     env.pop("VIRTIO_VIZ_REDIS_URL", None)
-    done = subprocess.run([sys.executable, "-m", "virtio_viz", "serve", "--workers", "2"],
-                          capture_output=True, text=True, env=env, timeout=60, check=False)  # fmt: skip
+    command = [sys.executable, "-m", "virtio_viz", "serve", "--workers", "2"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60,
+                          check=False)  # fmt: skip
     assert done.returncode == 2 and "--workers above 1 needs --redis" in done.stderr
 
 

@@ -118,12 +118,12 @@ class Conversation:
             raise ProtocolError("out_of_range", f"the timeline has {len(built.timeline)} steps",
                                 "step")  # fmt: skip
         try:
-            session = await self.state.sessions.create(built, message.step, self.client)
+            room = self.room.code if self.room else None
+            session = await self.state.sessions.create(built, message.step, self.client, room)
         except SessionsFull as error:
             raise ProtocolError("busy", str(error)) from None
         self._attach(session)
         if self.room is not None:
-            session.room = self.room.code
             self.room.session = session
             await self._tell_room()
         return self._opened()

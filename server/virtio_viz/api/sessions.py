@@ -50,8 +50,11 @@ class SessionsFull(Exception):
 
 
 class SessionStore(Protocol):
-    async def create(self, built: Built, position: int, owner: str) -> Session:
-        """A new session (SessionsFull when the store, or the owner's share, is full)."""
+    async def create(
+        self, built: Built, position: int, owner: str, room: str | None = None
+    ) -> Session:
+        """A new session, of `room` if it is a room's (SessionsFull when the store, or the
+        owner's share, is full)."""
         ...
 
     async def get(self, session_id: str, client: str) -> Session | None:
@@ -92,9 +95,11 @@ class MemorySessions:
         self._by_id: dict[str, Session] = {}
         self._owned: Counter[str] = Counter()
 
-    async def create(self, built: Built, position: int, owner: str) -> Session:
+    async def create(
+        self, built: Built, position: int, owner: str, room: str | None = None
+    ) -> Session:
         self.admit(owner)
-        return self.add(Session(secrets.token_urlsafe(12), built, owner), position)
+        return self.add(Session(secrets.token_urlsafe(12), built, owner, room=room), position)
 
     def admit(self, owner: str) -> None:
         """SessionsFull unless the store, and `owner`'s share, have room for one more."""

@@ -159,8 +159,15 @@ class RedisRooms:
         await self._renew(room, presenter=presenter)
 
     def leave(self, room: Room, member: Member) -> None:
+        """Let the room go once nobody here is in it: checked on the next turn of the
+        loop, as a connection joining the room again (a follower taking the presenter's
+        token) leaves it first and enters it right after."""
         room.followers.discard(member)
         room.presenters.discard(member)
+        if not room.members:
+            asyncio.get_running_loop().call_soon(self._drop_if_empty, room)
+
+    def _drop_if_empty(self, room: Room) -> None:
         replica = self._here.get(room.code)
         if replica is not None and replica.room is room and not room.members:
             self._drop(room.code)

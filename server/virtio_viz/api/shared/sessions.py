@@ -80,8 +80,10 @@ class RedisSessions(MemorySessions):
         self._background: set[asyncio.Task[None]] = set()
         link.listeners.append(self)
 
-    async def create(self, built: Built, position: int, owner: str) -> Session:
-        session = Session(secrets.token_urlsafe(12), built, owner)
+    async def create(
+        self, built: Built, position: int, owner: str, room: str | None = None
+    ) -> Session:
+        session = Session(secrets.token_urlsafe(12), built, owner, room=room)
         session.move_to(position)
         try:
             full = await self.link.script(CREATE, self._keys(session),
