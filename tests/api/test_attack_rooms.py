@@ -37,7 +37,7 @@ def test_a_follower_is_never_given_the_rooms_session_and_cannot_resume_it(
         presenter.send_json({"type": "step"})
         receive_until(presenter, "position")
         receive_until(mallory, "position")
-        session_id = client.app.state.viz.rooms.get(room["code"]).session.id  # type: ignore[attr-defined]
+        session_id = client.app.state.viz.rooms.held(room["code"]).session.id  # type: ignore[attr-defined]
         mallory.send_json({"type": "resume", "version": 1, "session": session_id})
         assert mallory.receive_json()["code"] == "unknown_session"
         for move in ({"type": "seek", "step": 300}, {"type": "act", "action": {
@@ -66,7 +66,7 @@ def test_joining_a_second_room_leaves_the_first_and_cannot_steer_it(client: Test
                              "frames": []}  # fmt: skip
         mallory.send_json({"type": "seek", "step": 400})
         assert mallory.receive_json()["code"] == "no_session"  # its own room is still empty
-        room = client.app.state.viz.rooms.get(lecture["code"])  # type: ignore[attr-defined]
+        room = client.app.state.viz.rooms.held(lecture["code"])  # type: ignore[attr-defined]
         assert len(room.followers) == 1  # mallory left the lecture when it joined its own
         teacher.send_json({"type": "step"})
         assert receive_until(teacher, "position")[-1]["step"] == 11

@@ -3,6 +3,8 @@ address holding more than its share, rooms created from any web page."""
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi.testclient import TestClient
 
 from tests.api.test_websocket import OPEN, receive_until
@@ -55,13 +57,17 @@ def test_room_creation_is_rate_limited_per_address() -> None:
     assert client.post("/api/rooms").json()["code"] == "rate_limited"
 
 
-def test_rooms_nobody_presented_are_forgotten_after_minutes_not_hours() -> None:
+async def _forget_the_unpresented() -> None:
     now = [0.0]
     rooms = MemoryRooms(max_rooms=2, idle_seconds=4 * 3600, unjoined_seconds=600,
                         clock=lambda: now[0])  # fmt: skip
-    presented, abandoned = rooms.create(), rooms.create()
+    (presented, _), (abandoned, _) = await rooms.create(), await rooms.create()
     presented.presented = True
     now[0] = 601.0
-    rooms.evict()
-    assert rooms.get(abandoned.code) is None and rooms.get(presented.code) is presented
-    assert rooms.create().code != abandoned.code  # the store had room again
+    await rooms.sweep()
+    assert rooms.held(abandoned.code) is None and rooms.held(presented.code) is presented
+    assert (await rooms.create())[0].code != abandoned.code  # the store had room again
+
+
+def test_rooms_nobody_presented_are_forgotten_after_minutes_not_hours() -> None:
+    asyncio.run(_forget_the_unpresented())

@@ -3,6 +3,8 @@ sessions capped; other sessions never notice."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
@@ -114,17 +116,22 @@ def built_story(scenario: str = "qemu-emulated") -> Built:
     return Built(timeline, recipe, p.TraceHeader.model_validate(header_json(timeline)))
 
 
-def test_idle_sessions_are_evicted_when_the_store_is_full() -> None:
+async def _fill_then_expire() -> None:
     now = [0.0]
     sessions = MemorySessions(max_sessions=2, idle_seconds=100, grace_seconds=10,
                               clock=lambda: now[0])  # fmt: skip
     built = built_story()
-    first = sessions.create(built, 0, "a")
-    sessions.create(built, 0, "b")
+    first = await sessions.create(built, 0, "a")
+    await sessions.create(built, 0, "b")
     with pytest.raises(SessionsFull):
-        sessions.create(built, 0, "c")
+        await sessions.create(built, 0, "c")
     now[0] = 11.0  # nobody is connected to either: past the grace period
-    assert sessions.create(built, 0, "c").id not in {first.id} and first.id not in sessions
+    third = await sessions.create(built, 0, "c")
+    assert third.id != first.id and first.id not in sessions
+
+
+def test_idle_sessions_are_evicted_when_the_store_is_full() -> None:
+    asyncio.run(_fill_then_expire())
 
 
 def test_one_timeline_is_built_once_for_everyone_asking() -> None:

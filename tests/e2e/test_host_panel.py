@@ -41,7 +41,8 @@ def test_vhost_on_lights_up_while_qemu_talks_to_vhost_net(page: Page, server_url
     expect(panel.locator("pre .lit", has_text="vhost=on")).to_have_count(1)
     expect(panel.locator(".now")).to_contain_text("/dev/vhost-net")
     expect(panel.locator("ul")).to_contain_text("Not on this machine")
-    page.goto(f"{server_url}/?scenario=vhost-net&step={discovery}&open=host")  # discovery: the device
+    # discovery: the device
+    page.goto(f"{server_url}/?scenario=vhost-net&step={discovery}&open=host")
     expect(panel.locator("pre .lit", has_text="virtio-net-pci")).to_have_count(1)
     expect(panel.locator("pre .lit", has_text="vhost=on")).to_have_count(0)
 

@@ -31,7 +31,7 @@ export type Speed = number;
 export type Type7 = "pause";
 export type Type8 = "act";
 export type Kind1 = string;
-export type Server = Opened | SnapshotOut | Position | ErrorOut;
+export type Server = Opened | SnapshotOut | Position | Notice | ErrorOut;
 export type Type9 = "opened";
 export type Version3 = number;
 /**
@@ -87,9 +87,12 @@ export type Speed1 = number;
 export type Frames = {
   [k: string]: unknown;
 }[];
-export type Type12 = "error";
-export type Code = string;
+export type Type12 = "notice";
+export type Code = "rooms_local" | "rooms_shared";
 export type Message = string;
+export type Type13 = "error";
+export type Code1 = string;
+export type Message1 = string;
 export type Field = string | null;
 
 /**
@@ -253,9 +256,19 @@ export interface Position {
   speed?: Speed1;
   frames?: Frames;
 }
-export interface ErrorOut {
+/**
+ * How the room this connection is in is doing. With several workers sharing Redis,
+ * `rooms_local` says the shared store cannot be reached: the room goes on only among
+ * the connections of this worker until `rooms_shared` says it is whole again.
+ */
+export interface Notice {
   type?: Type12;
   code: Code;
   message: Message;
+}
+export interface ErrorOut {
+  type?: Type13;
+  code: Code1;
+  message: Message1;
   field?: Field;
 }

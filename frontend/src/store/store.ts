@@ -32,6 +32,8 @@ export class TimelineStore extends EventTarget {
   speed = 4;
   role: "solo" | "presenter" | "follower" = "solo";
   error: string | null = null;
+  /** A live room's state, from the server: set while the room reaches only this server. */
+  notice: string | null = null;
   private frames = new Map<number, Frame>();
   private bases = new Map<number, Base>();
   private statusUpTo: { step: number; values: number[] } | null = null;

@@ -1,11 +1,16 @@
-"""The app factory: REST under /api, the websocket at /ws, the built frontend at /."""
+"""The app factory: REST under /api, the websocket at /ws, the built frontend at /.
+
+With no `redis_url` everything lives in this process (the embedded default); with one,
+rooms, session records and counters live in Redis for every worker (api/shared/)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,6 +33,11 @@ from virtio_viz.api.static import FrontendFiles, element_redirect, page
 from virtio_viz.api.timelines import TimelineCache
 from virtio_viz.api.websocket import websocket_endpoint
 
+if TYPE_CHECKING:
+    from virtio_viz.api.shared import Link
+
+log = logging.getLogger(__name__)
+
 
 @dataclass(slots=True)
 class AppState:
@@ -37,6 +47,7 @@ class AppState:
     timelines: TimelineCache
     counters: Counters
     builder: Builder
+    link: Link | None = None  # to Redis, when the stores are shared
 
     @classmethod
     def in_memory(cls, settings: Settings) -> AppState:
@@ -55,19 +66,44 @@ class AppState:
             builder,
         )  # fmt: skip
 
+    @classmethod
+    def shared(cls, settings: Settings, redis_url: str) -> AppState:
+        """Rooms, session records and counters in Redis, shared by every worker."""
+        from virtio_viz.api.shared import (  # noqa: PLC0415  (redis loads only when used)
+            Link,
+            RedisCounters,
+            RedisRooms,
+            RedisSessions,
+        )
+
+        link = Link(redis_url)
+        counters = RedisCounters(link)
+        builder = Builder(settings, counters)
+        timelines = TimelineCache(settings.timeline_cache, builder)
+        return cls(settings, RedisSessions(link, timelines, settings),
+                   RedisRooms(link, timelines, settings), timelines, counters, builder,
+                   link)  # fmt: skip
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    state = AppState.in_memory(settings)
+    if settings.redis_url:
+        state = AppState.shared(settings, settings.redis_url)
+    else:
+        state = AppState.in_memory(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         del app
+        if state.link is not None:
+            await state.link.start()
         sweeper = asyncio.create_task(_sweep(state))
         try:
             yield
         finally:
             sweeper.cancel()
+            if state.link is not None:
+                await state.link.close()
             state.builder.close()
 
     app = FastAPI(
@@ -98,8 +134,11 @@ async def _sweep(state: AppState) -> None:
     held = 0  # sessions, rooms and timelines at the last sweep
     while True:
         await asyncio.sleep(interval)
-        state.sessions.evict()
-        state.rooms.evict()
+        try:
+            await state.sessions.sweep()
+            await state.rooms.sweep()
+        except Exception:  # a bug of ours: the next round tries again
+            log.exception("sweeping sessions and rooms failed")
         state.timelines.expire(state.settings.grace_seconds)
         now = len(state.sessions) + len(state.rooms) + len(state.timelines)
         if now < held:

@@ -33,7 +33,7 @@ from virtio_viz.qemu_trace.errors import TraceImportError
 from virtio_viz.qemu_trace.export import import_trace
 from virtio_viz.scenarios.options import OptionError, StoryOptions
 from virtio_viz.scenarios.stories import STORIES
-from virtio_viz.scenarios.story import ActionError, Story
+from virtio_viz.scenarios.story import ActionError, Story, UserAction
 from virtio_viz.timeline import PlacedAction, Timeline, TimelineTooLong
 from virtio_viz.trace import export_trace
 
@@ -61,6 +61,31 @@ class Recipe:
 
     def forked(self, kept: tuple[PlacedAction, ...], placed: PlacedAction) -> Recipe:
         return dataclasses.replace(self, actions=(*kept, placed))
+
+    def digest(self) -> str:
+        """A short name of the timeline, for records that must tell two apart."""
+        return hashlib.sha256(self.key().encode()).hexdigest()[:32]
+
+    def to_json(self) -> str:
+        """The recipe as text, to keep where another process can rebuild the timeline."""
+        actions = [placed.to_json() for placed in self.actions]
+        return json.dumps({"scenario": self.scenario, "scenario_file": self.scenario_file,
+                           "options": dict(self.options), "seed": self.seed,
+                           "actions": actions, "max_steps": self.max_steps})  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str) -> Recipe:
+        """The recipe `to_json` wrote (ValueError if the text is not one)."""
+        try:
+            data = json.loads(text)
+            actions = tuple(
+                PlacedAction(int(a["at"]), UserAction(str(a["kind"]), dict(a["params"])))
+                for a in data["actions"]
+            )
+            return cls(data["scenario"], data["scenario_file"], dict(data["options"]),
+                       int(data["seed"]), actions, int(data["max_steps"]))  # fmt: skip
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"not a recipe: {error}") from None
 
 
 @dataclass(frozen=True, slots=True)

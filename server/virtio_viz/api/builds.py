@@ -84,8 +84,8 @@ class Builder:
         if self.in_flight >= settings.max_builds:
             raise ProtocolError("busy", "the server is building as many timelines as it can; "
                                 "try again in a moment", status=503)  # fmt: skip
-        if self.counters.adjust(key, 1) > settings.max_builds_per_client:
-            self.counters.adjust(key, -1)
+        if await self.counters.adjust(key, 1) > settings.max_builds_per_client:
+            await self.counters.adjust(key, -1)
             raise ProtocolError("busy", f"at most {settings.max_builds_per_client} timelines "
                                 "are built for one client at a time", status=429)  # fmt: skip
         self.in_flight += 1
@@ -98,7 +98,7 @@ class Builder:
                                 status=503) from None  # fmt: skip
         finally:
             self.in_flight -= 1
-            self.counters.adjust(key, -1)
+            await self.counters.adjust(key, -1)
         if isinstance(result, Refusal):
             raise ProtocolError(result.code, result.message, result.field)
         return result

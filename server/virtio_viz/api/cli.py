@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -46,6 +47,19 @@ def add_serve_command(commands: Any) -> None:
         serve.add_argument(flag, type=kind, dest=_field(flag), help=text)
     serve.add_argument("--static-dir", help="the built frontend (default: the shipped one)")
     serve.add_argument(
+        "--redis",
+        dest="redis_url",
+        metavar="URL",
+        help="share rooms, sessions and limits with every worker through this "
+        "Redis (redis://host:6379/0; default: everything in this process)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="uvicorn worker processes on this host (more than one needs --redis)",
+    )
+    serve.add_argument(
         "--allow-origin",
         action="append",
         dest="allowed_origins",
@@ -64,11 +78,18 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415
 
     from virtio_viz.api import create_app  # noqa: PLC0415
-    from virtio_viz.api.serving import uvicorn_config  # noqa: PLC0415
+    from virtio_viz.api.serving import run_workers, uvicorn_config  # noqa: PLC0415
 
     settings = settings_from(args)
+    if args.workers < 1 or (args.workers > 1 and not settings.redis_url):
+        print("virtio-viz serve: --workers above 1 needs --redis (or VIRTIO_VIZ_REDIS_URL): "
+              "each worker would hold its own rooms and sessions", file=sys.stderr)  # fmt: skip
+        return 2
     shown = "localhost" if args.host in {"127.0.0.1", "0.0.0.0"} else args.host
     print(f"virtio-viz is serving at http://{shown}:{args.port}/", flush=True)
+    if args.workers > 1:
+        run_workers(settings, args.workers, host=args.host, port=args.port, log_level="warning")
+        return 0
     config = uvicorn_config(create_app(settings), settings, host=args.host, port=args.port,
                             log_level="warning")  # fmt: skip
     uvicorn.Server(config).run()
@@ -82,4 +103,5 @@ def settings_from(args: argparse.Namespace, environ: dict[str, str] | None = Non
     given = {_field(flag): getattr(args, _field(flag)) for flag, _, _ in LIMIT_FLAGS}
     lists = {name: tuple(getattr(args, name)) if getattr(args, name) else None
              for name in ("allowed_origins", "embed_ancestors")}  # fmt: skip
-    return Settings.from_env(environ, static_dir=args.static_dir, **given, **lists)
+    return Settings.from_env(environ, static_dir=args.static_dir, redis_url=args.redis_url,
+                             **given, **lists)  # fmt: skip

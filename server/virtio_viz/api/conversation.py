@@ -80,12 +80,11 @@ class Conversation:
             if isinstance(message, p.Open):
                 return await self._open(message)
             if isinstance(message, p.Resume):
-                return self._resume(message)
-            return self._join(message)
+                return await self._resume(message)
+            return await self._join(message)
         session = self._current()
         if self.role == "follower":
             raise ProtocolError("follower", "a follower watches; only the presenter moves")
-        self.state.sessions.touch(session)
         if isinstance(message, p.Act):
             return await self._act(session, message.action)
         if isinstance(message, p.Play | p.Pause):
@@ -100,6 +99,7 @@ class Conversation:
                                 "step")  # fmt: skip
         else:
             session.move_to(message.step)
+        self.state.sessions.touch(session)
         await self._tell_room()
         return self._moved(session)
 
@@ -118,18 +118,18 @@ class Conversation:
             raise ProtocolError("out_of_range", f"the timeline has {len(built.timeline)} steps",
                                 "step")  # fmt: skip
         try:
-            session = self.state.sessions.create(built, message.step, self.client)
+            room = self.room.code if self.room else None
+            session = await self.state.sessions.create(built, message.step, self.client, room)
         except SessionsFull as error:
             raise ProtocolError("busy", str(error)) from None
         self._attach(session)
         if self.room is not None:
-            session.room = self.room.code
             self.room.session = session
             await self._tell_room()
         return self._opened()
 
-    def _resume(self, message: p.Resume) -> list[p.Message]:
-        session = self.state.sessions.get(message.session)
+    async def _resume(self, message: p.Resume) -> list[p.Message]:
+        session = await self.state.sessions.get(message.session, self.client)
         if session is None or session.room:  # a room's session is joined, not resumed
             raise ProtocolError("unknown_session", "no such session (it may have expired)",
                                 "session")  # fmt: skip
@@ -153,7 +153,7 @@ class Conversation:
     def detach(self) -> None:
         """The connection closed: its session waits for a resume; a follower leaves."""
         if self.room is not None:
-            self.room.followers.discard(self)
+            self.state.rooms.leave(self.room, self)
         self.room, self.role = None, "solo"
         if self.session is not None:
             self.session.connections -= 1
@@ -172,39 +172,40 @@ class Conversation:
         start = timeline.action_starts[-1] if timeline.action_starts else session.position
         session.built = fork
         session.move_to(start)
+        self.state.sessions.touch(session)
         await self._tell_room()
         return self._opened()
 
     # -- rooms ----------------------------------------------------------------------------
-    def _join(self, message: p.Join) -> list[p.Message]:
+    async def _join(self, message: p.Join) -> list[p.Message]:
         limits, failures = self.state.settings, f"join-failures:{self.client}"
-        if self.state.counters.count(failures, limits.lockout_seconds) >= limits.max_join_failures:
+        counters, rooms = self.state.counters, self.state.rooms
+        if await counters.count(failures, limits.lockout_seconds) >= limits.max_join_failures:
             raise ProtocolError("locked_out", "too many wrong room codes or tokens from "
                                 "here; try again later", "room")  # fmt: skip
-        room = self.state.rooms.get(message.room)
+        room = await rooms.get(message.room, self.client)
         if room is None or (message.token is not None and not room.token_matches(message.token)):
-            self.state.counters.hit(failures, limits.lockout_seconds)
+            await counters.hit(failures, limits.lockout_seconds)
             if room is None:
                 raise ProtocolError("unknown_room", "no such room", "room")
             raise ProtocolError("token", "that is not this room's presenter token", "token")
         self._leave_room()
         self.room = room
         self.role = "follower" if message.token is None else "presenter"
-        if self.role == "presenter":
-            room.presented = True
-        else:
-            room.followers.add(self)
+        await rooms.enter(room, self, presenter=self.role == "presenter")
+        notice = rooms.notice()
+        told: list[p.Message] = [notice] if notice else []
         if room.session is None:
             self._leave_session()
-            return [p.Position(step=0)]
+            return [*told, p.Position(step=0)]
         self._attach(room.session)
-        return self._opened()
+        return [*told, *self._opened()]
 
     def _leave_room(self) -> None:
         """One role at a time: leaving a room stops following it and ends presenting."""
         room, self.room, self.role = self.room, None, "solo"
         if room is not None:
-            room.followers.discard(self)
+            self.state.rooms.leave(room, self)
             if self.session is not None and self.session is room.session:
                 self._leave_session()
 
@@ -234,9 +235,12 @@ class Conversation:
         self.shown = session.built
         await self.push(texts)
 
+    async def notify(self, notice: p.Notice) -> None:
+        await self.push(encode([notice]))
+
     async def _tell_room(self) -> None:
         if self.room is not None and self.role == "presenter":
-            await self.room.broadcast()
+            await self.state.rooms.moved(self.room)
 
     # -- replies --------------------------------------------------------------------------
     def _opened(self) -> list[p.Message]:

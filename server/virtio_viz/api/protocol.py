@@ -194,6 +194,16 @@ class Position(Message):
     frames: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class Notice(Message):
+    """How the room this connection is in is doing. With several workers sharing Redis,
+    `rooms_local` says the shared store cannot be reached: the room goes on only among
+    the connections of this worker until `rooms_shared` says it is whole again."""
+
+    type: Literal["notice"] = "notice"
+    code: Literal["rooms_local", "rooms_shared"]
+    message: str
+
+
 class ErrorOut(Message):
     type: Literal["error"] = "error"
     code: str
@@ -201,7 +211,9 @@ class ErrorOut(Message):
     field: str | None = None
 
 
-ServerMessage = Annotated[Opened | SnapshotOut | Position | ErrorOut, Field(discriminator="type")]
+ServerMessage = Annotated[
+    Opened | SnapshotOut | Position | Notice | ErrorOut, Field(discriminator="type")
+]
 
 
 class Protocol(BaseModel):

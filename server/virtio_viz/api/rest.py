@@ -190,16 +190,16 @@ def add_rest(app: FastAPI, state: AppState) -> None:
                               settings.allowed_origins):  # fmt: skip
             raise ProtocolError("origin", "pages of this site may create rooms; this one "
                                 "is not allowed (see --allow-origin)", status=403)  # fmt: skip
-        made = state.counters.hit(f"rooms:{client_of(request)}", HOUR)
+        made = await state.counters.hit(f"rooms:{client_of(request)}", HOUR)
         if made > settings.rooms_per_hour:
             raise ProtocolError("rate_limited", f"at most {settings.rooms_per_hour} rooms an "
                                 "hour from one address", status=429)  # fmt: skip
         try:
-            room = state.rooms.create()
+            room, token = await state.rooms.create()
         except OverflowError as error:
             raise ProtocolError("busy", str(error), status=503) from None
         join_url = str(request.base_url) + f"?room={room.code}"
-        return RoomCreated(code=room.code, join_url=join_url, presenter_token=room.token)
+        return RoomCreated(code=room.code, join_url=join_url, presenter_token=token)
 
 
 def add_recordings(app: FastAPI) -> None:

@@ -7,7 +7,8 @@ first evicts sessions nobody is connected to past the grace period and sessions 
 past `idle_seconds`, then refuses (`SessionsFull`). A connection that opens a new
 session releases its previous one at once (conversation.py), so one connection holds
 one session. `SessionStore` is the interface; `MemorySessions` keeps them in this
-process (a store shared by several workers can replace it).
+process, and `shared.sessions.RedisSessions` keeps a record of each in Redis (its recipe
+and position), so another worker can resume it.
 """
 
 from __future__ import annotations
@@ -49,21 +50,29 @@ class SessionsFull(Exception):
 
 
 class SessionStore(Protocol):
-    def create(self, built: Built, position: int, owner: str) -> Session:
-        """A new session (SessionsFull when the store, or the owner's share, is full)."""
+    async def create(
+        self, built: Built, position: int, owner: str, room: str | None = None
+    ) -> Session:
+        """A new session, of `room` if it is a room's (SessionsFull when the store, or the
+        owner's share, is full)."""
         ...
 
-    def get(self, session_id: str) -> Session | None: ...
+    async def get(self, session_id: str, client: str) -> Session | None:
+        """The session, for `client` to resume (a shared store may rebuild it here, on
+        `client`'s share of the builds)."""
+        ...
 
     def touch(self, session: Session) -> None:
-        """The session was used now."""
+        """The session was used (moved, forked) now."""
         ...
 
     def release(self, session: Session) -> None:
         """Forget the session now (its connection moved on to another)."""
         ...
 
-    def evict(self) -> None: ...
+    async def sweep(self) -> None:
+        """Forget expired sessions (called on a timer)."""
+        ...
 
     def __len__(self) -> int: ...
 
@@ -86,19 +95,33 @@ class MemorySessions:
         self._by_id: dict[str, Session] = {}
         self._owned: Counter[str] = Counter()
 
-    def create(self, built: Built, position: int, owner: str) -> Session:
+    async def create(
+        self, built: Built, position: int, owner: str, room: str | None = None
+    ) -> Session:
+        self.admit(owner)
+        return self.add(Session(secrets.token_urlsafe(12), built, owner, room=room), position)
+
+    def admit(self, owner: str) -> None:
+        """SessionsFull unless the store, and `owner`'s share, have room for one more."""
         self.evict()
         if len(self._by_id) >= self.max_sessions:
             raise SessionsFull(f"the server holds its maximum of {self.max_sessions} sessions")
         if self._owned[owner] >= self.max_per_owner:
             raise SessionsFull(f"one client may hold at most {self.max_per_owner} sessions")
-        session = Session(secrets.token_urlsafe(12), built, owner, last_seen=self.clock())
+
+    def add(self, session: Session, position: int) -> Session:
+        session.last_seen = self.clock()
         session.move_to(position)
         self._by_id[session.id] = session
-        self._owned[owner] += 1
+        self._owned[session.owner] += 1
         return session
 
-    def get(self, session_id: str) -> Session | None:
+    async def get(self, session_id: str, client: str) -> Session | None:
+        del client  # everything is here already
+        return self.held(session_id)
+
+    def held(self, session_id: str) -> Session | None:
+        """The session if this process holds it."""
         self.evict()
         session = self._by_id.get(session_id)
         if session is not None:
@@ -109,11 +132,18 @@ class MemorySessions:
         session.last_seen = self.clock()
 
     def release(self, session: Session) -> None:
+        self.forget(session)
+
+    def forget(self, session: Session) -> None:
+        """Forget the session in this process (a shared store keeps its record)."""
         if self._by_id.get(session.id) is session:
             del self._by_id[session.id]
             self._owned[session.owner] -= 1
             if self._owned[session.owner] <= 0:
                 del self._owned[session.owner]
+
+    async def sweep(self) -> None:
+        self.evict()
 
     def evict(self) -> None:
         """Forget sessions nobody is connected to: after the grace period once dropped,
@@ -122,10 +152,13 @@ class MemorySessions:
         for session in list(self._by_id.values()):
             limit = self.grace_seconds if session.connections == 0 else self.idle_seconds
             if now - session.last_seen > limit:
-                self.release(session)
+                self.forget(session)
 
     def owned_by(self, owner: str) -> int:
         return self._owned[owner]
+
+    def held_sessions(self) -> list[Session]:
+        return list(self._by_id.values())
 
     def __len__(self) -> int:
         return len(self._by_id)

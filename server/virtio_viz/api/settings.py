@@ -61,6 +61,9 @@ class Settings(BaseModel):
     room_idle_seconds: float = Field(default=4 * 3600, gt=0)
     max_join_failures: int = Field(default=20, ge=1, description="wrong codes or tokens")
     lockout_seconds: float = Field(default=600, gt=0)
+    # -- several workers -----------------------------------------------------------------------
+    redis_url: str | None = Field(default=None, description="Redis shared by every worker",
+                                  pattern=r"^(redis|rediss|unix)://")  # fmt: skip
     # -- sites ----------------------------------------------------------------------------------
     allowed_origins: tuple[str, ...] = ()
     embed_ancestors: tuple[str, ...] = ("*",)
@@ -77,6 +80,17 @@ class Settings(BaseModel):
         """The largest message that can be valid (an `open` carrying a whole scenario file):
         anything larger closes the socket (1009), here and in uvicorn (`ws_max_size`)."""
         return self.max_message_bytes + self.max_upload_bytes
+
+    def as_environ(self) -> dict[str, str]:
+        """These settings as VIRTIO_VIZ_* variables: what `from_env` reads back (uvicorn's
+        worker processes are started afresh and read their settings this way)."""
+        environ = {}
+        for name, value in self.model_dump().items():
+            if value is None:
+                continue
+            text = ",".join(value) if name in LISTS else str(value)
+            environ[f"VIRTIO_VIZ_{name.upper()}"] = text
+        return environ
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

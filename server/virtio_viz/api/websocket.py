@@ -72,7 +72,7 @@ async def connection_slot(
 ) -> AsyncIterator[str | None]:
     """A place among the open connections, held until the block ends; or why not."""
     total, mine = "connections", f"connections:{client}"
-    taken = counters.adjust(total, 1), counters.adjust(mine, 1)
+    taken = await counters.adjust(total, 1), await counters.adjust(mine, 1)
     try:
         if taken[0] > settings.max_connections:
             yield f"the server holds its maximum of {settings.max_connections} connections"
@@ -81,8 +81,8 @@ async def connection_slot(
         else:
             yield None
     finally:
-        counters.adjust(total, -1)
-        counters.adjust(mine, -1)
+        await counters.adjust(total, -1)
+        await counters.adjust(mine, -1)
 
 
 async def _refuse(websocket: WebSocket, code: int, reason: str) -> None:

@@ -25,15 +25,17 @@ export interface HeadInput {
 
 function lectureStatus(h: HeadInput) {
   const role = h.store.role;
+  // how the room is doing (with --redis: it reaches only this server's screens for now)
+  const notice = h.store.notice && role !== "solo" ? html`<span class="room-notice" role="status">${h.store.notice}</span>` : nothing;
   if (role === "follower") {
     return html`<span class="room" role="status">following the presenter${h.room ? ` (room ${h.room})` : ""}
       ${h.followHint ? html`<b>The presenter moves this page.</b>` : nothing}
-      <button @click=${() => h.lecture("detach")}>explore on my own</button></span>`;
+      <button @click=${() => h.lecture("detach")}>explore on my own</button></span>${notice}`;
   }
   if (h.detachedFrom) {
     return html`<span class="room">You left room ${h.detachedFrom}. <button @click=${() => h.lecture("follow")}>follow the presenter again</button></span>`;
   }
-  return role === "presenter" ? html`<span class="room">presenting${h.room ? ` to room ${h.room}` : ""}</span>` : nothing;
+  return role === "presenter" ? html`<span class="room">presenting${h.room ? ` to room ${h.room}` : ""}</span>${notice}` : nothing;
 }
 
 export function pageHeader(h: HeadInput) {

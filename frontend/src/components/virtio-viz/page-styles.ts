@@ -22,6 +22,7 @@ export const pageStyles = css`
     header select { max-width: min(420px, 100%); }
     header .room { font-size: 0.85em; display: inline-flex; gap: 6px; align-items: center; flex-wrap: wrap; }
     header .room b { color: var(--vv-notification); font-weight: 600; }
+    header .room-notice { font-size: 0.85em; padding: 2px 8px; border-left: 3px solid var(--vv-notification); }
     .toggles { display: flex; gap: 4px; flex-wrap: wrap; }
     .toggles button { font-size: 0.85em; padding: 3px 9px; }
     .toggles button[aria-pressed="true"] { border-color: var(--vv-accent); background: var(--vv-focus); }

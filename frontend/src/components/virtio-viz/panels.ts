@@ -38,6 +38,8 @@ export interface PanelContext {
   room: string | null;
   joinUrl: string | null;
   detachedFrom: string | null;
+  /** how the room is doing, when the server says (rooms on Redis) */
+  notice: string | null;
   /** the server the page talks to (null: its own origin) */
   server: string | null;
   /** the timeline is one of the server's scenarios (not a foreign trace file) */
@@ -91,7 +93,7 @@ export const DOCK_PANELS: PanelSpec[] = [
   {
     id: "lecture", title: "Lecture", key: "p", part: "story", offered: () => true,
     render: (c) => html`<vv-lecture .mode=${c.role} .room=${c.room} .joinUrl=${c.joinUrl} .detachedFrom=${c.detachedFrom}
-        .live=${c.live} @lecture=${(e: CustomEvent<LectureCommand>) => c.lecture(e.detail)}></vv-lecture>
+        .notice=${c.notice} .live=${c.live} @lecture=${(e: CustomEvent<LectureCommand>) => c.lecture(e.detail)}></vv-lecture>
       <p><button aria-label="open speaker notes" @click=${() => c.openNotes()}>speaker notes</button>
         <span class="muted">in a second window that follows this page</span></p>
       <p class="muted">For a lecture hall add <code>&amp;theme=projector</code> to the address; B blanks the screen, a clicker's PageDown and PageUp step.</p>`,

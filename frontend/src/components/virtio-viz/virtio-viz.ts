@@ -283,7 +283,7 @@ export class VirtioViz extends LitElement {
     return {
       header, view: s.view(), step: s.step, statusHistory: s.statusHistory(), recent, focus: this.focusBytes,
       actions: s.actions, live: !!this.source?.live, role: s.role, room: this.room, joinUrl: this.joinUrl,
-      detachedFrom: this.detachedFrom, act: (r) => this.source?.act(r.kind, r.params),
+      detachedFrom: this.detachedFrom, notice: s.notice, act: (r) => this.source?.act(r.kind, r.params),
       lecture: (c) => void this.lecture(c), openNotes: () => this.openNotes(),
       server: this.server, ownStory: !this.src || isShippedRecording(this.src),
       changeOptions: (options) => this.changeOptions(options),
