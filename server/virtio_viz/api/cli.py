@@ -6,11 +6,19 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from virtio_viz.api.settings import Settings
 
 
 def add_serve_command(commands: Any) -> None:
     serve = commands.add_parser("serve", help="serve the visualizer in the browser")
+    serve_arguments(serve)
+    serve.set_defaults(handler=_serve)
+
+
+def serve_arguments(serve: argparse.ArgumentParser) -> None:
+    """The flags of `virtio-viz serve` (`virtio-viz live` takes them too)."""
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--max-sessions", type=int)
@@ -28,19 +36,23 @@ def add_serve_command(commands: Any) -> None:
         dest="allowed_origins",
         help="a site allowed to embed the live view (repeatable; * for any)",
     )
-    serve.set_defaults(handler=_serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn  # noqa: PLC0415
-
     from virtio_viz.api import create_app  # noqa: PLC0415
 
-    settings = settings_from(args)
+    return serve(args, create_app(settings_from(args)))
+
+
+def serve(args: argparse.Namespace, app: FastAPI) -> int:
+    """Run `app` with uvicorn on the host and port the flags name."""
+    import uvicorn  # noqa: PLC0415
+
+    settings: Settings = app.state.viz.settings
     shown = "localhost" if args.host in {"127.0.0.1", "0.0.0.0"} else args.host
     print(f"virtio-viz is serving at http://{shown}:{args.port}/", flush=True)
     uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level="warning",
+        app, host=args.host, port=args.port, log_level="warning",
         ws_max_size=max(settings.close_message_bytes,
                         settings.max_message_bytes + settings.max_upload_bytes),
     )  # fmt: skip
