@@ -67,6 +67,13 @@ export type Speed1 = number;
 export type Frames = {
   [k: string]: unknown;
 }[];
+export type StepCount1 = number | null;
+export type Chapters1 =
+  | {
+      [k: string]: unknown;
+    }[]
+  | null;
+export type Stopped1 = string | null;
 export type Type12 = "error";
 export type Code = string;
 export type Message = string;
@@ -215,6 +222,9 @@ export interface Position {
   playing?: Playing;
   speed?: Speed1;
   frames?: Frames;
+  step_count?: StepCount1;
+  chapters?: Chapters1;
+  stopped?: Stopped1;
 }
 export interface ErrorOut {
   type?: Type12;

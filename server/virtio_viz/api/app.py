@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
@@ -21,7 +21,12 @@ from virtio_viz.api.rooms import Rooms
 from virtio_viz.api.sessions import Sessions
 from virtio_viz.api.settings import Settings
 from virtio_viz.api.static import FrontendFiles, element_redirect, page
-from virtio_viz.api.timelines import TimelineCache, TimelineRequest, build_timeline
+from virtio_viz.api.timelines import (
+    ScenarioSource,
+    TimelineCache,
+    TimelineRequest,
+    build_timeline,
+)
 from virtio_viz.api.trace_schema import trace_schema
 from virtio_viz.api.websocket import websocket_endpoint
 from virtio_viz.qemu_record.library import shelf, shelved_trace
@@ -40,6 +45,8 @@ class AppState:
     sessions: Sessions
     rooms: Rooms
     timelines: TimelineCache
+    # scenarios whose timelines come from elsewhere than a story (a live VM: api/live.py)
+    sources: dict[str, ScenarioSource] = field(default_factory=dict)
 
 
 class ScenarioSummary(BaseModel):

@@ -10,6 +10,7 @@ forks. Bad input of any kind becomes an `error` reply; the conversation stays us
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Hashable
@@ -48,6 +49,8 @@ class Conversation:
         self.role: str = "solo"
         self.base = 0
         self.sent_upto = -1
+        self._unwatch: Callable[[], None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- entry point ----------------------------------------------------------------------
     async def handle(self, raw: str | bytes) -> list[p.Message]:
@@ -120,8 +123,12 @@ class Conversation:
     async def _open(self, message: p.Open) -> list[p.Message]:
         if self.role == "follower":
             raise ProtocolError("follower", "a follower cannot open its own session here")
-        request = TimelineRequest.from_open(message, self.state.settings)
-        timeline = await self.state.timelines.get(request)
+        source = self.state.sources.get(message.scenario or "")
+        if source is not None:
+            timeline = await source(message)
+        else:
+            request = TimelineRequest.from_open(message, self.state.settings)
+            timeline = await self.state.timelines.get(request)
         if message.step >= len(timeline):
             raise ProtocolError("out_of_range", f"the timeline has {len(timeline)} steps", "step")
         try:
@@ -147,9 +154,32 @@ class Conversation:
             self.session.connections -= 1
         self.session = session
         session.connections += 1
+        self._watch(session)
+
+    def _watch(self, session: Session) -> None:
+        """A growing timeline (a live VM) says when it grew: this client then hears of the
+        new length, and of the frames that fall inside what it is sent anyway."""
+        if self._unwatch is not None:
+            self._unwatch()
+        watch = getattr(session.timeline, "watch", None)
+        self._unwatch = watch(self._grown) if watch is not None else None
+
+    def _grown(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._tell_growth())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _tell_growth(self) -> None:
+        """Built when sent (`push` queues without waiting), so it is never older than a
+        reply that follows it."""
+        if self.session is not None:
+            await self.push(encode([self._position(self.session)]))
 
     def detach(self) -> None:
         """The connection closed: the session waits for a resume; a follower leaves."""
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
         if self.session is not None:
             self.session.connections -= 1
             self.state.sessions.touch(self.session)
@@ -268,16 +298,32 @@ class Conversation:
 
     def _position(self, session: Session, *, history: bool = False) -> p.Position:
         frames = (self._history(session) if history else []) + self._frames(session)
+        grown = _growth(session.timeline)
         return p.Position(step=session.position, playing=session.playing, speed=session.speed,
-                          frames=frames)  # fmt: skip
+                          frames=frames, **grown)  # fmt: skip
+
+
+def _growth(timeline: Timeline) -> dict[str, Any]:
+    """What a client must learn of a timeline that grows: its length and chapters now."""
+    if not getattr(timeline, "growing", False):
+        return {}
+    return {"step_count": len(timeline), "chapters": [c.to_json() for c in timeline.chapters],
+            "stopped": timeline.stopped}  # fmt: skip
 
 
 def encode(messages: list[p.Message]) -> list[str]:
     return [message.model_dump_json() for message in messages]
 
 
-@lru_cache(maxsize=64)
 def _header(timeline: Timeline) -> p.TraceHeader:
+    """A timeline's header; a growing one's changes, so only the others are cached."""
+    if getattr(timeline, "growing", False):
+        return p.TraceHeader.model_validate(header_json(timeline))
+    return _fixed_header(timeline)
+
+
+@lru_cache(maxsize=64)
+def _fixed_header(timeline: Timeline) -> p.TraceHeader:
     """A timeline's header, built once however many connections open it (a room's fork
     reaches every follower)."""
     return p.TraceHeader.model_validate(header_json(timeline))

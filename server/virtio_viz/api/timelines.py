@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,10 @@ from virtio_viz.scenarios.options import OptionError, StoryOptions
 from virtio_viz.scenarios.stories import STORIES
 from virtio_viz.scenarios.story import ActionError, Story, UserAction
 from virtio_viz.timeline import PlacedAction, Timeline, TimelineTooLong
+
+# A scenario whose timeline is not built from a story: `open` for it is answered by the
+# source (api/live.py registers one for a live VM's growing timeline).
+ScenarioSource = Callable[[p.Open], Awaitable[Timeline]]
 
 
 @dataclass(frozen=True, slots=True)
