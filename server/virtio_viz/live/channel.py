@@ -29,7 +29,7 @@ class ChannelError(Exception):
 
 
 class Closed(Exception):
-    """The front-end closed the connection between two messages."""
+    """The front-end closed the connection between two messages, or went away."""
 
 
 class Channel:
@@ -63,6 +63,8 @@ class Channel:
                 chunk, ancillary, flags, _ = self.sock.recvmsg(count - len(data), _FD_SPACE)
             except (BlockingIOError, InterruptedError):
                 continue
+            except ConnectionResetError:
+                raise Closed from None  # the front-end died (QEMU killed): it hung up
             except OSError as error:
                 raise ChannelError(f"reading the socket failed: {error}") from None
             fds.extend(_descriptors(ancillary))

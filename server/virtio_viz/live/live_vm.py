@@ -54,6 +54,7 @@ class LiveVM:
     def __init__(self, options: VmOptions, max_steps: int) -> None:
         self.id = secrets.token_urlsafe(9)
         self.token = secrets.token_urlsafe(24)  # whoever holds it may type in the console
+        self.claimed = False  # somebody took the token (POST /api/live)
         self.options = options
         self.world = LiveWorld()
         live_options = LiveOptions(vm=self.id, ring=options.ring, event_idx=options.event_idx)
