@@ -31,7 +31,7 @@ export type Speed = number;
 export type Type7 = "pause";
 export type Type8 = "act";
 export type Kind1 = string;
-export type Server = Opened | SnapshotOut | Position | ErrorOut;
+export type Server = Opened | SnapshotOut | Position | Grown | ErrorOut;
 export type Type9 = "opened";
 export type Version3 = number;
 export type Session1 = string;
@@ -67,14 +67,16 @@ export type Speed1 = number;
 export type Frames = {
   [k: string]: unknown;
 }[];
-export type StepCount1 = number | null;
-export type Chapters1 =
-  | {
-      [k: string]: unknown;
-    }[]
-  | null;
+export type Type12 = "grown";
+export type StepCount1 = number;
+export type Chapters1 = {
+  [k: string]: unknown;
+}[];
 export type Stopped1 = string | null;
-export type Type12 = "error";
+export type Frames1 = {
+  [k: string]: unknown;
+}[];
+export type Type13 = "error";
 export type Code = string;
 export type Message = string;
 export type Field = string | null;
@@ -222,12 +224,21 @@ export interface Position {
   playing?: Playing;
   speed?: Speed1;
   frames?: Frames;
-  step_count?: StepCount1;
-  chapters?: Chapters1;
+}
+/**
+ * The session's timeline grew (a live VM keeps adding steps): how long it is now, its
+ * chapters, why it stopped growing if it did, and the new frames that fall inside what
+ * the client is sent anyway. It moves nobody: the client stays at its step.
+ */
+export interface Grown {
+  type?: Type12;
+  step_count: StepCount1;
+  chapters: Chapters1;
   stopped?: Stopped1;
+  frames?: Frames1;
 }
 export interface ErrorOut {
-  type?: Type12;
+  type?: Type13;
   code: Code;
   message: Message;
   field?: Field;

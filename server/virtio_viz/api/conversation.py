@@ -158,7 +158,7 @@ class Conversation:
 
     def _watch(self, session: Session) -> None:
         """A growing timeline (a live VM) says when it grew: this client then hears of the
-        new length, and of the frames that fall inside what it is sent anyway."""
+        new length (`grown`), with the frames that fall inside what it is sent anyway."""
         if self._unwatch is not None:
             self._unwatch()
         watch = getattr(session.timeline, "watch", None)
@@ -170,10 +170,15 @@ class Conversation:
         task.add_done_callback(self._tasks.discard)
 
     async def _tell_growth(self) -> None:
-        """Built when sent (`push` queues without waiting), so it is never older than a
-        reply that follows it."""
-        if self.session is not None:
-            await self.push(encode([self._position(self.session)]))
+        """Built when sent (`push` queues without waiting), so its frames never come
+        after those of a later reply."""
+        session = self.session
+        if session is not None:
+            timeline = session.timeline
+            grown = p.Grown(step_count=len(timeline), stopped=timeline.stopped,
+                            chapters=[c.to_json() for c in timeline.chapters],
+                            frames=self._frames(session))  # fmt: skip
+            await self.push(encode([grown]))
 
     def detach(self) -> None:
         """The connection closed: the session waits for a resume; a follower leaves."""
@@ -298,17 +303,8 @@ class Conversation:
 
     def _position(self, session: Session, *, history: bool = False) -> p.Position:
         frames = (self._history(session) if history else []) + self._frames(session)
-        grown = _growth(session.timeline)
         return p.Position(step=session.position, playing=session.playing, speed=session.speed,
-                          frames=frames, **grown)  # fmt: skip
-
-
-def _growth(timeline: Timeline) -> dict[str, Any]:
-    """What a client must learn of a timeline that grows: its length and chapters now."""
-    if not getattr(timeline, "growing", False):
-        return {}
-    return {"step_count": len(timeline), "chapters": [c.to_json() for c in timeline.chapters],
-            "stopped": timeline.stopped}  # fmt: skip
+                          frames=frames)  # fmt: skip
 
 
 def encode(messages: list[p.Message]) -> list[str]:

@@ -13,17 +13,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializerFunctionWrapHandler,
-    TypeAdapter,
-    model_serializer,
-)
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 PROTOCOL_VERSION = 1
-GROWTH_FIELDS = ("step_count", "chapters", "stopped")
 MAX_STEP = 10_000_000
 ParamValue = int | str | bool
 
@@ -162,19 +154,18 @@ class Position(Message):
     playing: bool = False
     speed: float = 0.0
     frames: list[dict[str, Any]] = Field(default_factory=list)
-    # a timeline that grows while it is watched (a live VM) says how long it is now
-    step_count: int | None = None
-    chapters: list[dict[str, Any]] | None = None
-    stopped: str | None = None
 
-    @model_serializer(mode="wrap")
-    def _growth_only_when_growing(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """A story's timeline never grows: its positions carry no growth fields at all."""
-        data = handler(self)
-        if isinstance(data, dict) and data.get("step_count") is None:
-            for key in GROWTH_FIELDS:
-                data.pop(key, None)
-        return data
+
+class Grown(Message):
+    """The session's timeline grew (a live VM keeps adding steps): how long it is now, its
+    chapters, why it stopped growing if it did, and the new frames that fall inside what
+    the client is sent anyway. It moves nobody: the client stays at its step."""
+
+    type: Literal["grown"] = "grown"
+    step_count: int
+    chapters: list[dict[str, Any]]
+    stopped: str | None = None
+    frames: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class ErrorOut(Message):
@@ -184,7 +175,9 @@ class ErrorOut(Message):
     field: str | None = None
 
 
-ServerMessage = Annotated[Opened | SnapshotOut | Position | ErrorOut, Field(discriminator="type")]
+ServerMessage = Annotated[
+    Opened | SnapshotOut | Position | Grown | ErrorOut, Field(discriminator="type")
+]
 
 
 class Protocol(BaseModel):
