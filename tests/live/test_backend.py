@@ -10,6 +10,7 @@ from scapy.layers.inet import ICMP, IP
 from scapy.layers.l2 import ARP, Ether
 
 from tests.support.live import Running
+from tests.support.raw_rings import check_descriptor_frame
 from tests.support.vhost_frontend import BUFFER_SIZE, NET_HDR, ScriptedFrontend, on_loop, until
 from virtio_viz import frames
 from virtio_viz.live.backend import OFFERED
@@ -54,30 +55,18 @@ async def test_a_ping_through_the_back_end(packed: bool, event_idx: bool) -> Non
     assert running.ended_with is None  # the front-end hung up: not an error
 
 
+@pytest.mark.parametrize("packed", [False, True], ids=["split", "packed"])
 @on_loop
-async def test_frames_carry_the_bytes_the_device_decoded() -> None:
-    async with Running.serving(ScriptedFrontend()) as running:
-        await running.started()
-        running.frontend.transmit(frames.arp_request())
-        running.frontend.kick(1)
-        await until(lambda: "net_tx_frame" in running.kinds(), "the frame sent")
-        read = next(f for f in running.timeline.frames if f.event.kind == "desc_read")
-        values, carried = read.event.values, dict(read.memory)
-        layout = running.frontend.drivers[1].layout
-        entry = carried[layout.desc_addr + 16 * int(str(values["index"]))]
-        assert int.from_bytes(entry[:8], "little") == values["addr"]  # virtq_desc.addr
-        assert int.from_bytes(entry[8:12], "little") == values["len"]
-        assert int.from_bytes(entry[12:14], "little") == values["flags"]
+async def test_frames_carry_the_bytes_the_device_decoded(packed: bool) -> None:
+    async with Running.serving(ScriptedFrontend(packed=packed)) as running:
+        read = await running.sent_arp("desc_read")
+        check_descriptor_frame(read, running.frontend.drivers[1].layout.desc_addr, packed)
 
 
 @on_loop
 async def test_every_buffer_is_translated_with_real_addresses() -> None:
     async with Running.serving(ScriptedFrontend()) as running:
-        await running.started()
-        running.frontend.transmit(frames.arp_request())
-        running.frontend.kick(1)
-        await until(lambda: "gpa_translate" in running.kinds(), "a translation")
-        event = next(f.event for f in running.timeline.frames if f.event.kind == "gpa_translate")
+        event = (await running.sent_arp("gpa_translate")).event
         region = running.world.ram.table.regions[0]  # type: ignore[union-attr]
         gpa, backend = int(str(event.values["gpa"])), int(str(event.values["backend_addr"]))
         assert backend == region.backend_base + gpa - region.guest_phys_addr

@@ -64,7 +64,7 @@ def test_linux_pings_through_virtio_vizs_device(
 ) -> None:
     raw = RawGuest()
     vm = asyncio.run(boot(VmOptions(ring=ring, event_idx=event_idx), files, raw))  # type: ignore[arg-type]
-    console = vm.qemu.console.decoded() if vm.qemu else ""
+    console = vm.console.decoded()
     frames = list(vm.timeline.frames)
     ended = RUN_ENDED.search(console)
     assert ended is not None and ended.group(1) == "0", console

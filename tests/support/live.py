@@ -6,10 +6,12 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from tests.support.vhost_frontend import ScriptedFrontend
+from tests.support.vhost_frontend import ScriptedFrontend, until
+from virtio_viz import frames
 from virtio_viz.live.backend import VhostUserBackend
 from virtio_viz.live.timeline import LiveOptions, LiveTimeline
 from virtio_viz.live.world import LiveWorld
+from virtio_viz.timeline.frames import Frame
 
 
 class Running:
@@ -36,6 +38,14 @@ class Running:
         await self.frontend.connect()
         await self.frontend.start()
         return self.frontend
+
+    async def sent_arp(self, kind: str) -> Frame:
+        """Start, transmit an ARP request, and return the first step of `kind` it led to."""
+        frontend = await self.started()
+        frontend.transmit(frames.arp_request())
+        frontend.kick(1)
+        await until(lambda: kind in self.kinds(), f"a {kind} step")
+        return next(f for f in self.timeline.frames if f.event.kind == kind)
 
     def kinds(self) -> list[str]:
         return [frame.event.kind for frame in self.timeline.frames]

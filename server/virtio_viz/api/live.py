@@ -58,6 +58,7 @@ class VmSummary(BaseModel):
     memory_mib: int
     reason: str | None
     steps: int
+    claimed: bool = Field(description="somebody holds its token")
 
 
 class LiveStatus(BaseModel):
@@ -77,7 +78,8 @@ class Started(BaseModel):
 def _summary(vm: LiveVM) -> VmSummary:
     o = vm.options
     return VmSummary(id=vm.id, state=vm.state, ring=o.ring, event_idx=o.event_idx,
-                     memory_mib=o.memory_mib, reason=vm.reason, steps=len(vm.timeline))  # fmt: skip
+                     memory_mib=o.memory_mib, reason=vm.reason, steps=len(vm.timeline),
+                     claimed=vm.claimed)  # fmt: skip
 
 
 def _vms(request: Request | WebSocket) -> LiveVMs:
@@ -190,7 +192,7 @@ async def _send_console(
     websocket: WebSocket, vm: LiveVM, outbox: asyncio.Queue[dict[str, Any]], control: bool
 ) -> None:
     """The scrollback first, then output as it comes, and the VM's state when it changes."""
-    text = vm.qemu.console.decoded() if vm.qemu else ""
+    text = vm.console.decoded()
     await websocket.send_json({"type": "hello", "vm": vm.id, "control": control,
                                "state": vm.state, "reason": vm.reason, "commands": COMMANDS,
                                "output": text})  # fmt: skip
@@ -200,9 +202,7 @@ async def _send_console(
         if not outbox.full():
             outbox.put_nowait({"type": "output", "text": data.decode("utf-8", "replace")})
 
-    console = vm.qemu.console if vm.qemu else None
-    if console is not None:
-        console.listeners.append(heard)
+    vm.console.listeners.append(heard)
     try:
         while True:
             with contextlib.suppress(TimeoutError):
@@ -213,8 +213,7 @@ async def _send_console(
                 state = vm.state
                 await websocket.send_json({"type": "state", "state": state, "reason": vm.reason})
     finally:
-        if console is not None:
-            console.listeners.remove(heard)
+        vm.console.listeners.remove(heard)
 
 
 async def _read_console(

@@ -50,7 +50,7 @@ async def run_headless(
         await vm.stop(f"the guest did not finish within {timeout:.0f} s")
     finally:
         await vms.shutdown()
-    console = vm.qemu.console.decoded() if vm.qemu else ""
+    console = vm.console.decoded()
     ended = RUN_ENDED.search(console)
     return HeadlessRun(vm, console, int(ended.group(1)) if ended else None)
 

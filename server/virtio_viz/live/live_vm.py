@@ -25,7 +25,7 @@ from typing import Any, Literal
 from virtio_viz.live.backend import VhostUserBackend
 from virtio_viz.live.guest import READY, RUN_BEGINS, build_initramfs
 from virtio_viz.live.timeline import LiveOptions, LiveTimeline
-from virtio_viz.live.vm import QemuProcess, VmOptions, qemu_command
+from virtio_viz.live.vm import Console, QemuProcess, VmOptions, qemu_command
 from virtio_viz.live.world import LiveWorld
 
 CONNECT_SECONDS = 20.0
@@ -33,7 +33,7 @@ State = Literal["booting", "ready", "stopped"]
 COMMANDS = {  # the console panel's buttons
     "ping": "ping -c 3 10.0.2.2",
     "ping_burst": "ping -c 20 -i 0.2 10.0.2.2",
-    "udp_echo": "echo hello | nc -u -w 1 10.0.2.2 7",
+    "dns": "nslookup host.virtio-viz 10.0.2.2",
     "link_down": "ip link set eth0 down",
     "link_up": "ip link set eth0 up",
 }
@@ -60,11 +60,14 @@ class LiveVM:
         live_options = LiveOptions(vm=self.id, ring=options.ring, event_idx=options.event_idx)
         self.timeline = LiveTimeline(self.world, live_options, max_steps=max_steps,
                                      on_full=self._full)  # fmt: skip
+        self.world.preparing(f"{options.describe()}, {options.memory_mib} MiB")
         self.state: State = "booting"
         self.reason: str | None = None  # why it stopped
         self.started = time.monotonic()
         self.last_input = self.started
         self.qemu: QemuProcess | None = None
+        self.console = Console()  # the serial port's output, from before QEMU starts
+        self.console.listeners.append(self._watch_console)
         self.backend = VhostUserBackend(self.world)
         self._folder = Path(tempfile.mkdtemp(prefix="vv-live-"))
         self._supervisor: asyncio.Task[None] | None = None
@@ -94,8 +97,7 @@ class LiveVM:
             f"({self.options.describe()}) and connects to the back-end's socket.",
         )
         command = qemu_command(self.options, files.vmlinuz, initrd, path)
-        self.qemu = QemuProcess(command, on_status=self._status)
-        self.qemu.console.listeners.append(self._watch_console)
+        self.qemu = QemuProcess(command, self.console, on_status=self._status)
         try:
             async with asyncio.timeout(CONNECT_SECONDS):
                 accept = asyncio.ensure_future(asyncio.get_running_loop().sock_accept(listener))
@@ -117,7 +119,10 @@ class LiveVM:
             self.world.status_written(value)
 
     def _watch_console(self, data: bytes) -> None:
-        if self.state == "booting" and (READY.encode() in data or RUN_BEGINS.encode() in data):
+        if self.state != "booting":
+            return
+        recent = bytes(self.console.text[-(len(data) + 64) :])  # a marker may be split
+        if READY.encode() in recent or RUN_BEGINS.encode() in recent:
             self.state = "ready"
 
     # -- running ---------------------------------------------------------------------------

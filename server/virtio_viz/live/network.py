@@ -2,16 +2,18 @@
 
 How this works: every frame the guest transmits is parsed with scapy, and the host at
 10.0.2.2 (QEMU's usual gateway address and MAC, so the guest's habits carry over)
-answers three things: ARP requests for its address, ICMP echo requests, and UDP
-datagrams to the echo port 7, which come back with the same payload. Every other frame
-is dropped. There is no socket, tap device or route to anything else: a guest on this
-network reaches nobody but this host, whatever it sends.
+answers four things: ARP requests for its address, ICMP echo requests, UDP datagrams
+to the echo port 7, which come back with the same payload, and DNS queries on port 53
+for its own name, HOST_NAME (busybox has no UDP netcat, but `nslookup` speaks UDP). Every
+other frame is dropped. There is no socket, tap device or route to anything else: a
+guest on this network reaches nobody but this host, whatever it sends.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scapy.layers.dns import DNS, DNSQR, DNSRR
 from scapy.layers.inet import ICMP, IP, UDP
 from scapy.layers.l2 import ARP, Ether
 from scapy.packet import Packet, Raw
@@ -21,6 +23,8 @@ from virtio_viz import frames
 HOST_IP = frames.GATEWAY_IP
 HOST_MAC = frames.GATEWAY_MAC
 ECHO_PORT = 7  # RFC 862
+DNS_PORT = 53
+HOST_NAME = "host.virtio-viz"
 MAX_FRAME = 65_550  # a 64 KiB IP packet behind an Ethernet header
 ARP_REQUEST, ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY = 1, 8, 0
 
@@ -66,14 +70,29 @@ class EchoHost:
                      / Raw(bytes(icmp.payload)))  # fmt: skip
             return Exchange(f"ICMP echo request {icmp.seq} from {ip.src}: the host answers",
                             (bytes(reply),))  # fmt: skip
-        if UDP in ip and ip[UDP].dport == ECHO_PORT:
-            udp = ip[UDP]
-            reply = (Ether(src=HOST_MAC, dst=packet.src) / IP(src=HOST_IP, dst=ip.src)
-                     / UDP(sport=ECHO_PORT, dport=udp.sport) / Raw(bytes(udp.payload)))  # fmt: skip
+        if UDP in ip and ip[UDP].dport in (ECHO_PORT, DNS_PORT):
+            return self._udp(packet, ip)
+        return Exchange(f"an IPv4 packet (protocol {ip.proto}) the host does not serve: dropped")
+
+    def _udp(self, packet: Packet, ip: Packet) -> Exchange:
+        udp = ip[UDP]
+        head = Ether(src=HOST_MAC, dst=packet.src) / IP(src=HOST_IP, dst=ip.src)
+        head /= UDP(sport=udp.dport, dport=udp.sport)
+        if udp.dport == ECHO_PORT:
             size = len(bytes(udp.payload))
             return Exchange(f"a {size}-byte UDP datagram to the echo port: it comes back",
-                            (bytes(reply),))  # fmt: skip
-        return Exchange(f"an IPv4 packet (protocol {ip.proto}) the host does not serve: dropped")
+                            (bytes(head / Raw(bytes(udp.payload))),))  # fmt: skip
+        if DNS not in udp or not udp[DNS].qd:
+            return Exchange("a UDP datagram to port 53 that is no DNS query: dropped")
+        query = udp[DNS]
+        name = query[DNSQR].qname.decode(errors="replace").rstrip(".")
+        ours, wants_a = name == HOST_NAME, query[DNSQR].qtype == 1
+        answer = DNSRR(rrname=query[DNSQR].qname, type="A", ttl=60, rdata=HOST_IP)
+        reply = DNS(id=query.id, qr=1, aa=1, rd=query.rd, rcode=0 if ours else 3,  # NXDOMAIN
+                    qd=query.qd, an=[answer] if ours and wants_a else [])  # fmt: skip
+        told = (HOST_IP if wants_a else "no record of that type") if ours else "no such name"
+        return Exchange(f"a DNS query over UDP for {name} (type {query[DNSQR].qtype}): {told}",
+                        (bytes(head / reply),))  # fmt: skip
 
     def _arp(self, arp: Packet) -> Exchange:
         if arp.op != ARP_REQUEST or arp.pdst != HOST_IP:

@@ -13,8 +13,9 @@ a single host inside the back-end.
 from __future__ import annotations
 
 from virtio_viz.scenarios.topologies import _parts as parts
+from virtio_viz.scenarios.topologies import vhost_user
 from virtio_viz.scenarios.topologies.vhost_user import backend_boxes, backend_wires
-from virtio_viz.scenarios.topology import Box, Layer, Placement, Route, Topology, Wire
+from virtio_viz.scenarios.topology import Box, Layer, Route, Topology, Wire
 
 SCENARIO_ID = "live"
 
@@ -114,12 +115,7 @@ TOPOLOGY = Topology(
     wires=(parts.pci_transport(), *_wires()),
     routes=(
         parts.config_route(),
-        Route(
-            name="setup",
-            start="device-model",
-            hops=("unix-socket",),
-            label="QEMU sends vhost-user messages and fds over the socket",
-        ),
+        vhost_user.TOPOLOGY.route("setup"),
         Route(
             name="kick",
             start="driver",
@@ -145,11 +141,5 @@ TOPOLOGY = Topology(
             label="the back-end writes the answer into a receive buffer in guest RAM",
         ),
     ),
-    placement=Placement(
-        driver="driver",
-        data_plane="vhost-user",
-        control_plane="device-model",
-        rings="virtqueue",
-        outside="nic",
-    ),
+    placement=vhost_user.TOPOLOGY.placement,
 )

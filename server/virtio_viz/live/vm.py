@@ -102,10 +102,12 @@ class Console:
 
 
 class QemuProcess:
-    def __init__(self, command: list[str], *, on_status: Callable[[int], None]) -> None:
+    def __init__(
+        self, command: list[str], console: Console, *, on_status: Callable[[int], None]
+    ) -> None:
         self.command = command
         self.on_status = on_status
-        self.console = Console()
+        self.console = console
         self.errors = bytearray()  # what QEMU printed besides trace lines (its error messages)
         self.exited: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._loop = asyncio.get_running_loop()

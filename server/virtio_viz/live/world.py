@@ -119,6 +119,15 @@ class LiveWorld:
         return dict(frames.annotation(frame))
 
     # -- the vhost-user conversation ---------------------------------------------------------
+    def preparing(self, what: str) -> None:
+        """The first step of every live timeline, before QEMU even starts."""
+        self.on_chapter("boot", "virtio-viz starts a VM", BOOT)
+        self.vm_note(
+            "vm_preparing",
+            f"virtio-viz prepares a live VM ({what}): a Debian kernel, a "
+            "busybox initramfs, and a unix socket for its own vhost-user back-end.",
+        )
+
     def connected(self) -> None:
         self.on_chapter("connect", "QEMU connects to the back-end", CONNECT)
 
@@ -280,6 +289,11 @@ def _analog(request: Request) -> str:
     return f"vhost_user_{request.name.lower()}() in QEMU's hw/virtio/vhost-user.c"
 
 
+BOOT = (
+    "The VM is QEMU under TCG, booting Debian's Linux 6.1 from a busybox initramfs. Its guest "
+    "RAM is a memfd QEMU shares, and its network card is a vhost-user device whose back-end "
+    "is this server: nothing of the guest's traffic leaves virtio-viz."
+)
 CONNECT = (
     "QEMU starts and connects to virtio-viz's unix socket before the guest runs. It asks which "
     "virtio features this back-end serves and which vhost-user extensions it knows, claims the "
