@@ -3,7 +3,7 @@
  * live session over the websocket (the server sends frames ahead; moves inside the cache
  * are instant and confirmed by the server's `position`).
  */
-import type { ActionSpec, ClientMessage, Frame, Keyframe, State, Trace, TraceHeader } from "../protocol";
+import type { ActionSpec, Chapter, ClientMessage, Frame, Keyframe, State, Trace, TraceHeader } from "../protocol";
 import type { TimelineStore } from "./store";
 
 export interface Source {
@@ -120,6 +120,11 @@ export class LiveSource implements Source {
         store.addFrames((message.frames as Frame[] | undefined) ?? []);
         store.playing = message.playing as boolean;
         store.setStep(message.step as number);
+        store.changed();
+        break;
+      case "grown": // a live VM's timeline grew; nobody moves
+        store.grow(message.step_count as number, message.chapters as Chapter[], (message.stopped as string | null) ?? null);
+        store.addFrames((message.frames as Frame[] | undefined) ?? []);
         store.changed();
         break;
       case "error":

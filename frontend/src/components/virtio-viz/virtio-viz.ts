@@ -41,6 +41,7 @@ import "../share-dialog/share-dialog";
 import { snippets } from "../share-dialog/snippets";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
 import type { ActRequest } from "../action-panel/action-panel";
+import { liveOptions, livePanel, withLiveEntry } from "../live-vm/hook";
 
 @customElement("virtio-viz")
 export class VirtioViz extends LitElement {
@@ -138,6 +139,7 @@ export class VirtioViz extends LitElement {
         this.source = new TraceSource(this.store, this.src, this.step);
         if (isShippedRecording(this.src)) void this.loadScenarios();
       } else {
+        this.options = await liveOptions(this.server ?? location.href, this.scenario, this.options, this.room !== null);
         this.source = new LiveSource(this.store, this.wsUrl(), {
           scenario: this.scenario, options: this.options, step: this.step,
           room: this.room ?? undefined, token: this.token ?? undefined, actions: this.actionsLog,
@@ -180,7 +182,8 @@ export class VirtioViz extends LitElement {
       } catch { return []; } // the menu stays short; the page still works
     };
     [this.scenarios, this.recordings] = await Promise.all([
-      get<MenuEntry>("/api/scenarios"), get<RecordingEntry>("/api/recordings")]);
+      get<MenuEntry>("/api/scenarios").then((s) => withLiveEntry(this.server ?? location.href, s)),
+      get<RecordingEntry>("/api/recordings")]);
   }
 
   private syncUrl(): void {
@@ -284,6 +287,7 @@ export class VirtioViz extends LitElement {
         <vv-status .value=${state?.status.value ?? 0} .history=${s.statusHistory()}></vv-status>
         <vv-lecture .mode=${s.role} .room=${this.room} .joinUrl=${this.joinUrl} .detachedFrom=${this.detachedFrom}
           .live=${!!this.source?.live} @lecture=${(e: CustomEvent<LectureCommand>) => void this.lecture(e.detail)}></vv-lecture>
+        ${livePanel(this.server, header, s, !!this.source?.live)}
         <vv-address-map .frame=${view?.frame} .extras=${state?.extras}></vv-address-map>
         ${s.actions.length && this.source?.live && s.role !== "follower"
           ? html`<vv-actions .actions=${s.actions} @act=${(e: CustomEvent<ActRequest>) => this.source?.act(e.detail.kind, e.detail.params)}></vv-actions>` : nothing}
