@@ -69,7 +69,7 @@ class LiveVM:
         self.console = Console()  # the serial port's output, from before QEMU starts
         self.console.listeners.append(self._watch_console)
         self.backend = VhostUserBackend(self.world)
-        self._folder = Path(tempfile.mkdtemp(prefix="vv-live-"))
+        self._folder: Path | None = None  # made when it starts: initramfs and socket
         self._supervisor: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
         self.done = asyncio.Event()
@@ -83,10 +83,11 @@ class LiveVM:
             raise
 
     async def _start(self, files: GuestFiles, run: str | None) -> None:
-        initrd = self._folder / "initrd.gz"
+        self._folder = folder = Path(tempfile.mkdtemp(prefix="vv-live-"))
+        initrd = folder / "initrd.gz"
         data = await asyncio.to_thread(build_initramfs, files.modules, files.busybox, run)
         initrd.write_bytes(data)
-        path = self._folder / "vu.sock"
+        path = folder / "vu.sock"
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(str(path))
         listener.listen(1)
@@ -183,5 +184,6 @@ class LiveVM:
         if self.timeline.stopped is None:
             self.world.vm_note("vm_stopped", f"The VM is gone: {self.reason}.")
         self.timeline.finish(self.reason)
-        shutil.rmtree(self._folder, ignore_errors=True)
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
         self.done.set()
