@@ -116,6 +116,7 @@ def test_a_live_vm_end_to_end(client: TestClient) -> None:
     Trace.model_validate(trace)  # the published trace schema
     kinds = [step["event"]["kind"] for step in trace["steps"]]
     assert "console_command" in kinds and kinds.count("net_rx_frame") >= 3
+    assert not {"violation", "device_error", "device_needs_reset"} & set(kinds)
     assert client.delete(f"/api/live/{vm}").status_code == 403  # no token
     assert client.delete(f"/api/live/{vm}", headers={"x-live-token": token}).status_code == 204
     assert client.get("/api/live").json()["vms"] == []
