@@ -56,12 +56,15 @@ def receive_until(
 def test_a_plain_server_has_no_live_routes(tmp_path: Path) -> None:
     with TestClient(create_app(Settings(static_dir=tmp_path))) as plain:
         assert plain.get("/api/live").status_code == 404
+        assert "live" not in [entry["id"] for entry in plain.get("/api/scenarios").json()]
         with plain.websocket_connect("/ws") as ws:
             ws.send_json({**OPEN, "options": {"vm": "x"}})
             assert ws.receive_json()["code"] == "unknown_scenario"
 
 
 def test_status_and_refusals_without_a_vm(client: TestClient) -> None:
+    menu = [entry["id"] for entry in client.get("/api/scenarios").json()]
+    assert menu[-1] == "live" and "live" not in menu[:-1]  # after the stories
     status = client.get("/api/live").json()
     assert status["available"] is True and status["max_vms"] == 1 and status["vms"] == []
     assert set(status["commands"]) >= {"ping", "ping_burst", "link_down", "link_up"}
@@ -95,13 +98,13 @@ def test_a_live_vm_end_to_end(client: TestClient) -> None:
             session.send_json({**OPEN, "options": {"vm": vm}})
             opened = session.receive_json()
             assert opened["type"] == "opened" and opened["header"]["scenario"]["id"] == "live"
-            position = session.receive_json()
-            before = position["step_count"]
+            assert session.receive_json()["type"] == "position"
+            before = opened["header"]["step_count"]
             console.send_json({"type": "command", "name": "ping"})
             while "3 packets received" not in output:
                 output += receive_until(console, lambda m: m["type"] == "output")["text"]
             grown = receive_until(session, lambda m: m.get("step_count", 0) > before + 40)
-            assert grown["type"] == "position"
+            assert grown["type"] == "grown" and grown["stopped"] is None
             assert grown["chapters"][-1]["title"] == "guest$ ping -c 3 10.0.2.2"
             session.send_json({"type": "seek", "step": grown["step_count"] - 1})
             moved = receive_until(session, lambda m: m["type"] == "position" and m["frames"])

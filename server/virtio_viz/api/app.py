@@ -151,8 +151,9 @@ def _rest(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/api/scenarios")
     async def scenarios() -> list[ScenarioSummary]:
+        sources = app.state.viz.sources.values()
         return [ScenarioSummary(id=s.id, title=s.title, summary=s.summary)
-                for s in STORIES.values()]  # fmt: skip
+                for s in (*STORIES.values(), *sources)]  # fmt: skip
 
     @app.get("/api/scenarios/{scenario_id}", responses=NOT_FOUND)
     async def scenario(scenario_id: str) -> dict[str, Any]:

@@ -125,7 +125,7 @@ class Conversation:
             raise ProtocolError("follower", "a follower cannot open its own session here")
         source = self.state.sources.get(message.scenario or "")
         if source is not None:
-            timeline = await source(message)
+            timeline = await source.open(message)
         else:
             request = TimelineRequest.from_open(message, self.state.settings)
             timeline = await self.state.timelines.get(request)

@@ -30,11 +30,13 @@ from starlette.websockets import WebSocketDisconnect
 
 from virtio_viz.api import protocol as p
 from virtio_viz.api.errors import ProtocolError
+from virtio_viz.api.timelines import ScenarioSource
 from virtio_viz.api.websocket import POLICY_VIOLATION, TokenBucket, origin_allowed
 from virtio_viz.live.export import export_live
 from virtio_viz.live.guest import check_command
 from virtio_viz.live.live_vm import COMMANDS, LiveVM, StartError
 from virtio_viz.live.manager import Busy, LiveVMs
+from virtio_viz.live.topology import TOPOLOGY
 from virtio_viz.live.vm import VmOptions
 from virtio_viz.qemu_record.errors import RecordError
 from virtio_viz.timeline import Timeline
@@ -260,7 +262,13 @@ def _console_input(vm: LiveVM, control: bool, raw: str) -> None:
 def install_live(app: FastAPI, vms: LiveVMs, *, boot: VmOptions | None = None) -> None:
     """Serve live VMs from `app`; with `boot`, start one when the server starts."""
     app.state.live_vms = vms
-    app.state.viz.sources["live"] = lambda message: _open_live(vms, message)
+    if vms.unavailable is None:  # the menu offers a live VM only where one can run
+        app.state.viz.sources[TOPOLOGY.id] = ScenarioSource(
+            TOPOLOGY.id,
+            "Live VM: a real Linux guest drives virtio-viz",
+            TOPOLOGY.summary,
+            lambda message: _open_live(vms, message),
+        )
     known = len(app.router.routes)
     app.include_router(router)
     added = app.router.routes[known:]

@@ -26,9 +26,16 @@ from virtio_viz.scenarios.stories import STORIES
 from virtio_viz.scenarios.story import ActionError, Story, UserAction
 from virtio_viz.timeline import PlacedAction, Timeline, TimelineTooLong
 
-# A scenario whose timeline is not built from a story: `open` for it is answered by the
-# source (api/live.py registers one for a live VM's growing timeline).
-ScenarioSource = Callable[[p.Open], Awaitable[Timeline]]
+
+@dataclass(frozen=True, slots=True)
+class ScenarioSource:
+    """A scenario whose timelines are not built from a story: the menu lists it, and an
+    `open` for it is answered by `open` (api/live.py: a live VM's growing timeline)."""
+
+    id: str
+    title: str
+    summary: str
+    open: Callable[[p.Open], Awaitable[Timeline]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,18 +1,13 @@
 /**
- * What <virtio-viz> needs to offer a live VM, in three calls: the menu entry (only when
- * the server can run one), the options that open it (a VM claimed when none is named),
- * and the panel beside the story.
+ * What <virtio-viz> needs to offer a live VM, in two calls (the menu entry comes with the
+ * server's scenarios, only when it can run a VM): the options that open it (a VM claimed
+ * when none is named), and the panel beside the story.
  */
 import { html, nothing } from "lit";
 import type { TraceHeader } from "../../protocol";
 import type { TimelineStore } from "../../store/store";
-import type { MenuEntry } from "../virtio-viz/picker";
-import { LIVE_ENTRY, claimVm, liveStatus, tokenFor } from "./live-api";
+import { LIVE_ENTRY, claimVm, tokenFor } from "./live-api";
 import "./live-vm";
-
-export async function withLiveEntry(base: string, entries: MenuEntry[]): Promise<MenuEntry[]> {
-  return (await liveStatus(base))?.available ? [...entries, LIVE_ENTRY] : entries;
-}
 
 /** The options to open `scenario` with: for "live" without a VM, a VM claimed now. */
 export async function liveOptions(base: string, scenario: string, options: Record<string, unknown>, inRoom: boolean): Promise<Record<string, unknown>> {

@@ -15,7 +15,7 @@ export type ConsoleOut =
 /** Page -> server on /ws/live/{vm}. */
 export type ConsoleIn = { type: "line"; text: string } | { type: "keys"; text: string } | { type: "command"; name: string };
 
-export const LIVE_ENTRY = { id: "live", title: "Live VM: a real Linux guest drives virtio-viz" };
+export const LIVE_ENTRY = { id: "live" }; // the scenario id the server lists a live VM under
 
 export async function liveStatus(base: string): Promise<LiveStatus | null> {
   try {

@@ -41,7 +41,7 @@ import "../share-dialog/share-dialog";
 import { snippets } from "../share-dialog/snippets";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
 import type { ActRequest } from "../action-panel/action-panel";
-import { liveOptions, livePanel, withLiveEntry } from "../live-vm/hook";
+import { liveOptions, livePanel } from "../live-vm/hook";
 
 @customElement("virtio-viz")
 export class VirtioViz extends LitElement {
@@ -182,8 +182,7 @@ export class VirtioViz extends LitElement {
       } catch { return []; } // the menu stays short; the page still works
     };
     [this.scenarios, this.recordings] = await Promise.all([
-      get<MenuEntry>("/api/scenarios").then((s) => withLiveEntry(this.server ?? location.href, s)),
-      get<RecordingEntry>("/api/recordings")]);
+      get<MenuEntry>("/api/scenarios"), get<RecordingEntry>("/api/recordings")]);
   }
 
   private syncUrl(): void {
