@@ -20,6 +20,7 @@ from starlette.testclient import WebSocketTestSession
 from virtio_viz.api import Settings, create_app
 from virtio_viz.api.live import install_live
 from virtio_viz.api.trace_schema import Trace
+from virtio_viz.live.live_vm import LiveVM
 from virtio_viz.live.manager import LiveSettings, LiveVMs
 
 OPEN = {"type": "open", "version": 1, "scenario": "live", "step": 0}
@@ -43,6 +44,15 @@ def wait(condition: Callable[[], Any], what: str, timeout: float = 120.0) -> Any
     raise AssertionError(f"waited {timeout} s in vain for {what}")
 
 
+def printed(vm: LiveVM, text: str) -> None:
+    """Wait until the VM's console shows `text` (failing with its fate if it stops)."""
+    deadline = time.monotonic() + 240
+    while text not in vm.console.decoded():
+        assert vm.state != "stopped", f"the VM stopped: {vm.reason}"
+        assert time.monotonic() < deadline, f"no {text!r} on the console in 240 s"
+        time.sleep(0.1)
+
+
 def receive_until(
     socket: WebSocketTestSession, test: Callable[[dict[str, Any]], bool]
 ) -> dict[str, Any]:
@@ -50,6 +60,7 @@ def receive_until(
         message: dict[str, Any] = socket.receive_json()
         if test(message):
             return message
+        assert message.get("state") != "stopped", f"the VM stopped: {message.get('reason')}"
 
 
 # -- without a VM ----------------------------------------------------------------------------
@@ -88,12 +99,11 @@ def test_a_live_vm_end_to_end(client: TestClient) -> None:
     assert started.status_code == 201, started.text
     vm, token = started.json()["vm"], started.json()["token"]
     assert client.post("/api/live", json={}).status_code == 503  # one VM per server
+    live = client.app.state.live_vms.get(vm)  # type: ignore[attr-defined]
     with client.websocket_connect(f"/ws/live/{vm}?token={token}") as console:
         hello = console.receive_json()
         assert hello["type"] == "hello" and hello["control"] is True
-        output = hello["output"]
-        while "guest# " not in output:  # the shell's prompt
-            output += receive_until(console, lambda m: m["type"] == "output")["text"]
+        printed(live, "guest# ")  # the shell's prompt
         with client.websocket_connect("/ws") as session:
             session.send_json({**OPEN, "options": {"vm": vm}})
             opened = session.receive_json()
@@ -101,8 +111,11 @@ def test_a_live_vm_end_to_end(client: TestClient) -> None:
             assert session.receive_json()["type"] == "position"
             before = opened["header"]["step_count"]
             console.send_json({"type": "command", "name": "ping"})
-            while "3 packets received" not in output:
+            printed(live, "3 packets received")
+            output = hello["output"]
+            while "3 packets received" not in output:  # the socket carries it too
                 output += receive_until(console, lambda m: m["type"] == "output")["text"]
+            wait(lambda: len(live.timeline) > before + 40, "the ping's steps")
             grown = receive_until(session, lambda m: m.get("step_count", 0) > before + 40)
             assert grown["type"] == "grown" and grown["stopped"] is None
             assert grown["chapters"][-1]["title"] == "guest$ ping -c 3 10.0.2.2"
