@@ -66,7 +66,7 @@ def test_the_live_vm_from_the_page(
     page.goto(live_url + "/")
     page.locator("select[aria-label=scenario]").select_option("scenario:live")
     expect(page.locator(f"{PANEL} pre")).to_contain_text("guest# ", timeout=120_000)
-    expect(page.locator(f"{PANEL} [role=status]")).to_contain_text("running")
+    expect(page.locator(f"{PANEL} [role=status]")).to_contain_text("running", timeout=30_000)
 
     page.locator(f"{PANEL} button", has_text="ping \u00d73").click()
     expect(page.locator(f"{PANEL} pre")).to_contain_text("3 packets received", timeout=60_000)

@@ -44,6 +44,7 @@ from virtio_viz.timeline import Timeline
 router = APIRouter()
 log = logging.getLogger(__name__)
 ERROR: dict[str, Any] = {"model": p.ErrorOut}
+OUTBOX = 256  # console messages queued for one socket at most
 
 
 class StartRequest(BaseModel):
@@ -177,7 +178,7 @@ async def console_socket(websocket: WebSocket, vm_id: str, token: str | None = N
     await websocket.accept()
     control = token is not None and secrets.compare_digest(token, vm.token)
     vms.console_watchers[vm.id] = vms.console_watchers.get(vm.id, 0) + 1
-    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=256)
+    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()  # bounded by OUTBOX, but see `changed`
     sender = asyncio.create_task(_send_console(websocket, vm, outbox, control))
     try:
         await _read_console(websocket, vm, control, outbox, settings.rate_per_second)
@@ -198,24 +199,22 @@ async def _send_console(
     await websocket.send_json({"type": "hello", "vm": vm.id, "control": control,
                                "state": vm.state, "reason": vm.reason, "commands": COMMANDS,
                                "output": text})  # fmt: skip
-    state = vm.state
 
     def heard(data: bytes) -> None:
-        if not outbox.full():
+        if outbox.qsize() < OUTBOX:  # a reader that fell behind misses output, not the socket
             outbox.put_nowait({"type": "output", "text": data.decode("utf-8", "replace")})
 
+    def changed() -> None:  # a state change is never dropped: it is what the panel shows
+        outbox.put_nowait({"type": "state", "state": vm.state, "reason": vm.reason})
+
     vm.console.listeners.append(heard)
+    vm.state_listeners.append(changed)
     try:
         while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(1.0):
-                    await websocket.send_json(await outbox.get())
-                    continue
-            if vm.state != state:
-                state = vm.state
-                await websocket.send_json({"type": "state", "state": state, "reason": vm.reason})
+            await websocket.send_json(await outbox.get())
     finally:
         vm.console.listeners.remove(heard)
+        vm.state_listeners.remove(changed)
 
 
 async def _read_console(
@@ -231,7 +230,7 @@ async def _read_console(
                     raise ProtocolError("rate_limited", "slow down: too many messages per second")
                 _console_input(vm, control, raw)
             except ProtocolError as error:
-                if not outbox.full():
+                if outbox.qsize() < OUTBOX:
                     outbox.put_nowait(error.reply.model_dump())
 
 

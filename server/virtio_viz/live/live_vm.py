@@ -18,6 +18,7 @@ import shutil
 import socket
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -62,6 +63,7 @@ class LiveVM:
                                      on_full=self._full)  # fmt: skip
         self.world.preparing(f"{options.describe()}, {options.memory_mib} MiB")
         self.state: State = "booting"
+        self.state_listeners: list[Callable[[], None]] = []  # told when `state` changes
         self.reason: str | None = None  # why it stopped
         self.started = time.monotonic()
         self.last_input = self.started
@@ -124,7 +126,12 @@ class LiveVM:
             return
         recent = bytes(self.console.text[-(len(data) + 64) :])  # a marker may be split
         if READY.encode() in recent or RUN_BEGINS.encode() in recent:
-            self.state = "ready"
+            self._set_state("ready")
+
+    def _set_state(self, state: State) -> None:
+        self.state = state
+        for listener in list(self.state_listeners):
+            listener()
 
     # -- running ---------------------------------------------------------------------------
     def command(self, text: str) -> bool:
@@ -179,8 +186,8 @@ class LiveVM:
             return
         if self.qemu is not None:
             self.qemu.kill()
-        self.state = "stopped"
         self.reason = self.reason or reason
+        self._set_state("stopped")
         if self.timeline.stopped is None:
             self.world.vm_note("vm_stopped", f"The VM is gone: {self.reason}.")
         self.timeline.finish(self.reason)
