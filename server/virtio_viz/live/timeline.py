@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from virtio_viz.live.topology import TOPOLOGY
 from virtio_viz.live.world import LiveWorld
@@ -151,6 +150,3 @@ class LiveTimeline(Timeline):
     # -- what a story timeline does, and a live one cannot --------------------------------
     def fork(self, at: int, action: UserAction) -> Timeline:
         raise ActionError("kind", "a live VM takes its commands on its console")
-
-    def header_extra(self) -> dict[str, Any]:
-        return {"live": {"vm": self.vm, "stopped": self.stopped}}
