@@ -24,7 +24,7 @@ def _backend() -> tuple[Box, ...]:
     boxes = backend_boxes()
     relabelled = Box(id="vhost-user", label="virtio-viz back-end", kind="process",
                      parent="host-user", layer=Layer.HOST_USER, column=1,
-                     sublabel="the model's device side, in Python")  # fmt: skip
+                     sublabel="Python")  # fmt: skip
     return (relabelled, *boxes[1:])
 
 
