@@ -215,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_server_commands(commands: Any) -> None:
     from virtio_viz.api.cli import add_serve_command  # noqa: PLC0415
     from virtio_viz.hostconfig.cli import add_host_command  # noqa: PLC0415
+    from virtio_viz.live.cli import add_live_command  # noqa: PLC0415
     from virtio_viz.qemu_record.cli import add_record_command  # noqa: PLC0415
     from virtio_viz.qemu_trace.cli import add_import_command  # noqa: PLC0415
 
@@ -222,6 +223,7 @@ def _add_server_commands(commands: Any) -> None:
     add_host_command(commands)
     add_import_command(commands)
     add_record_command(commands)
+    add_live_command(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

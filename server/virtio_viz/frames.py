@@ -79,6 +79,16 @@ def decode(frame: bytes) -> list[Layer]:
     return layers
 
 
+def annotation(frame: bytes) -> dict[str, str]:
+    """What a view shows of a frame: its layer names, and every layer with its fields."""
+    layers = decode(frame)
+    shown = " / ".join(
+        f"{layer.name}({', '.join(f'{k}={v}' for k, v in layer.fields.items())})"
+        for layer in layers
+    )
+    return {"decoded": " / ".join(layer.name for layer in layers), "layers": shown}
+
+
 def _show(packet: Packet, field_name: str) -> str:
     value = packet.getfieldval(field_name)
     if isinstance(value, bytes):

@@ -76,3 +76,28 @@ def test_snapshot_restore_round_trips(writes: list[tuple[int, bytes]]) -> None:
     restored = GuestMemory.restore(memory.snapshot())
     assert restored.snapshot() == memory.snapshot()
     assert restored.peek(0x1000_0000, 0x10000) == memory.peek(0x1000_0000, 0x10000)
+
+
+def test_a_mapped_region_reads_and_writes_the_bytes_it_was_given() -> None:
+    backing = bytearray(0x2000)
+    memory = GuestMemory()
+    memory.map_region("guest", 0x4000, memoryview(backing)[0x1000:])
+    backing[0x1010:0x1012] = (0x1234).to_bytes(2, "little")  # someone else writes first
+    assert memory.read_le16(0x4010) == 0x1234
+    memory.write_le32(0x4020, 0xDEADBEEF)
+    assert backing[0x1020:0x1024] == (0xDEADBEEF).to_bytes(4, "little")
+    with pytest.raises(MemoryFault):
+        memory.read_le16(0x4FFF)  # one byte past the mapped view
+
+
+def test_a_mapped_region_needs_writable_bytes_and_can_be_removed() -> None:
+    memory = GuestMemory()
+    with pytest.raises(ConfigError):
+        memory.map_region("ro", 0, memoryview(bytes(16)))
+    memory.map_region("rw", 0, memoryview(bytearray(16)))
+    with pytest.raises(ConfigError):
+        memory.map_region("overlap", 8, memoryview(bytearray(16)))
+    memory.read_le16(0)  # the region of the last access is cached ...
+    memory.remove_region("rw")
+    with pytest.raises(MemoryFault):  # ... and forgotten with the region
+        memory.read_le16(0)

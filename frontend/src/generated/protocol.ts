@@ -31,7 +31,7 @@ export type Speed = number;
 export type Type7 = "pause";
 export type Type8 = "act";
 export type Kind1 = string;
-export type Server = Opened | SnapshotOut | Position | Notice | ErrorOut;
+export type Server = Opened | SnapshotOut | Position | Notice | Grown | ErrorOut;
 export type Type9 = "opened";
 export type Version3 = number;
 /**
@@ -90,7 +90,16 @@ export type Frames = {
 export type Type12 = "notice";
 export type Code = "rooms_local" | "rooms_shared";
 export type Message = string;
-export type Type13 = "error";
+export type Type13 = "grown";
+export type StepCount1 = number;
+export type Chapters1 = {
+  [k: string]: unknown;
+}[];
+export type Stopped1 = string | null;
+export type Frames1 = {
+  [k: string]: unknown;
+}[];
+export type Type14 = "error";
 export type Code1 = string;
 export type Message1 = string;
 export type Field = string | null;
@@ -266,8 +275,20 @@ export interface Notice {
   code: Code;
   message: Message;
 }
-export interface ErrorOut {
+/**
+ * The session's timeline grew (a live VM keeps adding steps): how long it is now, its
+ * chapters, why it stopped growing if it did, and the new frames that fall inside what
+ * the client is sent anyway. It moves nobody: the client stays at its step.
+ */
+export interface Grown {
   type?: Type13;
+  step_count: StepCount1;
+  chapters: Chapters1;
+  stopped?: Stopped1;
+  frames?: Frames1;
+}
+export interface ErrorOut {
+  type?: Type14;
   code: Code1;
   message: Message1;
   field?: Field;

@@ -5,7 +5,7 @@
  * after it was opened (a server worker restarted, a load balancer moved it) connects
  * again and rejoins its room or resumes its session, waiting a little longer each time.
  */
-import type { ActionSpec, ClientMessage, Frame, Keyframe, State, Trace, TraceHeader } from "../protocol";
+import type { ActionSpec, Chapter, ClientMessage, Frame, Keyframe, State, Trace, TraceHeader } from "../protocol";
 import type { TimelineStore } from "./store";
 
 export interface Source {
@@ -138,6 +138,11 @@ export class LiveSource implements Source {
         break;
       case "notice":
         store.notice = message.code === "rooms_local" ? message.message as string : null;
+        store.changed();
+        break;
+      case "grown": // a live VM's timeline grew; nobody moves
+        store.grow(message.step_count as number, message.chapters as Chapter[], (message.stopped as string | null) ?? null);
+        store.addFrames((message.frames as Frame[] | undefined) ?? []);
         store.changed();
         break;
       case "error":

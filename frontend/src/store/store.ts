@@ -6,7 +6,7 @@
  * base at or before k with the frames after it applied; stepping forward reuses the last
  * computed view, so playing costs one frame per step. Views read; sources write.
  */
-import type { ActionSpec, Frame, MemoryRun, QueueState, State, TraceHeader } from "../protocol";
+import type { ActionSpec, Chapter, Frame, MemoryRun, QueueState, State, TraceHeader } from "../protocol";
 import { SparseMemory, hexToBytes } from "./memory";
 
 export interface StepView { step: number; state: State; memory: SparseMemory; frame: Frame | undefined }
@@ -51,6 +51,11 @@ export class TimelineStore extends EventTarget {
     this.statusUpTo = null;
     this.last = null;
     this.changed();
+  }
+
+  /** A timeline that grows (a live VM) is now this long, with these chapters. */
+  grow(stepCount: number, chapters: Chapter[], stopped: string | null): void {
+    if (this.header) this.header = { ...this.header, step_count: stepCount, chapters, stopped };
   }
 
   /** A snapshot; `statusHistory` (from a live server) is the status values up to `step`,

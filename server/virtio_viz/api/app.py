@@ -9,7 +9,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
@@ -30,7 +30,7 @@ from virtio_viz.api.rooms import MemoryRooms, RoomStore
 from virtio_viz.api.sessions import MemorySessions, SessionStore
 from virtio_viz.api.settings import Settings
 from virtio_viz.api.static import FrontendFiles, element_redirect, page
-from virtio_viz.api.timelines import TimelineCache
+from virtio_viz.api.timelines import ScenarioSource, TimelineCache
 from virtio_viz.api.websocket import websocket_endpoint
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ class AppState:
     counters: Counters
     builder: Builder
     link: Link | None = None  # to Redis, when the stores are shared
+    # scenarios whose timelines come from elsewhere than a story (a live VM: api/live.py)
+    sources: dict[str, ScenarioSource] = field(default_factory=dict)
 
     @classmethod
     def in_memory(cls, settings: Settings) -> AppState:

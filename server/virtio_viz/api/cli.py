@@ -7,6 +7,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from virtio_viz.api.settings import Settings
 
 # (flag, type, help): each sets the Settings field of the same name (docs/server.md)
@@ -41,6 +43,12 @@ def _field(flag: str) -> str:
 
 def add_serve_command(commands: Any) -> None:
     serve = commands.add_parser("serve", help="serve the visualizer in the browser")
+    serve_arguments(serve)
+    serve.set_defaults(handler=_serve)
+
+
+def serve_arguments(serve: argparse.ArgumentParser) -> None:
+    """The flags of `virtio-viz serve` (`virtio-viz live` takes them too)."""
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     for flag, kind, text in LIMIT_FLAGS:
@@ -71,29 +79,40 @@ def add_serve_command(commands: Any) -> None:
         dest="embed_ancestors",
         help="a site allowed to frame /embed (repeatable; default: any)",
     )
-    serve.set_defaults(handler=_serve)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn  # noqa: PLC0415
-
     from virtio_viz.api import create_app  # noqa: PLC0415
-    from virtio_viz.api.serving import run_workers, uvicorn_config  # noqa: PLC0415
+    from virtio_viz.api.serving import run_workers  # noqa: PLC0415
 
     settings = settings_from(args)
     if args.workers < 1 or (args.workers > 1 and not settings.redis_url):
         print("virtio-viz serve: --workers above 1 needs --redis (or VIRTIO_VIZ_REDIS_URL): "
               "each worker would hold its own rooms and sessions", file=sys.stderr)  # fmt: skip
         return 2
-    shown = "localhost" if args.host in {"127.0.0.1", "0.0.0.0"} else args.host
-    print(f"virtio-viz is serving at http://{shown}:{args.port}/", flush=True)
     if args.workers > 1:
+        _serving_at(args)
         run_workers(settings, args.workers, host=args.host, port=args.port, log_level="warning")
         return 0
-    config = uvicorn_config(create_app(settings), settings, host=args.host, port=args.port,
+    return serve(args, create_app(settings))
+
+
+def serve(args: argparse.Namespace, app: FastAPI) -> int:
+    """Run `app` in this process on the host and port the flags name."""
+    import uvicorn  # noqa: PLC0415
+
+    from virtio_viz.api.serving import uvicorn_config  # noqa: PLC0415
+
+    _serving_at(args)
+    config = uvicorn_config(app, app.state.viz.settings, host=args.host, port=args.port,
                             log_level="warning")  # fmt: skip
     uvicorn.Server(config).run()
     return 0
+
+
+def _serving_at(args: argparse.Namespace) -> None:
+    shown = "localhost" if args.host in {"127.0.0.1", "0.0.0.0"} else args.host
+    print(f"virtio-viz is serving at http://{shown}:{args.port}/", flush=True)
 
 
 def settings_from(args: argparse.Namespace, environ: dict[str, str] | None = None) -> Settings:

@@ -15,18 +15,21 @@ leaves whatever the connection was in before, and releases a session it no longe
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 from virtio_viz.api import protocol as p
+from virtio_viz.api.build_worker import Recipe
 from virtio_viz.api.errors import ProtocolError, parse_client_message
 from virtio_viz.api.rooms import Room
 from virtio_viz.api.sessions import Session, SessionsFull
 from virtio_viz.api.timelines import Built, recipe_of
 from virtio_viz.scenarios.story import UserAction
-from virtio_viz.timeline import frame_json
+from virtio_viz.timeline import Timeline, frame_json
 from virtio_viz.timeline.frames import memory_json
+from virtio_viz.trace import header_json
 
 if TYPE_CHECKING:  # the app imports this module: no import cycle at run time
     from virtio_viz.api.app import AppState
@@ -49,6 +52,8 @@ class Conversation:
         self.base = 0
         self.sent_upto = -1
         self.shown: Built | None = None  # the timeline the client was last sent
+        self._unwatch: Callable[[], None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- entry point ----------------------------------------------------------------------
     async def handle(self, raw: str | bytes) -> list[p.Message]:
@@ -109,11 +114,22 @@ class Conversation:
             raise ProtocolError("no_session", "open, resume or join a session first")
         return self.session
 
+    async def _built(self, message: p.Open) -> Built:
+        """The timeline an `open` asks for: a story's (built, or shared from the cache), or
+        one a scenario source keeps (a live VM's, which grows while it is watched)."""
+        source = self.state.sources.get(message.scenario or "")
+        if source is None:
+            return await self.state.timelines.get(recipe_of(message, self.state.settings),
+                                                  self.client)  # fmt: skip
+        timeline = await source.open(message)
+        recipe = Recipe(message.scenario, None, dict(message.options), message.seed, (),
+                        self.state.settings.max_steps)  # fmt: skip
+        return Built(timeline, recipe, _header(timeline))
+
     async def _open(self, message: p.Open) -> list[p.Message]:
         if self.role == "follower":
             raise ProtocolError("follower", "a follower cannot open its own session here")
-        built = await self.state.timelines.get(recipe_of(message, self.state.settings),
-                                               self.client)  # fmt: skip
+        built = await self._built(message)
         if message.step >= len(built.timeline):
             raise ProtocolError("out_of_range", f"the timeline has {len(built.timeline)} steps",
                                 "step")  # fmt: skip
@@ -142,6 +158,7 @@ class Conversation:
         uses is released at once, unless a room holds it."""
         previous, self.session = self.session, session
         session.connections += 1
+        self._watch(session)
         if previous is not None:
             self._release(previous)
 
@@ -150,8 +167,35 @@ class Conversation:
         if session.connections <= 0 and session.room is None and session is not self.session:
             self.state.sessions.release(session)
 
+    def _watch(self, session: Session) -> None:
+        """A growing timeline (a live VM) says when it grew: this client then hears of the
+        new length (`grown`), with the frames that fall inside what it is sent anyway."""
+        if self._unwatch is not None:
+            self._unwatch()
+        watch = getattr(session.timeline, "watch", None)
+        self._unwatch = watch(self._grown) if watch is not None else None
+
+    def _grown(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._tell_growth())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _tell_growth(self) -> None:
+        """Built when sent (`push` queues without waiting), so its frames never come
+        after those of a later reply."""
+        session = self.session
+        if session is not None:
+            timeline = session.timeline
+            grown = p.Grown(step_count=len(timeline), stopped=timeline.stopped,
+                            chapters=[c.to_json() for c in timeline.chapters],
+                            frames=self._frames(session))  # fmt: skip
+            await self.push(encode([grown]))
+
     def detach(self) -> None:
         """The connection closed: its session waits for a resume; a follower leaves."""
+        if self._unwatch is not None:
+            self._unwatch()
+            self._unwatch = None
         if self.room is not None:
             self.state.rooms.leave(self.room, self)
         self.room, self.role = None, "solo"
@@ -252,7 +296,7 @@ class Conversation:
             session=None if self.role == "follower" else session.id,
             role=self.role,  # type: ignore[arg-type]
             room=self.room.code if self.room else None,
-            header=session.built.header,
+            header=_header(timeline) if _growing(timeline) else session.built.header,
             actions=[spec.to_json() for spec in timeline.action_specs],
             snapshot=self._snapshot(session.position),
         )
@@ -302,3 +346,12 @@ class Conversation:
 
 def encode(messages: list[p.Message]) -> list[str]:
     return [message.model_dump_json() for message in messages]
+
+
+def _growing(timeline: Timeline) -> bool:
+    return bool(getattr(timeline, "growing", False))
+
+
+def _header(timeline: Timeline) -> p.TraceHeader:
+    """A timeline's header as it is now (a growing one's changes as it grows)."""
+    return p.TraceHeader.model_validate(header_json(timeline))

@@ -204,6 +204,18 @@ class Notice(Message):
     message: str
 
 
+class Grown(Message):
+    """The session's timeline grew (a live VM keeps adding steps): how long it is now, its
+    chapters, why it stopped growing if it did, and the new frames that fall inside what
+    the client is sent anyway. It moves nobody: the client stays at its step."""
+
+    type: Literal["grown"] = "grown"
+    step_count: int
+    chapters: list[dict[str, Any]]
+    stopped: str | None = None
+    frames: list[dict[str, Any]] = Field(default_factory=list)
+
+
 class ErrorOut(Message):
     type: Literal["error"] = "error"
     code: str
@@ -212,7 +224,7 @@ class ErrorOut(Message):
 
 
 ServerMessage = Annotated[
-    Opened | SnapshotOut | Position | Notice | ErrorOut, Field(discriminator="type")
+    Opened | SnapshotOut | Position | Notice | Grown | ErrorOut, Field(discriminator="type")
 ]
 
 

@@ -110,8 +110,9 @@ def add_rest(app: FastAPI, state: AppState) -> None:
 
     @app.get("/api/scenarios")
     async def scenarios() -> list[ScenarioSummary]:
+        sources = app.state.viz.sources.values()  # a live VM, where the server runs one
         return [ScenarioSummary(id=s.id, title=s.title, summary=s.summary)
-                for s in STORIES.values()]  # fmt: skip
+                for s in (*STORIES.values(), *sources)]  # fmt: skip
 
     @app.get("/api/scenarios/{scenario_id}", responses=NOT_FOUND)
     async def scenario(scenario_id: str, request: Request) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +24,17 @@ from virtio_viz.api.settings import Settings
 from virtio_viz.scenarios.story import UserAction
 from virtio_viz.timeline import PlacedAction, Timeline
 from virtio_viz.trace import header_json
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioSource:
+    """A scenario whose timelines are not built from a story: the menu lists it, and an
+    `open` for it is answered by `open` (api/live.py: a live VM's growing timeline)."""
+
+    id: str
+    title: str
+    summary: str
+    open: Callable[[p.Open], Awaitable[Timeline]]
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -129,6 +129,17 @@ class DeviceGate(Protocol):
         """DRIVER_OK is set and DEVICE_NEEDS_RESET is not."""
 
 
+class QueueHost(Protocol):
+    """What a device type asks of whatever runs it (the device core, or a vhost-user
+    back-end serving a real guest): the usable rings, and the interrupts they earned."""
+
+    def live_queue(self, index: int) -> LiveQueue | None:
+        """The ring of queue `index` while the device may use it, else None."""
+
+    def flush_notifications(self) -> None:
+        """Consider a used-buffer notification for every ring that used buffers."""
+
+
 class LiveQueue:
     """A device-side ring, usable only until retired and while the device is live."""
 

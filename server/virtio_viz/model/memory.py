@@ -12,6 +12,11 @@ region of the last access is remembered (nearly every access hits the same one),
 journal is a flat list of (start, end) pairs that only becomes MemRanges when drained,
 and the fixed-width accessors are built once per width (`_reader` / `_writer`) with
 `struct` doing the conversion.
+
+A region's bytes are usually a bytearray the model owns. `map_region` instead takes a
+writable memoryview of bytes that live elsewhere (a vhost-user back-end's mapping of
+the guest's RAM): the accessors work on either, so the device code runs unchanged on a
+real guest's rings.
 """
 
 from __future__ import annotations
@@ -35,14 +40,17 @@ class MemRange:
         return self.addr + self.length
 
 
+RegionData = bytearray | memoryview
+
+
 @dataclass(slots=True)
 class Region:
     """A named block of guest-physical memory. `data` keeps its identity and size for
-    the region's life: GuestMemory remembers the last region it used by its bytearray."""
+    the region's life: GuestMemory remembers the last region it used by its bytes."""
 
     name: str
     base: int
-    data: bytearray
+    data: RegionData
 
     @property
     def end(self) -> int:
@@ -154,7 +162,7 @@ class GuestMemory:
     _writes: list[int] = field(default_factory=list, repr=False, compare=False)
     _hot_base: int = field(default=0, repr=False, compare=False)
     _hot_size: int = field(default=0, repr=False, compare=False)
-    _hot_data: bytearray = field(default_factory=bytearray, repr=False, compare=False)
+    _hot_data: RegionData = field(default_factory=bytearray, repr=False, compare=False)
 
     @classmethod
     def with_regions(cls, regions: Iterable[tuple[str, int, int]]) -> GuestMemory:
@@ -164,12 +172,29 @@ class GuestMemory:
         return memory
 
     def add_region(self, name: str, base: int, size: int) -> Region:
+        self._check_room(name, base, size)
+        return self._insert(Region(name, base, bytearray(size)))
+
+    def map_region(self, name: str, base: int, data: memoryview) -> Region:
+        """A region over bytes owned elsewhere (writable, one byte per address)."""
+        if data.readonly or data.itemsize != 1:
+            raise ConfigError(f"region {name!r}: a mapped region needs writable bytes")
+        self._check_room(name, base, data.nbytes)
+        return self._insert(Region(name, base, data))
+
+    def remove_region(self, name: str) -> None:
+        """Forget region `name` (a back-end unmapping guest RAM it was given)."""
+        self.regions = [r for r in self.regions if r.name != name]
+        self._hot_base, self._hot_size, self._hot_data = 0, 0, bytearray()
+
+    def _check_room(self, name: str, base: int, size: int) -> None:
         if size <= 0 or base < 0 or base + size > 1 << 64:
             raise ConfigError(f"region {name!r}: impossible base 0x{base:x} / size {size}")
         for other in self.regions:
             if base < other.end and other.base < base + size:
                 raise ConfigError(f"region {name!r} overlaps region {other.name!r}")
-        region = Region(name, base, bytearray(size))
+
+    def _insert(self, region: Region) -> Region:
         self.regions.append(region)
         self.regions.sort(key=lambda r: r.base)
         return region
@@ -188,7 +213,7 @@ class GuestMemory:
             return True  # inside the region of the last access
         return length >= 0 and self.region_at(addr, max(length, 1)) is not None
 
-    def _locate(self, addr: int, length: int) -> tuple[bytearray, int]:
+    def _locate(self, addr: int, length: int) -> tuple[RegionData, int]:
         offset = addr - self._hot_base
         if offset >= 0 and offset + length <= self._hot_size and length > 0:
             return self._hot_data, offset

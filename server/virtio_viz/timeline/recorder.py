@@ -46,7 +46,7 @@ class Recorder:
     def __call__(self, raw: Event) -> None:
         event = self.voice(self._annotated(raw))
         world, index = self.world, len(self.frames)
-        memory = tuple((r.addr, world.memory.peek(r.addr, r.length)) for r in event.writes)
+        memory = self.bytes_of(event)
         for addr, data in memory:
             self.written.write(addr, data)
         state = share(world.state(), self._state)
@@ -66,6 +66,10 @@ class Recorder:
         if index % self.interval == 0:
             keyframe = Keyframe(index, state, self.written.frozen())
         self.frames.append(frame, keyframe)
+
+    def bytes_of(self, event: Event) -> tuple[tuple[int, bytes], ...]:
+        """The bytes a frame carries: what the event wrote, as memory holds them now."""
+        return tuple((r.addr, self.world.memory.peek(r.addr, r.length)) for r in event.writes)
 
     def _annotated(self, event: Event) -> Event:
         """The event with what its world adds to it (a decoded frame, for example)."""

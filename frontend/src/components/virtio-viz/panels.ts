@@ -6,7 +6,7 @@
  */
 import { html, nothing, type TemplateResult } from "lit";
 import type { ActionSpec, Frame, TraceHeader } from "../../protocol";
-import type { StepView } from "../../store/store";
+import type { StepView, TimelineStore } from "../../store/store";
 import type { Focus } from "../ring-view/ring-view";
 import type { ActRequest } from "../action-panel/action-panel";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
@@ -20,12 +20,16 @@ import "../address-map/address-map";
 import "../lecture-bar/lecture-bar";
 import "../comparison-panel/comparison-panel";
 import "../host-panel/host-panel";
+import { LIVE_ENTRY } from "../live-vm/live-api";
+import { livePanel } from "../live-vm/hook";
 import { mappingsOf, translationOf } from "../address-map/translation";
 
-export type PanelId = "device" | "try" | "memory" | "log" | "addresses" | "compare" | "lecture" | "host";
+export type PanelId = "device" | "try" | "memory" | "log" | "addresses" | "compare" | "lecture" | "host" | "console";
 
 /** What a panel may read and do. */
 export interface PanelContext {
+  /** the timeline the page shows (a live VM's console follows its live edge) */
+  store: TimelineStore;
   header: TraceHeader;
   view: StepView | null;
   step: number;
@@ -99,10 +103,16 @@ export const DOCK_PANELS: PanelSpec[] = [
       <p class="muted">For a lecture hall add <code>&amp;theme=projector</code> to the address; B blanks the screen, a clicker's PageDown and PageUp step.</p>`,
   },
   {
-    id: "host", title: "Run it yourself", key: "r", part: "side", offered: (c) => c.ownStory,
+    id: "host", title: "Run it yourself", key: "r", part: "side",
+    offered: (c) => c.ownStory && c.header.scenario.id !== LIVE_ENTRY.id,
     render: (c) => html`<vv-host .scenario=${c.header.scenario} .frame=${c.view?.frame ?? null}
       .chapter=${c.header.chapters.find((ch) => ch.first_step <= c.step && c.step < ch.first_step + ch.step_count)?.id ?? null}
       .server=${c.server} @host-options=${(e: CustomEvent<Record<string, unknown>>) => c.changeOptions(e.detail)}></vv-host>`,
+  },
+  {
+    id: "console", title: "Live VM console", key: "v", part: "story",
+    offered: (c) => c.header.scenario.id === LIVE_ENTRY.id && c.live,
+    render: (c) => livePanel(c.server, c.header, c.store, c.live),
   },
 ];
 

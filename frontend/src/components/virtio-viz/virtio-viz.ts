@@ -36,6 +36,8 @@ import { shareDialog } from "../share-dialog/share";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
 import "../speaker-notes/speaker-notes";
 import "../timeline-bar/timeline-bar";
+import { liveOptions } from "../live-vm/hook";
+import { LIVE_ENTRY } from "../live-vm/live-api";
 
 /** `src="#virtio-viz-trace"`: the trace is inlined in the page (a self-contained export). */
 export const INLINE_TRACE = "#virtio-viz-trace";
@@ -162,6 +164,7 @@ export class VirtioViz extends LitElement {
         this.source = new TraceSource(this.store, this.src, this.step);
         if (isShippedRecording(this.src)) void this.loadScenarios();
       } else {
+        this.options = await liveOptions(this.server ?? location.href, this.scenario, this.options, this.room !== null);
         this.source = new LiveSource(this.store, this.wsUrl(), {
           scenario: this.scenario, options: this.options, step: this.step,
           room: this.room ?? undefined, token: this.token ?? undefined, actions: this.actionsLog,
@@ -170,6 +173,8 @@ export class VirtioViz extends LitElement {
       }
       await this.source.start();
       if (this.store.header?.comparison && this.place === "wide" && !this.open.length) this.open = ["compare"];
+      const liveVm = this.store.header?.scenario.id === LIVE_ENTRY.id && this.source.live;
+      if (liveVm && !this.open.includes("console")) this.open = [...this.open, "console"]; // its console is its controls
       if (this.embed.autoplay && this.timer === undefined) this.togglePlay();
     } catch (error) {
       this.loadError = error instanceof Error ? error.message : String(error);
@@ -281,7 +286,7 @@ export class VirtioViz extends LitElement {
     const recent = [];
     for (let i = Math.max(0, s.step - 30); i <= s.step; i++) { const f = s.frame(i); if (f) recent.push(f); }
     return {
-      header, view: s.view(), step: s.step, statusHistory: s.statusHistory(), recent, focus: this.focusBytes,
+      store: s, header, view: s.view(), step: s.step, statusHistory: s.statusHistory(), recent, focus: this.focusBytes,
       actions: s.actions, live: !!this.source?.live, role: s.role, room: this.room, joinUrl: this.joinUrl,
       detachedFrom: this.detachedFrom, notice: s.notice, act: (r) => this.source?.act(r.kind, r.params),
       lecture: (c) => void this.lecture(c), openNotes: () => this.openNotes(),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
-from virtio_viz.model.device import VirtioDevice
+from virtio_viz.model.device_queue import QueueHost
 from virtio_viz.model.events import EventLog
 from virtio_viz.model.features import bit
 from virtio_viz.model.memory import GuestMemory
@@ -105,7 +105,7 @@ class NetDevice:
         self.inbox.clear()
 
     # -- the device core's entry points -----------------------------------------------------
-    def handle_queue(self, device: VirtioDevice, queue_index: int) -> None:
+    def handle_queue(self, device: QueueHost, queue_index: int) -> None:
         """A kick: transmit, take new receive buffers, or run control commands."""
         ring = device.live_queue(queue_index)
         if ring is None:
@@ -117,7 +117,7 @@ class NetDevice:
         elif queue_index == CONTROLQ and self.negotiated & bit("VIRTIO_NET_F_CTRL_VQ"):
             self.control(ring)
 
-    def deliver(self, device: VirtioDevice, frame: bytes) -> bool:
+    def deliver(self, device: QueueHost, frame: bytes) -> bool:
         """A frame arrives from the wire; True if it reached a receive buffer now."""
         ahead = len(self.inbox)  # frames still waiting in front of this one
         self.inbox.append(frame)

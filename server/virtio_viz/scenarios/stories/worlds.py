@@ -243,12 +243,7 @@ class NetWorld(MachineWorld):
             frame = self.arrived
         else:
             return None
-        layers = frames.decode(frame)
-        shown = " / ".join(
-            f"{layer.name}({', '.join(f'{k}={v}' for k, v in layer.fields.items())})"
-            for layer in layers
-        )
-        return {"decoded": " / ".join(layer.name for layer in layers), "layers": shown}
+        return dict(frames.annotation(frame))
 
     def resume(self) -> None:
         """A network driver posts its receive buffers again (virtnet_restore_up())."""
