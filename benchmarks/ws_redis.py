@@ -30,10 +30,9 @@ from typing import Any
 from tests.support.cluster import RedisServer
 from websockets.asyncio.client import ClientConnection, connect
 
-from benchmarks.ws_room_fanout import PAUSE, Audience, _create_room
+from benchmarks.ws_room_fanout import Audience, _create_room, presenter_steps
 from benchmarks.ws_support import (
     OPEN,
-    STEP,
     Server,
     median,
     ms,
@@ -131,15 +130,8 @@ async def fanout(spread: list[Server], followers: int, steps: int) -> Fanout:
         batch = range(first, min(followers, first + CONNECT_AT_ONCE))
         sockets += await asyncio.gather(*(_join(spread[i % len(spread)], join) for i in batch))
     audience = Followers(sockets)
-    times: list[float] = []
     try:
-        for step in range(1, steps + 1):
-            everyone = audience.expect(step)
-            started = time.perf_counter()
-            await presenter.send(STEP)
-            await receive_until(presenter, "position")
-            times.append(await asyncio.wait_for(everyone, 60) - started)
-            await asyncio.sleep(PAUSE)
+        times = await presenter_steps(presenter, audience, steps, timeout=60)
     finally:
         await audience.close()
         await presenter.close()

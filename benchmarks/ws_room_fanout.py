@@ -18,6 +18,7 @@ import json
 import time
 import urllib.request
 from dataclasses import dataclass
+from typing import Protocol
 
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -79,6 +80,25 @@ class Audience:
         await asyncio.gather(*(ws.close() for ws in self.sockets))
 
 
+class Watching(Protocol):
+    def expect(self, step: int) -> asyncio.Future[float]: ...
+
+
+async def presenter_steps(
+    presenter: ClientConnection, audience: Watching, steps: int, *, timeout: float
+) -> list[float]:
+    """Each step timed from the presenter's send until the last follower has it."""
+    times: list[float] = []
+    for step in range(1, steps + 1):
+        everyone = audience.expect(step)
+        started = time.perf_counter()
+        await presenter.send(STEP)
+        await receive_until(presenter, "position")
+        times.append(await asyncio.wait_for(everyone, timeout) - started)
+        await asyncio.sleep(PAUSE)
+    return times
+
+
 def _create_room(server: Server) -> dict[str, str]:
     request = urllib.request.Request(server.http("/api/rooms"), method="POST")
     with urllib.request.urlopen(request) as reply:
@@ -101,15 +121,8 @@ async def measure_on(server: Server, followers: int, steps: int) -> Result:
         await receive_until(ws, "position")
         sockets.append(ws)
     audience = Audience(sockets)
-    times: list[float] = []
     try:
-        for step in range(1, steps + 1):
-            everyone = audience.expect(step)
-            started = time.perf_counter()
-            await presenter.send(STEP)
-            await receive_until(presenter, "position")
-            times.append(await asyncio.wait_for(everyone, 30) - started)
-            await asyncio.sleep(PAUSE)
+        times = await presenter_steps(presenter, audience, steps, timeout=30)
         echo = await connect(server.echo)
         echoes = [await echo_round_trip(echo, STEP) for _ in range(50)]
         await echo.close()
