@@ -102,3 +102,24 @@ async def test_get_vring_base_stops_a_ring_where_the_device_is() -> None:
         frontend.kick(1)  # a stopped ring is not served
         await asyncio.sleep(0.05)
         assert running.kinds().count("net_tx_frame") == 2
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["split", "packed"])
+@on_loop
+async def test_the_steps_credit_virtio_viz_s_back_end_not_qemu_for_the_rings(packed: bool) -> None:
+    """The model's device side says "in QEMU" where QEMU is the device; live, virtio-viz's
+    own back-end reads and writes the rings, and QEMU's virtio code never touches them."""
+    async with Running.serving(ScriptedFrontend(packed=packed, event_idx=True)) as running:
+        frontend = await running.started()
+        frontend.post_receive_buffers(2)
+        frontend.kick(0)
+        frontend.transmit(frames.icmp_echo(seq=1))
+        frontend.kick(1)
+        await until(lambda: bool(frontend.signalled(frontend.calls, 0)), "a receive interrupt")
+        ring_steps = [frame.event for frame in running.timeline.frames
+                      if frame.event.actor == "device" and frame.event.plane != "control"
+                      and not frame.event.kind.startswith("interrupt")]  # fmt: skip
+        kinds = {event.kind for event in ring_steps}
+        assert {"chain_pop", "notify_check", "net_tx_frame", "net_rx_frame"} <= kinds
+        assert all("virtio-viz's vhost-user back-end" in event.analog for event in ring_steps)
+        assert not [event.analog for event in ring_steps if "in QEMU" in event.analog]

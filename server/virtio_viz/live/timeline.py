@@ -22,6 +22,7 @@ from virtio_viz.live.topology import TOPOLOGY
 from virtio_viz.live.world import LiveWorld
 from virtio_viz.model.events import Event
 from virtio_viz.scenarios.options import StoryOptions
+from virtio_viz.scenarios.stories.device_voices import LIVE_VOICE
 from virtio_viz.scenarios.story import ActionError, Story, UserAction
 from virtio_viz.timeline import Timeline
 from virtio_viz.timeline.frames import ChapterSpan
@@ -54,7 +55,7 @@ class LiveRecorder(Recorder):
     """A recorder whose frames carry the bytes the device touched, as it touched them."""
 
     def __init__(self, world: LiveWorld, on_frame: Callable[[], None], interval: int) -> None:
-        super().__init__(world, TOPOLOGY, lambda event: event, interval=interval)
+        super().__init__(world, TOPOLOGY, LIVE_VOICE, interval=interval)
         self.live_world = world
         self.on_frame = on_frame
 

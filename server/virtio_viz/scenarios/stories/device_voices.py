@@ -20,6 +20,10 @@ voice (see `vhost_voice.make_voice`) renames them:
   interrupt is taken by its parent driver in the host kernel, which hands it to
   vhost-vdpa, which signals the call eventfd that KVM's irqfd injects.
 
+- A live VM (`virtio-viz live`): virtio-viz is the vhost-user back-end. The model's device
+  side runs, in Python, on the guest RAM it mapped from QEMU's memfd; nothing of QEMU's
+  virtio code touches the rings.
+
 The guest driver's half of an analog (the part before ";") is kept: it already names
 Linux's function for the transport in use (`vp_notify()` or `vm_notify()`).
 """
@@ -163,3 +167,38 @@ def _card(event: Event) -> str | None:
 
 
 VDPA_VOICE: Callable[[Event], Event] = make_voice(_card, _vdpa_kick)
+
+
+# -- a live VM: virtio-viz's own back-end is the device ----------------------------------------
+_BACKEND = "virtio-viz's vhost-user back-end (Python, server/virtio_viz/live/device.py)"
+_BACKEND_KINDS = {
+    "queue_notify": f"the vring's kick eventfd (VHOST_USER_SET_VRING_KICK) wakes {_BACKEND}",
+    "avail_idx_read": f"{_BACKEND} reads avail.idx from the guest RAM it mapped",
+    "avail_ring_read": f"{_BACKEND} reads the available ring from the guest RAM it mapped",
+    "desc_read": f"{_BACKEND} reads the descriptor from the guest RAM it mapped",
+    "indirect_desc_read": f"{_BACKEND} reads the indirect table from the guest RAM it mapped",
+    "chain_pop": f"{_BACKEND} takes the chain",
+    "avail_desc_empty": f"{_BACKEND} finds no new descriptor",
+    "avail_event_write": f"{_BACKEND} writes avail_event into guest RAM",
+    "used_elem_write": f"{_BACKEND} writes the used element into guest RAM",
+    "used_idx_publish": f"{_BACKEND} publishes used.idx in guest RAM",
+    "used_desc_write": f"{_BACKEND} writes the used descriptor into guest RAM",
+    "used_desc_flags_write": f"{_BACKEND} flips the descriptor's flags in guest RAM",
+    "device_event_write": f"{_BACKEND} writes its event suppression structure",
+    "used_flags_write": f"{_BACKEND} writes used.flags",
+    "notifications_disabled": f"{_BACKEND} stops asking for kicks",
+    "notify_check": f"{_BACKEND} decides whether Linux wants an interrupt",
+    "interrupt_suppressed": f"{_BACKEND} decides whether Linux wants an interrupt",
+    "net_tx_frame": f"{_BACKEND} hands the frame to its own little network (scapy)",
+    "net_rx_frame": f"{_BACKEND} writes its network's reply into a receive buffer",
+    "net_rx_drop": f"{_BACKEND} has no receive buffer for the frame and drops it",
+}
+
+
+def _backend(event: Event) -> str | None:
+    if event.kind.startswith("interrupt") and event.kind != "interrupt_suppressed":
+        return None  # the back-end's own interrupt step names its call eventfd already
+    return _BACKEND_KINDS.get(event.kind)
+
+
+LIVE_VOICE: Callable[[Event], Event] = make_voice(_backend)
