@@ -41,7 +41,12 @@ def test_redis_away_and_back_mid_room(tmp_path: Path) -> None:
             assert receive_until(ws, "notice")[-1]["code"] == "rooms_shared"
         send(presenter, {"type": "step"})
         assert receive_until(presenter, "position")[-1]["step"] == 12
-        assert receive_until(far, "position")[-1]["step"] == 12  # whole again
+        # whole again: the far follower is brought to the room's step (11, which it missed)
+        # when the room is written back, or straight to 12 if the step came first
+        seen: list[int] = []
+        while not seen or seen[-1] < 12:
+            seen.append(receive_until(far, "position")[-1]["step"])
+        assert seen in ([12], [11, 12])
         _late, opened = follower(b, room)
         assert opened[-1]["step"] == 12 and opened[0]["role"] == "follower"
         send(solo, {"type": "step"})
