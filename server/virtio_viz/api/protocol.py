@@ -114,9 +114,11 @@ class Act(ClientMessageBase):
     action: ActionIn
 
 
-AnswerValue = Number | Annotated[str, Field(max_length=128)] | Annotated[
-    list[Annotated[str, Field(max_length=128)]], Field(max_length=16)
-]
+AnswerValue = (
+    Number
+    | Annotated[str, Field(max_length=128)]
+    | Annotated[list[Annotated[str, Field(max_length=128)]], Field(max_length=16)]
+)
 
 
 class PollOpen(ClientMessageBase):
@@ -141,7 +143,17 @@ class PollReveal(ClientMessageBase):
 
 
 ClientMessage = Annotated[
-    Open | Resume | Join | Step | Back | Seek | Play | Pause | Act | PollOpen | PollAnswer
+    Open
+    | Resume
+    | Join
+    | Step
+    | Back
+    | Seek
+    | Play
+    | Pause
+    | Act
+    | PollOpen
+    | PollAnswer
     | PollReveal,
     Field(discriminator="type"),
 ]

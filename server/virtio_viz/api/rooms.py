@@ -126,7 +126,7 @@ class MemoryRooms:
         self.unjoined_seconds = unjoined_seconds
         self.clock = clock
         self._by_code: dict[str, Room] = {}
-        self.polls = MemoryPolls()
+        self.polls: PollStore = MemoryPolls()
 
     async def create(self) -> tuple[Room, str]:
         self.evict()
