@@ -21,8 +21,9 @@ import "../lecture-bar/lecture-bar";
 import "../comparison-panel/comparison-panel";
 import "../host-panel/host-panel";
 import { mappingsOf, translationOf } from "../address-map/translation";
+import type { QuizDesk } from "../quiz-card/desk";
 
-export type PanelId = "device" | "try" | "memory" | "log" | "addresses" | "compare" | "lecture" | "host";
+export type PanelId = "device" | "try" | "memory" | "log" | "addresses" | "compare" | "lecture" | "host" | "quiz";
 
 /** What a panel may read and do. */
 export interface PanelContext {
@@ -49,6 +50,8 @@ export interface PanelContext {
   openNotes(): void;
   /** reopen the scenario with these options (the host panel's transport buttons) */
   changeOptions(options: Record<string, unknown>): void;
+  /** the questions of the story, and a room's polls */
+  quiz: QuizDesk;
 }
 
 export interface PanelSpec {
@@ -97,6 +100,10 @@ export const DOCK_PANELS: PanelSpec[] = [
       <p><button aria-label="open speaker notes" @click=${() => c.openNotes()}>speaker notes</button>
         <span class="muted">in a second window that follows this page</span></p>
       <p class="muted">For a lecture hall add <code>&amp;theme=projector</code> to the address; B blanks the screen, a clicker's PageDown and PageUp step.</p>`,
+  },
+  {
+    id: "quiz", title: "Quiz", key: "q", part: "story", offered: (c) => c.quiz.offered,
+    render: (c) => c.quiz.render(),
   },
   {
     id: "host", title: "Run it yourself", key: "r", part: "side", offered: (c) => c.ownStory,
