@@ -59,9 +59,9 @@ export class QuizDesk {
     return nextStop(this.store.header, this.store.step) ?? null;
   }
 
-  /** Where quiz mode starts: at the first question, unless the page opened further on. */
-  startStep(): number | null {
-    if (!this.quizMode || this.store.step > 0) return null;
+  /** Where quiz mode starts: at the first question, unless the page was opened further on. */
+  startStep(opened: number): number | null {
+    if (!this.quizMode || opened > 0) return null;
     return nextStop(this.store.header, -1);
   }
 

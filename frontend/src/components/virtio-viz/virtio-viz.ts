@@ -211,7 +211,7 @@ export class VirtioViz extends LitElement {
   private deskHost() { return { store: this.store, source: () => this.source, seek: (n: number) => this.seek(n), changed: () => this.requestUpdate() }; }
 
   private startQuiz(): void {
-    const first = this.desk.startStep();
+    const first = this.desk.startStep(this.step);
     if (first !== null) this.seek(first);
   }
 
