@@ -26,7 +26,8 @@ def narration(page: Page, told: dict[str, Any], step: int) -> None:
 
 
 def wrong_choice(question: dict[str, Any]) -> str:
-    return next(c for c in question["choices"] if c != question["answer"])
+    choice: str = next(c for c in question["choices"] if c != question["answer"])
+    return choice
 
 
 def test_a_reader_answers_wrong_then_right_and_sees_why(page: Page, server_url: str) -> None:
