@@ -2,17 +2,20 @@
 
 How this works: the poll's record (the question as JSON, whether it is revealed, and one
 `t:<key>` field per bar of the tally) and the set of who answered live next to the
-room's record. Each change is one Lua script, which also publishes `{"poll": what}` on
-the room's channel (shared/rooms.py hands it here): on `open` and `reveal` every worker
-reads the record and tells its own connections; on `tally` a worker with a presenter
-reads the tally, at most every `TALLY_SECONDS`. An answer is checked against the
-question this worker read before Redis counts it; the script refuses a second answer
-from the same connection, and any answer to a question no longer open.
+room's record. Each change is one Lua script; opening and revealing also publish
+`{"poll": what}` on the room's channel (shared/rooms.py hands it here), and every worker
+reads the record and tells its own connections. Answers are not published one by one: a
+worker that counted some says `tally` at most every `TALLY_SECONDS`, and a worker with a
+presenter then reads the tally, so a hall answering at once costs Redis one script per
+answer and a few messages, not a message per answer to every worker. An answer is
+checked against the question this worker read before Redis counts it; the script refuses
+a second answer from the same connection, and any answer to a question no longer open.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -42,7 +45,7 @@ redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1
 """
-# ARGV: question id, voter, tally key, time to live, channel, message, most bars.
+# ARGV: question id, voter, tally key, time to live, most bars.
 # The new count, or -1: answered already; -2: the question is not open
 ANSWER = """
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return -2 end
@@ -51,10 +54,8 @@ if redis.call('SADD', KEYS[2], ARGV[2]) == 0 then return -1 end
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 local bar = 't:' .. ARGV[3]
 local bars = redis.call('HLEN', KEYS[1]) - 3
-if redis.call('HEXISTS', KEYS[1], bar) == 0 and bars >= tonumber(ARGV[7]) then bar = 't:other' end
-local count = redis.call('HINCRBY', KEYS[1], bar, 1)
-redis.call('PUBLISH', ARGV[5], ARGV[6])
-return count
+if redis.call('HEXISTS', KEYS[1], bar) == 0 and bars >= tonumber(ARGV[5]) then bar = 't:other' end
+return redis.call('HINCRBY', KEYS[1], bar, 1)
 """
 # ARGV: channel, message. 0: no poll
 REVEAL = """
@@ -84,7 +85,7 @@ class RedisPolls:
         self._channel = channel  # the room's channel, where its moves go too
         self.idle = idle_seconds
         self._questions: dict[str, Question] = {}  # by room code: the question read last
-        self._tickers: dict[str, Ticker] = {}
+        self._tickers: dict[tuple[str, bool], Ticker] = {}
         self._background: set[asyncio.Task[None]] = set()
 
     def _message(self, what: str) -> str:
@@ -111,13 +112,12 @@ class RedisPolls:
         question = await self._asked(code, question_id)
         key = tally_key(question, given)
         count = await self._run(ANSWER, [poll_key(code), voters_key(code)],
-                                [question_id, voter, key, self.idle, self._channel(code),
-                                 self._message("tally"), MAX_TALLY_KEYS])  # fmt: skip
+                                [question_id, voter, key, self.idle, MAX_TALLY_KEYS])  # fmt: skip
         if count == -1:
             raise twice()
         if count == -2:
             open_for(None, question_id)
-        self._ticker(room).soon()
+        self._ticker(room, announce=True).soon()
         return Poll(question)
 
     async def _asked(self, code: str, question_id: str) -> Question:
@@ -158,11 +158,20 @@ class RedisPolls:
         tally = {k[2:]: int(v) for k, v in record.items() if k.startswith("t:")}
         return Poll(question, revealed=record.get("revealed") == "1", tally=tally)
 
-    def _ticker(self, room: Room) -> Ticker:
-        ticker = self._tickers.get(room.code)
+    def _ticker(self, room: Room, *, announce: bool) -> Ticker:
+        """Tell this worker's presenters the tally soon; `announce`: tell the others too."""
+        key = (room.code, announce)
+        ticker = self._tickers.get(key)
         if ticker is None:
-            ticker = self._tickers[room.code] = Ticker(lambda: self._tell(room, presenters=True))
+            ticker = self._tickers[key] = Ticker(lambda: self._tally(room, announce=announce))
         return ticker
+
+    async def _tally(self, room: Room, *, announce: bool) -> None:
+        if announce:
+            channel, message = self._channel(room.code), self._message("tally")
+            with contextlib.suppress(Unavailable):
+                await self.link.call(lambda redis: redis.publish(channel, message))
+        await self._tell(room, presenters=True)
 
     async def _tell(self, room: Room, *, presenters: bool) -> None:
         """Read the poll and tell this worker's connections (only presenters: the tally)."""
@@ -180,7 +189,7 @@ class RedisPolls:
         if room is None:
             return
         if what == "tally":
-            self._ticker(room).soon()
+            self._ticker(room, announce=False).soon()
             return
         task = asyncio.create_task(self._tell(room, presenters=False))
         self._background.add(task)
@@ -188,4 +197,5 @@ class RedisPolls:
 
     def forget(self, code: str) -> None:
         self._questions.pop(code, None)
-        self._tickers.pop(code, None)
+        for announce in (False, True):
+            self._tickers.pop((code, announce), None)
