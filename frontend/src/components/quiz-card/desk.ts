@@ -22,6 +22,8 @@ export interface DeskHost {
   source(): Source | null;
   seek(step: number): void;
   changed(): void;
+  /** open the quiz panel and bring it into view */
+  showQuiz(): void;
 }
 
 export class QuizDesk {
@@ -59,10 +61,10 @@ export class QuizDesk {
     return nextStop(this.store.header, this.store.step) ?? null;
   }
 
-  /** Where quiz mode starts: at the first question, unless the page was opened further on. */
-  startStep(opened: number): number | null {
-    if (!this.quizMode || opened > 0) return null;
-    return nextStop(this.store.header, -1);
+  /** Quiz mode starts at the first question, unless the page was opened further on. */
+  start(opened: number): void {
+    const first = this.quizMode && opened === 0 ? nextStop(this.store.header, -1) : null;
+    if (first !== null) this.host.seek(first);
   }
 
   answer(given: Given): void {
@@ -92,11 +94,12 @@ export class QuizDesk {
     source.poll({ type: "poll_answer", question: poll.question, answer: given as never });
   }
 
-  /** A poll the presenter just opened, for a follower's page to show (once per question). */
-  newPoll(): string | null {
+  /** A follower's page shows the quiz panel when the presenter asks the room (once a question). */
+  storeChanged(): void {
     const poll = this.store.poll;
-    if (!poll || poll.state !== "open" || this.shownPoll === poll.question || this.store.role !== "follower") return null;
-    return this.shownPoll = poll.question;
+    if (!poll || poll.state !== "open" || this.shownPoll === poll.question || this.store.role !== "follower") return;
+    this.shownPoll = poll.question;
+    this.host.showQuiz();
   }
 
   next(): void {

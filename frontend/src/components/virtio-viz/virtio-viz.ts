@@ -34,7 +34,7 @@ import type { ArchDiagram } from "../arch-diagram/arch-diagram";
 import { NOTES_CHANNEL, noteAt } from "../speaker-notes/speaker-notes";
 import { shareDialog } from "../share-dialog/share";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
-import { QuizDesk } from "../quiz-card/desk";
+import { QuizDesk, type DeskHost } from "../quiz-card/desk";
 import "../speaker-notes/speaker-notes";
 import "../timeline-bar/timeline-bar";
 
@@ -92,7 +92,7 @@ export class VirtioViz extends LitElement {
   private notes: BroadcastChannel | null = null;
   private desk = new QuizDesk(this.deskHost(), false);
   @state() private notesMode = false;
-  private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); this.tellNotes(); this.showPoll(); };
+  private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); this.tellNotes(); this.desk.storeChanged(); };
   private onKey = (e: KeyboardEvent) => this.key(e);
   private schemeQuery = window.matchMedia?.("(prefers-color-scheme: light)");
   private onScheme = () => { if (!this.themeChosen) this.theme = this.preferredScheme(); };
@@ -163,7 +163,7 @@ export class VirtioViz extends LitElement {
         const source = new TraceSource(this.store, this.src, this.step);
         this.source = source;
         source.load(JSON.parse(document.getElementById(INLINE_TRACE.slice(1))?.textContent ?? "null") as Trace);
-        this.startQuiz();
+        this.desk.start(this.step);
         return;
       }
       if (this.src) {
@@ -177,7 +177,7 @@ export class VirtioViz extends LitElement {
         void this.loadScenarios();
       }
       await this.source.start();
-      this.startQuiz();
+      this.desk.start(this.step);
       if (this.store.header?.comparison && this.place === "wide" && !this.open.length) this.open = ["compare"];
       if (this.embed.autoplay && this.timer === undefined) this.togglePlay();
     } catch (error) {
@@ -208,18 +208,10 @@ export class VirtioViz extends LitElement {
     await this.start();
   }
 
-  private deskHost() { return { store: this.store, source: () => this.source, seek: (n: number) => this.seek(n), changed: () => this.requestUpdate() }; }
-
-  private startQuiz(): void {
-    const first = this.desk.startStep(this.step);
-    if (first !== null) this.seek(first);
-  }
-
-  /** A follower's screen opens the quiz panel when the presenter asks the room. */
-  private showPoll(): void {
-    if (this.desk.newPoll() === null) return;
-    if (!this.open.includes("quiz")) this.toggle("quiz");
-    void this.updateComplete.then(() => this.renderRoot.querySelector(".dock-panel[aria-label=Quiz]")?.scrollIntoView({ block: "nearest" }));
+  private deskHost(): DeskHost {
+    return { store: this.store, source: () => this.source, seek: (n) => this.seek(n), changed: () => this.requestUpdate(),
+      showQuiz: () => { if (!this.open.includes("quiz")) this.toggle("quiz");
+        void this.updateComplete.then(() => this.renderRoot.querySelector(".dock-panel[aria-label=Quiz]")?.scrollIntoView({ block: "nearest" })); } };
   }
 
   private async loadScenarios(): Promise<void> {
