@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
 
 from tests.api.test_websocket import OPEN, receive_until
+from virtio_viz.api import Settings, create_app
 
 Room = tuple[WebSocketTestSession, list[WebSocketTestSession], dict[str, Any]]
 
@@ -174,3 +176,29 @@ def test_a_poll_outside_a_room_is_refused(client: TestClient) -> None:
         receive_until(ws, "position")
         ws.send_json({"type": "poll_reveal"})
         assert ws.receive_json()["code"] == "no_room"
+
+
+def test_a_follower_flooding_answers_is_slowed_then_closed_and_counted_once() -> None:
+    """The room's limits hold for answers: the rate limit, then the close for abuse."""
+    settings = Settings(rate_per_second=1, rate_burst=6, abuse_strikes=3)
+    with TestClient(create_app(settings)) as client:
+        made = client.post("/api/rooms").json()
+        join = {"type": "join", "version": 1, "room": made["code"]}
+        with client.websocket_connect("/ws") as presenter:
+            presenter.send_json({**join, "token": made["presenter_token"]})
+            receive_until(presenter, "position")
+            presenter.send_json(OPEN)
+            q = question(receive_until(presenter, "position")[0]["header"], "choice")
+            presenter.send_json({"type": "poll_open", "question": q["id"]})
+            receive_until(presenter, "poll")
+            with client.websocket_connect("/ws") as flood:
+                flood.send_json(join)
+                receive_until(flood, "poll")  # joined while the poll is open: it is asked
+                codes = []
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    for _ in range(20):
+                        codes.append(answer(flood, q, q["answer"]).get("code", "counted"))
+                assert closed.value.code == 1008
+                assert codes[:2] == ["counted", "answered"]
+                assert codes.count("rate_limited") == 2
+            assert tally(presenter, 1) == {q["answer"]: 1}
