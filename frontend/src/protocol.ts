@@ -3,10 +3,12 @@
  * (`generated/protocol.ts`, by `npm run gen:protocol`); the trace objects below follow
  * docs/trace-format.md, which the server sends as plain JSON inside those messages.
  */
-import type { Client, Server } from "./generated/protocol";
+import type { Client, PollOut, Server } from "./generated/protocol";
 
 export type ClientMessage = Client;
 export type ServerMessage = Server;
+/** A room's poll as the server tells it (api/polls.py): no answer for a follower before the reveal. */
+export type Poll = Omit<PollOut, "type">;
 
 export type Plane = "control" | "data" | "notification";
 

@@ -52,7 +52,8 @@ def test_schemas_are_published(client: TestClient) -> None:
     schema = client.get("/api/schema/protocol").json()
     assert schema["x-protocol-version"] == 1
     kinds = set(schema["properties"]["client"]["discriminator"]["mapping"])
-    assert kinds == {"open", "resume", "join", "step", "back", "seek", "play", "pause", "act"}
+    assert kinds == {"open", "resume", "join", "step", "back", "seek", "play", "pause", "act",
+                     "poll_open", "poll_answer", "poll_reveal"}  # fmt: skip
     assert "properties" in client.get("/api/schema/trace-header").json()
 
 

@@ -1,6 +1,7 @@
 /* Generated from the server JSON Schema by `npm run gen:protocol`. Do not edit. */
 
-export type Client = Open | Resume | Join | Step1 | Back | Seek | Play | Pause | Act;
+export type Client =
+  Open | Resume | Join | Step1 | Back | Seek | Play | Pause | Act | PollOpen | PollAnswer | PollReveal;
 export type Type = "open";
 export type Version = number;
 export type Scenario = string | null;
@@ -31,8 +32,66 @@ export type Speed = number;
 export type Type7 = "pause";
 export type Type8 = "act";
 export type Kind1 = string;
-export type Server = Opened | SnapshotOut | Position | Notice | Grown | ErrorOut;
-export type Type9 = "opened";
+export type Type9 = "poll_open";
+export type Question = string;
+export type Type10 = "poll_answer";
+export type Question1 = string;
+export type Answer =
+  | number
+  | string
+  | []
+  | [string]
+  | [string, string]
+  | [string, string, string]
+  | [string, string, string, string]
+  | [string, string, string, string, string]
+  | [string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string, string]
+  | [string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ]
+  | [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string
+    ];
+export type Type11 = "poll_reveal";
+export type Server = Opened | SnapshotOut | Position | Notice | Grown | PollOut | ErrorOut;
+export type Type12 = "opened";
 export type Version3 = number;
 /**
  * the id to `resume` this session by; null for a follower, who only watches the room's session and can never move it
@@ -63,15 +122,15 @@ export type Choices = string[];
 /**
  * number: the integer; choice: one choice; choices: the set; box: any of these box ids is right
  */
-export type Answer = number | string | string[];
+export type Answer1 = number | string | string[];
 export type Explanation = string;
 export type Spec = string;
 export type Source = "story" | "file" | "generated";
-export type Questions = Question[];
+export type Questions = Question2[];
 export type Actions1 = {
   [k: string]: unknown;
 }[];
-export type Type10 = "snapshot";
+export type Type13 = "snapshot";
 export type Step4 = number;
 export type Memory = {
   [k: string]: unknown;
@@ -80,17 +139,17 @@ export type Memory = {
  * the device status values up to `step`, oldest first, repeats merged
  */
 export type StatusHistory = number[];
-export type Type11 = "position";
+export type Type14 = "position";
 export type Step5 = number;
 export type Playing = boolean;
 export type Speed1 = number;
 export type Frames = {
   [k: string]: unknown;
 }[];
-export type Type12 = "notice";
+export type Type15 = "notice";
 export type Code = "rooms_local" | "rooms_shared";
 export type Message = string;
-export type Type13 = "grown";
+export type Type16 = "grown";
 export type StepCount1 = number;
 export type Chapters1 = {
   [k: string]: unknown;
@@ -99,7 +158,28 @@ export type Stopped1 = string | null;
 export type Frames1 = {
   [k: string]: unknown;
 }[];
-export type Type14 = "error";
+export type Type17 = "poll";
+export type State1 = "open" | "revealed";
+export type Question3 = string;
+export type Step6 = number;
+export type Prompt1 = string;
+export type AnswerType1 = "number" | "choice" | "choices" | "box";
+export type Choices1 = string[];
+/**
+ * this follower's answer was counted
+ */
+export type Answered = boolean;
+/**
+ * answers by value (no names)
+ */
+export type Tally = {
+  [k: string]: number;
+} | null;
+export type Total = number | null;
+export type Answer2 = number | string | string[] | null;
+export type Explanation1 = string | null;
+export type Spec1 = string;
+export type Type18 = "error";
 export type Code1 = string;
 export type Message1 = string;
 export type Field = string | null;
@@ -190,10 +270,31 @@ export interface Params1 {
   [k: string]: number | string | boolean;
 }
 /**
+ * The presenter puts one of the story's questions to the room.
+ */
+export interface PollOpen {
+  type: Type9;
+  question: Question;
+}
+/**
+ * A follower's answer to the question the room is asked (once per question).
+ */
+export interface PollAnswer {
+  type: Type10;
+  question: Question1;
+  answer: Answer;
+}
+/**
+ * The presenter closes the poll: everyone sees the answer, and the room the step.
+ */
+export interface PollReveal {
+  type: Type11;
+}
+/**
  * A session (re)started: its header, actions the reader may take, where it stands.
  */
 export interface Opened {
-  type?: Type9;
+  type?: Type12;
   version?: Version3;
   session: Session1;
   role?: Role;
@@ -228,14 +329,14 @@ export interface Topology {
  * A question put to the reader at step `step - 1` about step `step` (virtio_viz.quiz):
  * the answer and the explanation are read from the model's event at that step.
  */
-export interface Question {
+export interface Question2 {
   id: Id;
   step: Step3;
   kind: Kind2;
   prompt: Prompt;
   answer_type: AnswerType;
   choices: Choices;
-  answer: Answer;
+  answer: Answer1;
   explanation: Explanation;
   spec: Spec;
   source: Source;
@@ -244,7 +345,7 @@ export interface Question {
  * The whole state at `step` and every byte written so far.
  */
 export interface SnapshotOut {
-  type?: Type10;
+  type?: Type13;
   step: Step4;
   state: State;
   memory: Memory;
@@ -259,7 +360,7 @@ export interface State {
  * one message per move, so a step costs one round trip.
  */
 export interface Position {
-  type?: Type11;
+  type?: Type14;
   step: Step5;
   playing?: Playing;
   speed?: Speed1;
@@ -271,7 +372,7 @@ export interface Position {
  * the connections of this worker until `rooms_shared` says it is whole again.
  */
 export interface Notice {
-  type?: Type12;
+  type?: Type15;
   code: Code;
   message: Message;
 }
@@ -281,14 +382,33 @@ export interface Notice {
  * the client is sent anyway. It moves nobody: the client stays at its step.
  */
 export interface Grown {
-  type?: Type13;
+  type?: Type16;
   step_count: StepCount1;
   chapters: Chapters1;
   stopped?: Stopped1;
   frames?: Frames1;
 }
+/**
+ * A room's poll (server/virtio_viz/api/polls.py): the question, and for a presenter,
+ * or for everyone once revealed, the tally and the answer.
+ */
+export interface PollOut {
+  type?: Type17;
+  state: State1;
+  question: Question3;
+  step: Step6;
+  prompt: Prompt1;
+  answer_type: AnswerType1;
+  choices: Choices1;
+  answered?: Answered;
+  tally: Tally;
+  total: Total;
+  answer: Answer2;
+  explanation: Explanation1;
+  spec: Spec1;
+}
 export interface ErrorOut {
-  type?: Type14;
+  type?: Type18;
   code: Code1;
   message: Message1;
   field?: Field;

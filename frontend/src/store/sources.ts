@@ -5,7 +5,7 @@
  * after it was opened (a server worker restarted, a load balancer moved it) connects
  * again and rejoins its room or resumes its session, waiting a little longer each time.
  */
-import type { ActionSpec, Chapter, ClientMessage, Frame, Keyframe, State, Trace, TraceHeader } from "../protocol";
+import type { ActionSpec, Chapter, ClientMessage, Frame, Keyframe, Poll, State, Trace, TraceHeader } from "../protocol";
 import type { TimelineStore } from "./store";
 
 export interface Source {
@@ -136,6 +136,10 @@ export class LiveSource implements Source {
         store.setStep(message.step as number);
         store.changed();
         break;
+      case "poll":
+        store.poll = message as unknown as Poll;
+        store.changed();
+        break;
       case "notice":
         store.notice = message.code === "rooms_local" ? message.message as string : null;
         store.changed();
@@ -165,5 +169,7 @@ export class LiveSource implements Source {
   act(kind: string, params: Record<string, unknown>): void {
     this.send({ type: "act", action: { kind, params: params as never } });
   }
+  /** A room's poll: the presenter opens and reveals, a follower answers (api/polls.py). */
+  poll(message: Extract<ClientMessage, { type: "poll_open" | "poll_answer" | "poll_reveal" }>): void { this.send(message); }
   close(): void { this.closing = true; this.socket?.close(); }
 }

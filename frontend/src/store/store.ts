@@ -6,7 +6,7 @@
  * base at or before k with the frames after it applied; stepping forward reuses the last
  * computed view, so playing costs one frame per step. Views read; sources write.
  */
-import type { ActionSpec, Chapter, Frame, MemoryRun, QueueState, State, TraceHeader } from "../protocol";
+import type { ActionSpec, Chapter, Frame, MemoryRun, Poll, QueueState, State, TraceHeader } from "../protocol";
 import { SparseMemory, hexToBytes } from "./memory";
 
 export interface StepView { step: number; state: State; memory: SparseMemory; frame: Frame | undefined }
@@ -34,6 +34,8 @@ export class TimelineStore extends EventTarget {
   error: string | null = null;
   /** A live room's state, from the server: set while the room reaches only this server. */
   notice: string | null = null;
+  /** The question the room is asked now, or was last (a live room only). */
+  poll: Poll | null = null;
   private frames = new Map<number, Frame>();
   private bases = new Map<number, Base>();
   private statusUpTo: { step: number; values: number[] } | null = null;

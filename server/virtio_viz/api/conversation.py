@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 from virtio_viz.api import protocol as p
 from virtio_viz.api.build_worker import Recipe
 from virtio_viz.api.errors import ProtocolError, parse_client_message
+from virtio_viz.api.polls import poll_message, question_of
 from virtio_viz.api.rooms import Room
 from virtio_viz.api.sessions import Session, SessionsFull
 from virtio_viz.api.timelines import Built, recipe_of
@@ -54,6 +56,7 @@ class Conversation:
         self.shown: Built | None = None  # the timeline the client was last sent
         self._unwatch: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.voter = secrets.token_hex(8)  # who answered a poll, unique across workers
 
     # -- entry point ----------------------------------------------------------------------
     async def handle(self, raw: str | bytes) -> list[p.Message]:
@@ -87,6 +90,8 @@ class Conversation:
             if isinstance(message, p.Resume):
                 return await self._resume(message)
             return await self._join(message)
+        if isinstance(message, p.PollOpen | p.PollAnswer | p.PollReveal):
+            return await self._poll(message)
         session = self._current()
         if self.role == "follower":
             raise ProtocolError("follower", "a follower watches; only the presenter moves")
@@ -243,7 +248,30 @@ class Conversation:
             self._leave_session()
             return [*told, p.Position(step=0)]
         self._attach(room.session)
-        return [*told, *self._opened()]
+        poll = await rooms.polls.current(room)
+        asked = [poll_message(poll, presenter=self.role == "presenter")] if poll else []
+        return [*told, *self._opened(), *asked]
+
+    async def _poll(self, message: p.PollOpen | p.PollAnswer | p.PollReveal) -> list[p.Message]:
+        """A room's poll: followers answer, only the presenter opens and reveals."""
+        room, polls = self.room, self.state.rooms.polls
+        if room is None:
+            raise ProtocolError("no_room", "polls happen in rooms: join one first")
+        if isinstance(message, p.PollAnswer):
+            if self.role != "follower":
+                raise ProtocolError("presenter", "the presenter asks; followers answer")
+            poll = await polls.answer(room, self.voter, message.question, message.answer)
+            return [poll_message(poll, presenter=False, answered=True)]
+        if self.role != "presenter":
+            raise ProtocolError("follower", "only the presenter opens or reveals a question")
+        if isinstance(message, p.PollOpen):
+            await polls.open(room, question_of(room, message.question))
+            return []  # the poll reached every connection of the room, this one included
+        poll = await polls.reveal(room)
+        session = self._current()
+        session.move_to(poll.question.step)  # the step the question was about, for everyone
+        await self._tell_room()
+        return self._moved(session)
 
     def _leave_room(self) -> None:
         """One role at a time: leaving a room stops following it and ends presenting."""
@@ -281,6 +309,9 @@ class Conversation:
 
     async def notify(self, notice: p.Notice) -> None:
         await self.push(encode([notice]))
+
+    async def relay(self, texts: list[str]) -> None:
+        await self.push(texts)
 
     async def _tell_room(self) -> None:
         if self.room is not None and self.role == "presenter":

@@ -114,8 +114,48 @@ class Act(ClientMessageBase):
     action: ActionIn
 
 
+AnswerValue = (
+    Number
+    | Annotated[str, Field(max_length=128)]
+    | Annotated[list[Annotated[str, Field(max_length=128)]], Field(max_length=16)]
+)
+
+
+class PollOpen(ClientMessageBase):
+    """The presenter puts one of the story's questions to the room."""
+
+    type: Literal["poll_open"]
+    question: str = Field(min_length=1, max_length=64)
+
+
+class PollAnswer(ClientMessageBase):
+    """A follower's answer to the question the room is asked (once per question)."""
+
+    type: Literal["poll_answer"]
+    question: str = Field(min_length=1, max_length=64)
+    answer: AnswerValue
+
+
+class PollReveal(ClientMessageBase):
+    """The presenter closes the poll: everyone sees the answer, and the room the step."""
+
+    type: Literal["poll_reveal"]
+
+
 ClientMessage = Annotated[
-    Open | Resume | Join | Step | Back | Seek | Play | Pause | Act, Field(discriminator="type")
+    Open
+    | Resume
+    | Join
+    | Step
+    | Back
+    | Seek
+    | Play
+    | Pause
+    | Act
+    | PollOpen
+    | PollAnswer
+    | PollReveal,
+    Field(discriminator="type"),
 ]
 CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 
@@ -216,6 +256,25 @@ class Grown(Message):
     frames: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class PollOut(Message):
+    """A room's poll (server/virtio_viz/api/polls.py): the question, and for a presenter,
+    or for everyone once revealed, the tally and the answer."""
+
+    type: Literal["poll"] = "poll"
+    state: Literal["open", "revealed"]
+    question: str
+    step: int
+    prompt: str
+    answer_type: Literal["number", "choice", "choices", "box"]
+    choices: list[str]
+    answered: bool = Field(default=False, description="this follower's answer was counted")
+    tally: dict[str, int] | None = Field(description="answers by value (no names)")
+    total: int | None
+    answer: int | str | list[str] | None
+    explanation: str | None
+    spec: str
+
+
 class ErrorOut(Message):
     type: Literal["error"] = "error"
     code: str
@@ -224,7 +283,8 @@ class ErrorOut(Message):
 
 
 ServerMessage = Annotated[
-    Opened | SnapshotOut | Position | Notice | Grown | ErrorOut, Field(discriminator="type")
+    Opened | SnapshotOut | Position | Notice | Grown | PollOut | ErrorOut,
+    Field(discriminator="type"),
 ]
 
 

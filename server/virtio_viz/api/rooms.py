@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from virtio_viz.api import protocol as p
+from virtio_viz.api.polls import MemoryPolls, PollStore
 from virtio_viz.api.sessions import Session
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud in a lecture
@@ -41,6 +42,10 @@ class Member(Protocol):
         """Tell this connection how the room is doing (shared, or this worker only)."""
         ...
 
+    async def relay(self, texts: list[str]) -> None:
+        """Send this connection messages already encoded (a poll, its tally)."""
+        ...
+
 
 def token_hash(token: str) -> str:
     """What the server keeps of a presenter token: a token holds 192 random bits, so a
@@ -52,7 +57,7 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, weakref_slot=True)
 class Room:
     code: str
     token_digest: str
@@ -77,6 +82,8 @@ class Room:
 
 
 class RoomStore(Protocol):
+    polls: PollStore  # the question a room is asked, its tally and who answered
+
     async def create(self) -> tuple[Room, str]:
         """A new empty room and its presenter token (OverflowError when the store is full)."""
         ...
@@ -119,6 +126,7 @@ class MemoryRooms:
         self.unjoined_seconds = unjoined_seconds
         self.clock = clock
         self._by_code: dict[str, Room] = {}
+        self.polls: PollStore = MemoryPolls()
 
     async def create(self) -> tuple[Room, str]:
         self.evict()

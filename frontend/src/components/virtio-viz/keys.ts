@@ -31,6 +31,7 @@ export function helpDialog(close: () => void, panels: { key: string; title: stri
     ["[ and ]", "previous and next chapter"], ["Home / End", "first and last step"],
     ["↑ / ↓", "next or previous descriptor, in the descriptor table"],
     ...panels.map((p): [string, string] => [p.key.toUpperCase(), `open or close the ${p.title} panel`]),
+    ["O / V", "presenting a room: ask the room the coming step's question / reveal its answer"],
     ["B", "blank the screen"], ["?", "this help"], ["Esc", "close"]];
   return html`<div class="scrim" @click=${close}></div>
     <div class="help panel" role="dialog" aria-modal="true" aria-label="keyboard help">

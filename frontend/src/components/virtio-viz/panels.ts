@@ -23,8 +23,9 @@ import "../host-panel/host-panel";
 import { LIVE_ENTRY } from "../live-vm/live-api";
 import { livePanel } from "../live-vm/hook";
 import { mappingsOf, translationOf } from "../address-map/translation";
+import type { QuizDesk } from "../quiz-card/desk";
 
-export type PanelId = "device" | "try" | "memory" | "log" | "addresses" | "compare" | "lecture" | "host" | "console";
+export type PanelId = "device" | "try" | "memory" | "log" | "addresses" | "compare" | "lecture" | "host" | "console" | "quiz";
 
 /** What a panel may read and do. */
 export interface PanelContext {
@@ -53,6 +54,8 @@ export interface PanelContext {
   openNotes(): void;
   /** reopen the scenario with these options (the host panel's transport buttons) */
   changeOptions(options: Record<string, unknown>): void;
+  /** the questions of the story, and a room's polls */
+  quiz: QuizDesk;
 }
 
 export interface PanelSpec {
@@ -103,6 +106,10 @@ export const DOCK_PANELS: PanelSpec[] = [
       <p class="muted">For a lecture hall add <code>&amp;theme=projector</code> to the address; B blanks the screen, a clicker's PageDown and PageUp step.</p>`,
   },
   {
+    id: "quiz", title: "Quiz", key: "q", part: "story", offered: (c) => c.quiz.offered,
+    render: (c) => c.quiz.render(),
+  },
+  {
     id: "host", title: "Run it yourself", key: "r", part: "side",
     offered: (c) => c.ownStory && c.header.scenario.id !== LIVE_ENTRY.id,
     render: (c) => html`<vv-host .scenario=${c.header.scenario} .frame=${c.view?.frame ?? null}
@@ -110,7 +117,7 @@ export const DOCK_PANELS: PanelSpec[] = [
       .server=${c.server} @host-options=${(e: CustomEvent<Record<string, unknown>>) => c.changeOptions(e.detail)}></vv-host>`,
   },
   {
-    id: "console", title: "Live VM console", key: "v", part: "story",
+    id: "console", title: "Live VM console", key: "g", part: "story",
     offered: (c) => c.header.scenario.id === LIVE_ENTRY.id && c.live,
     render: (c) => livePanel(c.server, c.header, c.store, c.live),
   },

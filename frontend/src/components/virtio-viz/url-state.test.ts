@@ -25,6 +25,13 @@ describe("URL state", () => {
     expect(writeUrl(state)).toBe("?scenario=vdpa&step=3&open=memory%2Clog");
   });
 
+  it("keeps quiz mode", () => {
+    const state = readUrl("?scenario=vdpa&quiz=1&step=4");
+    expect(state.quiz).toBe(true);
+    expect(writeUrl(state)).toBe("?scenario=vdpa&step=4&quiz=1");
+    expect(readUrl("?scenario=vdpa").quiz).toBe(false);
+  });
+
   it("falls back to the first step of the default scenario", () => {
     expect(readUrl("?step=-3")).toMatchObject({ scenario: "qemu-emulated", step: 0, src: null });
   });

@@ -13,6 +13,8 @@ export interface UrlState {
   theme: string | null;
   /** the dock's open panels (panels.ts ids) */
   open: string[];
+  /** quiz mode: from question to question, with a score */
+  quiz?: boolean;
 }
 
 const OPTION_KEYS = ["transport", "ring", "queue_size", "event_idx", "initial_index"] as const;
@@ -38,6 +40,7 @@ export function readUrl(search: string): UrlState {
     token: q.get("token"),
     theme: q.get("theme"),
     open: (q.get("open") ?? "").split(",").filter((p) => /^[a-z-]+$/.test(p)),
+    quiz: q.get("quiz") === "1",
   };
 }
 
@@ -52,5 +55,6 @@ export function writeUrl(state: UrlState): string {
   if (!state.room) q.set("step", String(state.step + 1));
   if (state.theme) q.set("theme", state.theme);
   if (state.open.length) q.set("open", state.open.join(","));
+  if (state.quiz) q.set("quiz", "1");
   return `?${q.toString()}`;
 }

@@ -34,6 +34,7 @@ import type { ArchDiagram } from "../arch-diagram/arch-diagram";
 import { NOTES_CHANNEL, noteAt } from "../speaker-notes/speaker-notes";
 import { shareDialog } from "../share-dialog/share";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
+import { QuizDesk, type DeskHost } from "../quiz-card/desk";
 import "../speaker-notes/speaker-notes";
 import "../timeline-bar/timeline-bar";
 import { liveOptions } from "../live-vm/hook";
@@ -57,6 +58,8 @@ export class VirtioViz extends LitElement {
   @property() actions: string | null = null;
   /** Where the element is used (from its width): it arranges the stage for that place. */
   @property({ reflect: true }) place: Place = "wide";
+  /** Quiz mode: from question to question, keeping a score in this browser (`?quiz=1`). */
+  @property({ type: Boolean }) quiz = false;
 
   @state() private focusBytes: Focus | null = null;
   @state() private help = false;
@@ -89,8 +92,9 @@ export class VirtioViz extends LitElement {
   private token: string | null = null;
   private actionsLog: PlacedAction[] = [];
   private notes: BroadcastChannel | null = null;
+  private desk = new QuizDesk(this.deskHost(), false);
   @state() private notesMode = false;
-  private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); this.tellNotes(); };
+  private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); this.tellNotes(); this.desk.storeChanged(); };
   private onKey = (e: KeyboardEvent) => this.key(e);
   private schemeQuery = window.matchMedia?.("(prefers-color-scheme: light)");
   private onScheme = () => { if (!this.themeChosen) this.theme = this.preferredScheme(); };
@@ -110,12 +114,15 @@ export class VirtioViz extends LitElement {
       this.token = url.token;
       this.open = url.open.filter((id): id is PanelId => DOCK_PANELS.some((p) => p.id === id));
       if (url.theme) { this.theme = url.theme; this.themeChosen = true; }
+      this.quiz = this.quiz || !!url.quiz;
       this.embed = readEmbedParams(location.search);
       this.notesMode = new URLSearchParams(location.search).get("notes") === "1";
       if (this.embed.from !== null) this.step = Math.max(this.step, this.embed.from);
       if (this.embed.speed !== null) this.store.speed = this.embed.speed;
     } else this.actionsLog = readActions(this.actions);
     if (!this.theme) this.theme = this.preferredScheme();
+    this.desk = new QuizDesk(this.deskHost(), this.quiz);
+    if (this.quiz && !this.open.includes("quiz")) this.open = [...this.open, "quiz"];
     this.schemeQuery?.addEventListener("change", this.onScheme);
     this.store.addEventListener("change", this.onStoreChange);
     (this.urlState ? window : this).addEventListener("keydown", this.onKey as EventListener);
@@ -158,6 +165,7 @@ export class VirtioViz extends LitElement {
         const source = new TraceSource(this.store, this.src, this.step);
         this.source = source;
         source.load(JSON.parse(document.getElementById(INLINE_TRACE.slice(1))?.textContent ?? "null") as Trace);
+        this.desk.start(this.step);
         return;
       }
       if (this.src) {
@@ -172,6 +180,7 @@ export class VirtioViz extends LitElement {
         void this.loadScenarios();
       }
       await this.source.start();
+      this.desk.start(this.step);
       if (this.store.header?.comparison && this.place === "wide" && !this.open.length) this.open = ["compare"];
       const liveVm = this.store.header?.scenario.id === LIVE_ENTRY.id && this.source.live;
       if (liveVm && !this.open.includes("console")) this.open = [...this.open, "console"]; // its console is its controls
@@ -204,6 +213,12 @@ export class VirtioViz extends LitElement {
     await this.start();
   }
 
+  private deskHost(): DeskHost {
+    return { store: this.store, source: () => this.source, seek: (n) => this.seek(n), changed: () => this.requestUpdate(),
+      showQuiz: () => { if (!this.open.includes("quiz")) this.toggle("quiz");
+        void this.updateComplete.then(() => this.renderRoot.querySelector(".dock-panel[aria-label=Quiz]")?.scrollIntoView({ block: "nearest" })); } };
+  }
+
   private async loadScenarios(): Promise<void> {
     [this.scenarios, this.recordings] = await loadMenu(this.server ?? location.href);
   }
@@ -212,7 +227,7 @@ export class VirtioViz extends LitElement {
     if (!this.urlState || !this.store.header || this.dropped) return; // a dropped file has no URL
     const query = writeUrl({ src: this.src, scenario: this.store.header.scenario.id, step: this.store.step,
       options: this.options, actions: placedActions(this.store.header.scenario.actions), room: this.room, token: null,
-      theme: this.themeChosen ? this.theme : null, open: this.open });
+      theme: this.themeChosen ? this.theme : null, open: this.open, quiz: this.desk.quizMode });
     if (query !== location.search) history.replaceState(null, "", query);
   }
 
@@ -230,8 +245,9 @@ export class VirtioViz extends LitElement {
   }
 
   private command(command: Command): void {
+    const quizStep = command === "step" ? this.desk.stepTarget() : null;
     if (command === "play") this.togglePlay();
-    else this.seek(stepFor(this.store, command));
+    else this.seek(quizStep ?? stepFor(this.store, command));
   }
 
   private togglePlay(): void {
@@ -258,6 +274,7 @@ export class VirtioViz extends LitElement {
 
   private key(e: KeyboardEvent): void {
     const action = keyAction(e);
+    if (!isTyping(e) && this.desk.key(e)) { e.preventDefault(); return; }
     if (action === null) {
       const panel = !e.ctrlKey && !e.metaKey && !e.altKey ? panelByKey(e.key) : undefined;
       if (panel && !this.compact && this.offered().some((p) => p.id === panel.id) && !isTyping(e)) { e.preventDefault(); this.toggle(panel.id); }
@@ -291,7 +308,7 @@ export class VirtioViz extends LitElement {
       detachedFrom: this.detachedFrom, notice: s.notice, act: (r) => this.source?.act(r.kind, r.params),
       lecture: (c) => void this.lecture(c), openNotes: () => this.openNotes(),
       server: this.server, ownStory: !this.src || isShippedRecording(this.src),
-      changeOptions: (options) => this.changeOptions(options),
+      changeOptions: (options) => this.changeOptions(options), quiz: this.desk,
     };
   }
 
@@ -323,7 +340,7 @@ export class VirtioViz extends LitElement {
         @seek=${(e: CustomEvent<number>) => this.seek(e.detail)}
         @command=${(e: CustomEvent<Command>) => this.command(e.detail)}
         @speed=${(e: CustomEvent<number>) => { s.speed = e.detail; if (this.timer !== undefined) { this.stopTimer(); this.togglePlay(); } }}
-        @focus-bytes=${(e: CustomEvent<Focus>) => { this.focusBytes = e.detail; }}>
+        @focus-bytes=${(e: CustomEvent<Focus>) => { this.focusBytes = e.detail; }} @click=${(e: Event) => this.desk.click(e)}>
       ${this.compact ? nothing : this.head(offered)}
       <main class="main">
         ${stage({ store: s, place: this.place, projector: this.theme === "projector", playing: this.timer !== undefined, compact: this.compact,

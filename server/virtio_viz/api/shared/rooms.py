@@ -30,11 +30,13 @@ from typing import Any
 from virtio_viz.api import protocol as p
 from virtio_viz.api.build_worker import Recipe
 from virtio_viz.api.errors import ProtocolError
+from virtio_viz.api.polls import PollStore
 from virtio_viz.api.rooms import CODE_ALPHABET, CODE_LENGTH, Member, Room, new_code, token_hash
 from virtio_viz.api.sessions import Session
 from virtio_viz.api.settings import Settings
 from virtio_viz.api.shared import room_scripts as lua
 from virtio_viz.api.shared.link import PREFIX, Link, Unavailable
+from virtio_viz.api.shared.polls import RedisPolls
 from virtio_viz.api.timelines import TimelineCache
 
 ALL = PREFIX + "rooms"
@@ -91,6 +93,8 @@ class RedisRooms:
         self._here: dict[str, Replica] = {}
         self._loading: dict[str, asyncio.Task[Replica | None]] = {}
         self._background: set[asyncio.Task[None]] = set()
+        self._polls = RedisPolls(link, channel, self.idle)
+        self.polls: PollStore = self._polls
         link.listeners.append(self)
 
     # -- the store -------------------------------------------------------------------------
@@ -227,6 +231,9 @@ class RedisRooms:
             move = json.loads(data)
             if not isinstance(move, dict) or move.get("worker") == self.link.worker:
                 return
+            if "poll" in move:  # a poll opened, answered or revealed (shared/polls.py)
+                self._polls.heard(replica.room if replica else None, move["poll"])
+                return
             int(move["seq"])
         except (ValueError, KeyError, TypeError):
             log.warning("an unreadable move on room %s", code)
@@ -338,6 +345,7 @@ class RedisRooms:
         replica = self._here.pop(code, None)
         if replica is None:
             return
+        self._polls.forget(code)
         if replica.applier is not None:
             replica.applier.cancel()
         task = asyncio.create_task(self._unsubscribe(code))
