@@ -75,9 +75,26 @@ def slot_of(frame: Frame) -> int:
 
 
 def check_status_bit(timeline: Timeline, question: Question, frame: Frame) -> None:
-    after = timeline.snapshot(question.step).state["status"]["value"]
+    """Asked at the driver's write of the status register (whose narration would give the
+    bits away) or, without one, at the step where the device takes the new status."""
+    taken = next(i for i in range(question.step, len(timeline))
+                 if timeline.frame(i).event.kind == "status_set")  # fmt: skip
+    assert taken - question.step <= 2  # the write, the device's feature check, the bit
+    after = timeline.snapshot(taken).state["status"]["value"]
     before = timeline.snapshot(question.step - 1).state["status"]["value"]
     assert describe_status(after & ~before) == [question.answer]
+
+
+def test_a_status_question_comes_before_the_write_that_names_the_bits() -> None:
+    for transport in ("pci", "mmio", "ccw"):
+        timeline = Timeline(story("qemu-emulated"), StoryOptions(transport=transport))
+        asked = [q for q in questions_for(timeline) if q.kind == "status_bit"]
+        assert asked
+        for question in asked:
+            shown = timeline.frame(question.step - 1).narration  # on screen while asked
+            assert question.answer not in shown
+            written = timeline.frame(question.step).event
+            assert written.actor == "driver" and written.kind in ("register_write", "ccw_start")
 
 
 def check_negotiated(timeline: Timeline, question: Question, frame: Frame) -> None:

@@ -60,13 +60,30 @@ def status_bit(timeline: Timeline, index: int) -> Question | None:
         return None
     before = frame.event.values.get("old_names", "0")
     return Question(
-        step=index, kind="status_bit", answer_type="choice", choices=STATUS_BITS,
-        answer=added[0], spec="§3.1.1",
+        step=_status_write_before(timeline, index), kind="status_bit", answer_type="choice",
+        choices=STATUS_BITS, answer=added[0], spec="§3.1.1",
         prompt=f"device_status is {before}. Which status bit does the driver set now?",
         explanation=f"{_said(frame)} The driver sets the bits in a fixed order: ACKNOWLEDGE "
         "(it has seen the device), DRIVER (it knows how to drive it), FEATURES_OK once the "
         "features are written (and reads it back), DRIVER_OK when the queues are ready.",
     )  # fmt: skip
+
+
+def _status_write_before(timeline: Timeline, index: int) -> int:
+    """The driver's write of the status register, when it is the step just before the
+    device takes the new status: that write's narration names the bits, so the question
+    is asked before it (virtio-1.2 §4.1.4.3 device_status, §4.2.2 Status, §4.3.2.3
+    CCW_CMD_WRITE_STATUS)."""
+    before = index - 1
+    while before > 0 and timeline.frame(before).event.kind == "features_accepted":
+        before -= 1  # FEATURES_OK: the device checks the features before it takes the bit
+    if before < 0:
+        return index
+    event = timeline.frame(before).event
+    register = event.values.get("register")
+    written = event.kind == "register_write" and register in ("device_status", "Status")
+    started = event.kind == "ccw_start" and event.values.get("command") == "CCW_CMD_WRITE_STATUS"
+    return before if event.actor == "driver" and (written or started) else index
 
 
 def describe_status(bits: int) -> list[str]:
