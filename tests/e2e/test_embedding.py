@@ -208,7 +208,7 @@ def gif_frames(data: bytes) -> list[int]:
 
 @pytest.mark.parametrize(
     ("button", "speed", "extension"),
-    [("record the rest of this chapter as a video", "20", "webm"),
+    [("record the rest of this chapter as a WebM video", "20", "webm"),
      ("record the rest of this chapter as an animated GIF", "2", "gif")],
 )  # fmt: skip
 def test_the_rest_of_a_chapter_records_as_a_video_or_a_gif(

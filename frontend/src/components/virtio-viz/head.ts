@@ -48,7 +48,7 @@ export function pageHeader(h: HeadInput) {
       title="${t.title} (${t.key.toUpperCase()})" @click=${() => h.toggle(t.id)}>${t.title}</button>`)}</nav>
     <span class="grow"></span>
     ${s.error ? html`<span class="error" role="status">${s.error}</span>` : nothing}
-    <button aria-label="switch theme" @click=${h.switchTheme}>${h.theme === "light" ? "dark" : "light"}</button>
+    <button aria-label="${h.theme === "light" ? "dark" : "light"} theme" @click=${h.switchTheme}>${h.theme === "light" ? "dark" : "light"}</button>
     ${h.shareable ? html`<button aria-label="share or embed" @click=${h.share}>share</button>` : nothing}
     <button aria-label="keyboard help" @click=${h.help}>?</button>
   </header>`;

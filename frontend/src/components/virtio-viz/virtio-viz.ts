@@ -28,6 +28,8 @@ import { hostScheme, placeFor, systemScheme } from "./place";
 import { DOCK_PANELS, panelByKey, type PanelContext, type PanelId, type PanelSpec } from "./panels";
 import { stage, type SaveFormat } from "./stage";
 import { pageHeader } from "./head";
+import { StepAnnouncer } from "./announce";
+import { DialogFocus } from "./dialog-focus";
 import { recordChapter, savePoster, type ExportSource } from "./exports";
 import type { Place } from "../../layout/type-scale";
 import type { ArchDiagram } from "../arch-diagram/arch-diagram";
@@ -75,6 +77,8 @@ export class VirtioViz extends LitElement {
   @state() private followHint = false;
 
   readonly store = new TimelineStore();
+  private announcer = new StepAnnouncer(() => this.requestUpdate());
+  private dialogFocus = new DialogFocus();
   private embed: EmbedParams = readEmbedParams("");
   private resizeObserver: ResizeObserver | null = null;
   private placeObserver = new ResizeObserver(() => this.notePlace());
@@ -132,6 +136,7 @@ export class VirtioViz extends LitElement {
     this.schemeQuery?.removeEventListener("change", this.onScheme);
     this.placeObserver.disconnect();
     this.stopTimer();
+    this.announcer.cancel();
     this.source?.close();
     this.notes?.close();
     this.resizeObserver?.disconnect();
@@ -320,7 +325,8 @@ export class VirtioViz extends LitElement {
         @speed=${(e: CustomEvent<number>) => { s.speed = e.detail; if (this.timer !== undefined) { this.stopTimer(); this.togglePlay(); } }}
         @focus-bytes=${(e: CustomEvent<Focus>) => { this.focusBytes = e.detail; }}>
       ${this.compact ? nothing : this.head(offered)}
-      <main class="main">
+      <div class="sr-only" role="status" aria-atomic="true" data-announcer>${this.announcer.text}</div>
+      <main class="main">${this.compact && this.urlState ? html`<h1 class="sr-only">${header.scenario.title}</h1>` : nothing}
         ${stage({ store: s, place: this.place, projector: this.theme === "projector", playing: this.timer !== undefined, compact: this.compact,
           ringsShown: this.ringsShown, focus: this.focusBytes, recording: this.recording, shows: (p) => this.shows(p), save: (f) => void this.save(f) })}
         ${open.length ? html`<section class="dock" aria-label="open panels">${open.map((p) => html`<section class="panel dock-panel" aria-label=${p.title}>
@@ -397,9 +403,11 @@ export class VirtioViz extends LitElement {
     try { await recordChapter(source, format); } finally { this.recording = false; this.seek(this.store.step); }
   }
 
-  override updated(changed: Map<string, unknown>): void {
+  override updated(): void {
     if (window.parent !== window && !this.resizeObserver && this.store.header) this.resizeObserver = reportHeight(this);
-    if (changed.has("help") && this.help) this.renderRoot.querySelector<HTMLButtonElement>(".help button")?.focus();
+    this.dialogFocus.update(this.renderRoot.querySelector<HTMLElement>("[role=dialog]"));
+    const s = this.store;
+    this.announcer.show(s.frame(s.step), s.length, s.header?.chapters[s.chapterAt()], this.timer !== undefined);
   }
 
   private switchScenario(choice: MenuChoice): void {
