@@ -18,19 +18,24 @@ AXE = Path(__file__).parents[2] / "frontend" / "node_modules" / "axe-core" / "ax
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
-def audit(page: Page) -> list[dict[str, Any]]:
-    """Every violation axe-core finds in the page as it is now."""
+# The rules whose outcome depends on colours alone: a theme that changes only colours (not
+# sizes or layout) needs only these run again.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+
+def audit(page: Page, rules: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every violation axe-core finds in the page as it is now (of `rules` only, if given)."""
     if not page.evaluate("() => 'axe' in window"):
-        # through the debugger, as the page's own scripts cannot be (its CSP allows no inline script)
+        # through the debugger: the page's CSP allows no inline script
         page.evaluate(AXE.read_text() + "\n;0")
     found: list[dict[str, Any]] = page.evaluate(
-        """async (tags) => {
-          const result = await axe.run(document, { runOnly: { type: "tag", values: tags },
-            resultTypes: ["violations"] });
+        """async ([tags, rules]) => {
+          const runOnly = rules ? { type: "rule", values: rules } : { type: "tag", values: tags };
+          const result = await axe.run(document, { runOnly, resultTypes: ["violations"] });
           return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.map((n) => ({ target: n.target, summary: n.failureSummary })) }));
         }""",
-        TAGS,
+        [TAGS, rules],
     )
     return found
 
@@ -42,3 +47,16 @@ def described(violations: list[dict[str, Any]]) -> str:
         for v in violations
         for n in v["nodes"]
     )
+
+
+class AxeClean:
+    """Checks pages with axe-core, gathering every violation with where it was found, so a
+    test looks at many pages, sizes and themes and fails once with all of them."""
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+
+    def check(self, page: Page, where: str, rules: list[str] | None = None) -> None:
+        found = audit(page, rules)
+        if found:
+            self.failures.append(f"{where}:\n{described(found)}")

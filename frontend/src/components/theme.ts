@@ -37,7 +37,7 @@ export const theme = css`
   button, select, input { font: inherit; color: inherit; }
   button { background: var(--vv-panel-2); border: 1px solid var(--vv-line); border-radius: 6px; padding: 4px 10px; cursor: pointer; }
   button:hover { border-color: var(--vv-accent); }
-  button:focus-visible, select:focus-visible, input:focus-visible, [tabindex]:focus-visible { outline: 2px solid var(--vv-accent); outline-offset: 2px; }
+  button:focus-visible, select:focus-visible, input:focus-visible, a:focus-visible, summary:focus-visible, [tabindex]:focus-visible { outline: 2px solid var(--vv-accent); outline-offset: 2px; }
   select { max-width: 100%; background: var(--vv-panel-2); border: 1px solid var(--vv-line); border-radius: 6px; padding: 3px 6px; }
 `;
 
