@@ -25,7 +25,7 @@ export class StepAnnouncer {
   private said: number | null = null;
   private saidChapter: number | null = null;
   private pending: number | null = null;
-  private timer: number | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly changed: () => void) {}
 
@@ -45,7 +45,7 @@ export class StepAnnouncer {
     if (frame.index === this.said || frame.index === this.pending) return;
     this.cancel();
     this.pending = frame.index;
-    this.timer = window.setTimeout(() => {
+    this.timer = setTimeout(() => {
       this.pending = null;
       this.said = frame.index;
       this.say(stepAnnouncement(frame, total));
@@ -53,7 +53,7 @@ export class StepAnnouncer {
   }
 
   cancel(): void {
-    window.clearTimeout(this.timer);
+    clearTimeout(this.timer);
     this.timer = undefined;
     this.pending = null;
   }
