@@ -5,11 +5,14 @@ theme. No mouse in any of these tests."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_visualizer import trace
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "scenarios"
 
 # The element that has the focus (inside shadow roots): its name, its outline, its dialog.
 FOCUSED = """() => {
@@ -163,6 +166,11 @@ def test_every_action_works_from_the_keyboard(page: Page, server_url: str) -> No
     expect(page.locator("vv-lecture a")).to_have_attribute(
         "href", re.compile(r"\?room=[A-Z2-9]{6}$")
     )
+    tab_to(page, "open file")  # what a drop does, without dragging
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(EXAMPLES / "ring-lab-wraparound.yaml")
+    expect(page.locator("header .title")).to_have_text("Crossing 65535")
 
 
 def test_the_focus_ring_is_visible_in_every_theme(page: Page, server_url: str) -> None:

@@ -23,7 +23,7 @@ import { helpDialog, isTyping, keyAction, stepFor } from "./keys";
 import { reportHeight } from "./auto-height";
 import { pageStyles } from "./page-styles";
 import { isShippedRecording, loadMenu, type MenuEntry, type MenuChoice, type RecordingEntry } from "./picker";
-import { openDropped } from "./files";
+import { chooseFile, openDropped } from "./files";
 import { hostScheme, placeFor, systemScheme } from "./place";
 import { DOCK_PANELS, panelByKey, type PanelContext, type PanelId, type PanelSpec } from "./panels";
 import { stage, type SaveFormat } from "./stage";
@@ -357,6 +357,7 @@ export class VirtioViz extends LitElement {
       pick: (choice) => this.switchScenario(choice), toggle: (id) => this.toggle(id), lecture: (c) => void this.lecture(c),
       switchTheme: () => { this.theme = this.theme === "light" ? "dark" : "light"; this.themeChosen = true; this.syncUrl(); },
       share: () => { this.sharing = !this.sharing; }, help: () => { this.help = !this.help; },
+      openFile: () => chooseFile((name, text) => void this.openFile(name, text)),
     });
   }
 
@@ -407,7 +408,8 @@ export class VirtioViz extends LitElement {
     if (window.parent !== window && !this.resizeObserver && this.store.header) this.resizeObserver = reportHeight(this);
     this.dialogFocus.update(this.renderRoot.querySelector<HTMLElement>("[role=dialog]"));
     const s = this.store;
-    this.announcer.show(s.frame(s.step), s.length, s.header?.chapters[s.chapterAt()], this.timer !== undefined);
+    const playing = this.timer !== undefined || (s.role === "follower" && s.playing); // a follower's presenter plays
+    this.announcer.show(s.frame(s.step), s.length, s.header?.chapters[s.chapterAt()], playing);
   }
 
   private switchScenario(choice: MenuChoice): void {
