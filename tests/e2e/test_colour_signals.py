@@ -1,8 +1,8 @@
 """Colour is never the only signal: the control plane, the data plane and notifications
-are drawn with different dash patterns as well as colours (the legend shows the same), and
-the step's lit route keeps 3:1 contrast against its panel in every theme, also as a reader
-with deuteranopia or protanopia sees it (simulated with Machado, Oliveira and Fernandes'
-2009 matrices). The simulated pages are saved in tests/e2e/artifacts/colour/ to look at.
+are drawn with different dash patterns as well as colours (the legend shows the same); the
+wires keep 3:1 contrast against what is behind them, and the step's lit route keeps 3:1
+against its panel in every theme, also as a reader with deuteranopia or protanopia sees it
+(simulated with Machado, Oliveira and Fernandes' 2009 matrices). The simulated pages are saved in tests/e2e/artifacts/colour/ to look at.
 """
 
 from __future__ import annotations
@@ -40,10 +40,13 @@ DRAWN = """() => {
   for (const plane of ['control', 'data', 'notification']) {
     planes[plane] = style(root.querySelector(`path.wire[data-plane=${plane}]:not(.suppressed)`));
   }
+  const unlit = [...root.querySelectorAll('path.wire:not(.lit):not(.suppressed)')].map((el) =>
+    ({ stroke: getComputedStyle(el).stroke, opacity: Number(getComputedStyle(el).opacity) }));
   const legend = [...root.querySelectorAll('.legend svg.line line')].map(style);
-  return { planes, legend, lit: style(root.querySelector('path.wire.lit')),
+  return { planes, legend, unlit, lit: style(root.querySelector('path.wire.lit')),
     plane: root.querySelector('path.wire.lit')?.dataset.plane,
-    panel: getComputedStyle(viz).getPropertyValue('--vv-panel').trim() };
+    panel: getComputedStyle(viz).getPropertyValue('--vv-panel').trim(),
+    boxes: getComputedStyle(viz).getPropertyValue('--vv-panel-2').trim() };
 }"""
 
 FILTER = """(matrix) => {
@@ -65,6 +68,15 @@ def simulated(colour: str, matrix: list[list[float]]) -> str:
     out = [max(0.0, min(1.0, sum(m * c for m, c in zip(row, lin, strict=True)))) for row in matrix]
     srgb = [12.92 * c if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055 for c in out]
     return "#" + "".join(f"{round(c * 255):02x}" for c in srgb)
+
+
+def over(colour: str, opacity: float, behind: str) -> str:
+    """`colour` drawn at `opacity` over `behind`, as #rrggbb."""
+    mixed = [
+        opacity * a + (1 - opacity) * b
+        for a, b in zip(channels(colour), channels(behind), strict=True)
+    ]
+    return "#" + "".join(f"{round(c * 255):02x}" for c in mixed)
 
 
 def first_step(told: dict[str, Any], route: str) -> int:
@@ -93,6 +105,10 @@ def test_planes_differ_in_pattern_and_the_route_stands_out_to_colour_blind_reade
                 and drawn["lit"]["dash"] == dashes[["control", "data", "notification"].index(plane)]
             ), (theme, drawn)
             lit, panel = drawn["lit"]["stroke"], drawn["panel"]
+            for wire in drawn["unlit"]:  # the wires not lit keep 3:1 too, over a box or the panel
+                for behind in (panel, drawn["boxes"]):
+                    seen = over(wire["stroke"], wire["opacity"], behind)
+                    assert contrast_of(seen, behind) >= 3, (theme, wire, behind)
             assert contrast_of(lit, panel) >= 3, (theme, plane, lit, panel)
             for name, matrix in SIMULATIONS.items():
                 seen, behind = simulated(lit, matrix), simulated(panel, matrix)

@@ -313,7 +313,8 @@ var e=Object.create,t=Object.defineProperty,n=Object.getOwnPropertyDescriptor,r=
   .box text.title { fill: var(--vv-muted); }
   .box text.sub { fill: var(--vv-muted); }
   .box.leaf text.label { font-weight: 500; }
-  .wire { fill: none; stroke-width: 1.8; opacity: 0.4; stroke-linejoin: round; }
+  /* 0.75: an unlit wire still keeps 3:1 against the boxes behind it, in every theme */
+  .wire { fill: none; stroke-width: 1.8; opacity: 0.75; stroke-linejoin: round; }
   .wire:hover { opacity: 0.9; }
   .wire.lit { opacity: 1; stroke-width: 3.4; }
   .wire.suppressed { stroke-dasharray: 1 6; stroke-linecap: round; opacity: 0.3; }
