@@ -2,7 +2,8 @@
 are drawn with different dash patterns as well as colours (the legend shows the same); the
 wires keep 3:1 contrast against what is behind them, and the step's lit route keeps 3:1
 against its panel in every theme, also as a reader with deuteranopia or protanopia sees it
-(simulated with Machado, Oliveira and Fernandes' 2009 matrices). The simulated pages are saved in tests/e2e/artifacts/colour/ to look at.
+(simulated with Machado, Oliveira and Fernandes' 2009 matrices). The simulated pages are
+saved in tests/e2e/artifacts/colour/ to look at.
 """
 
 from __future__ import annotations
