@@ -61,7 +61,7 @@ DRAWN = """() => {
   window.__stageDrawn = seen;
   const look = () => {
     const page = document.querySelector('virtio-viz')?.shadowRoot;
-    const svg = page?.querySelector('vv-diagram')?.shadowRoot?.querySelector('svg');
+    const svg = page?.querySelector('vv-diagram')?.shadowRoot?.querySelector('.viewport svg');
     const now = performance.now();
     if (svg && seen.boxes === null && svg.querySelector('g[data-box]')) seen.boxes = now;
     if (svg && seen.wires === null && svg.querySelector('path.wire')) seen.wires = now;

@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
+from tests.e2e.axe import AxeClean
 from virtio_viz.api import Settings, create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -84,3 +85,12 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert console.errors == [], console.errors
+
+
+@pytest.fixture
+def axe_clean() -> Iterator[AxeClean]:
+    """`axe_clean.check(page, "where")` for any page, size and theme; the test fails at its
+    end on any violation of any impact found in any of them."""
+    checker = AxeClean()
+    yield checker
+    assert checker.failures == [], "\n\n".join(checker.failures)

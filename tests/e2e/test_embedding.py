@@ -208,7 +208,7 @@ def gif_frames(data: bytes) -> list[int]:
 
 @pytest.mark.parametrize(
     ("button", "speed", "extension"),
-    [("record the rest of this chapter as a video", "20", "webm"),
+    [("record the rest of this chapter as a WebM video", "20", "webm"),
      ("record the rest of this chapter as an animated GIF", "2", "gif")],
 )  # fmt: skip
 def test_the_rest_of_a_chapter_records_as_a_video_or_a_gif(
@@ -235,7 +235,7 @@ def test_the_rest_of_a_chapter_records_as_a_video_or_a_gif(
     expect(page.locator("vv-narration .text")).to_have_text(told["steps"][last - 3]["narration"])
     page.locator("vv-timeline select").select_option("20")
     with page.expect_download(timeout=20_000) as video:
-        page.get_by_role("button", name="record the rest of this chapter as a video").click()
+        page.get_by_role("button", name="record the rest of this chapter as a WebM video").click()
     data = Path(video.value.path()).read_bytes()
     assert data[:4] == b"\x1a\x45\xdf\xa3"  # the EBML header every WebM file starts with
     assert (

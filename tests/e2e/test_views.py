@@ -85,7 +85,7 @@ def test_the_split_ring_shows_the_bytes_of_guest_memory(page: Page, server_url: 
     row = page.locator(
         f"vv-rings table[aria-label='Descriptor table'] tbody tr[data-index='{head}']"
     )
-    expect(row.locator("td").nth(2)).to_have_text(str(u32(memory, areas["desc"] + 16 * head + 8)))
+    expect(row.locator("td").nth(1)).to_have_text(str(u32(memory, areas["desc"] + 16 * head + 8)))
     expect(row).to_have_class(re.compile(r"\bflight\b"))
 
 
@@ -171,7 +171,7 @@ def test_the_chosen_theme_is_part_of_the_permalink(page: Page, server_url: str) 
     page.emulate_media(color_scheme="dark")
     page.goto(f"{server_url}/?scenario=qemu-emulated&step=5")
     expect(page.locator("virtio-viz")).to_have_attribute("theme", "dark")
-    page.get_by_role("button", name="switch theme").click()
+    page.get_by_role("button", name="light theme").click()
     expect(page.locator("virtio-viz")).to_have_attribute("theme", "light")
     assert re.search(r"[?&]theme=light\b", page.url)
     page.reload()

@@ -31,8 +31,8 @@ export class AddressMap extends LitElement {
     return html`<h2>Address translation</h2>
       ${now ? html`<div class="now" role="status" aria-label="this step's translation">
         ${now.from} ${hex(now.fromAddr)} → ${now.to} ${hex(now.toAddr)}${now.length !== null ? html` <span class="muted">(${now.length} bytes)</span>` : nothing}</div>` : nothing}
-      ${table ? html`<div class="muted">${table.title}</div><div class="scroll"><table aria-label=${table.title}>
-        <thead><tr><th scope="col"></th>${table.columns.map((c) => html`<th scope="col">${c}</th>`)}<th scope="col">size</th><th scope="col"></th></tr></thead>
+      ${table ? html`<div class="muted">${table.title}</div><div class="scroll" tabindex="0" role="group" aria-label="${table.title}, scrolls sideways"><table aria-label=${table.title}>
+        <thead><tr><th scope="col">region</th>${table.columns.map((c) => html`<th scope="col">${c}</th>`)}<th scope="col">size</th><th scope="col">note</th></tr></thead>
         <tbody>${table.rows.map((r) => html`<tr class=${hit(r.from, r.size) ? "hit" : ""}><th scope="row">${r.label}</th><td>${hex(r.from)}</td><td>${hex(r.to)}</td>
           ${table.columns.length > 2 ? html`<td>${r.backend === null ? "–" : hex(r.backend)}</td>` : nothing}<td>${hex(r.size)}</td><td class="muted">${r.note}</td></tr>`)}</tbody>
       </table></div>` : nothing}`;

@@ -12,9 +12,10 @@ import { boxesOnly, drawnHops, layoutDiagram, pathOf, routeLabels, type DiagramL
 import type { Point } from "../../layout/geometry";
 import { canvasMeasure, estimate, type Measure } from "../../layout/text";
 import { typeScale, type TypeScale } from "../../layout/type-scale";
-import { PLANE_COLOUR, theme } from "../theme";
+import { PLANE_COLOUR, PLANE_DASH, theme } from "../theme";
 import { diagramStyles } from "./diagram-styles";
 import { standaloneSvg } from "./export-image";
+import { stepInWords } from "./step-words";
 
 /** Exports lay the diagram out at this width, whatever the screen's size. */
 export const EXPORT_WIDTH = 1100;
@@ -115,14 +116,15 @@ export class ArchDiagram extends LitElement {
     const topology = this.topology;
     const legend = html`<div class="top">
         <div class="legend" aria-hidden="true">
-          ${PLANES.map(([plane, label]) => html`<span><i style="background: ${PLANE_COLOUR[plane]}"></i>${label}</span>`)}
+          ${PLANES.map(([plane, label]) => html`<span><svg class="line" viewBox="0 0 22 6" width="22" height="6"><line x1="0" y1="3" x2="22" y2="3"
+            stroke=${PLANE_COLOUR[plane]!} stroke-dasharray=${PLANE_DASH[plane]!}></line></svg>${label}</span>`)}
           <span><i class="box"></i>where this step happens</span>
         </div>
         <slot name="actions"></slot>
       </div>`;
     const layout = this.layout;
     return html`${legend}<div class="frame ${this.edges.left ? "more-left" : ""} ${this.edges.right ? "more-right" : ""}">
-      <div class="viewport" @scroll=${() => this.noteEdges()}>${topology && layout ? this.picture(topology, layout) : nothing}</div></div>`;
+      <div class="viewport" tabindex="0" role="group" aria-label="diagram, scrolls" @scroll=${() => this.noteEdges()}>${topology && layout ? this.picture(topology, layout) : nothing}</div></div>`;
   }
 
   /** This step's diagram laid out for an export (EXPORT_WIDTH wide, its own height, the
@@ -147,21 +149,21 @@ export class ArchDiagram extends LitElement {
     const frame = this.frame;
     const hops = this.hops(layout);
     const lit = new Set(hops.map((h) => h.wire.id));
-    const colour = PLANE_COLOUR[frame?.event.plane ?? "data"] ?? "";
+    const plane = frame?.event.plane ?? "data", colour = PLANE_COLOUR[plane] ?? "", dash = PLANE_DASH[plane] ?? "none";
     const suppressed = new Set(topology.routes.filter((r) => r.suppressed).flatMap((r) => r.hops));
-    const route = frame?.route ? topology.routes.find((r) => r.name === frame.route) : undefined;
-    const described = route ? route.label : frame ? `inside ${layout.boxes.get(frame.box)?.box.label ?? frame.box}` : "";
     const boxes = [...layout.boxes.values()].sort((a, b) => a.depth - b.depth);
     const travel = hops.flatMap((h) => h.points);
     return svg`<svg viewBox="0 0 ${layout.width} ${layout.height}" width=${layout.width} height=${layout.height}
-        role="img" aria-label="Architecture diagram of ${topology.title}. This step: ${described}">
+        role="img" aria-label="Architecture diagram of ${topology.title}. This step: ${stepInWords(topology, frame)}">
       <defs><marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="4.5" markerHeight="4.5" orient="auto-start-reverse">
         <path d="M0,0 L10,5 L0,10 z" fill=${colour}></path></marker></defs>
       ${boxes.map((p) => this.box(p, frame?.box === p.box.id || (this.into === p.box.id && lit.size > 0)))}
       ${[...layout.wires.values()].map((w) => lit.has(w.wire.id) ? nothing
         : svg`<path class="wire ${suppressed.has(w.wire.id) ? "suppressed" : ""}" d=${w.d} stroke=${PLANE_COLOUR[w.wire.plane]}
+            stroke-dasharray=${PLANE_DASH[w.wire.plane] ?? "none"} data-plane=${w.wire.plane}
             data-wire=${w.wire.id} data-a=${w.wire.a} data-b=${w.wire.b}><title>${w.wire.label}: ${w.wire.detail}</title></path>`)}
-      ${hops.map((h, i) => svg`<path class="wire lit route" d=${pathOf(layout, h.points)} stroke=${colour} data-wire=${h.wire.id}
+      ${hops.map((h, i) => svg`<path class="wire lit route" d=${pathOf(layout, h.points)} stroke=${colour} stroke-dasharray=${dash}
+          data-plane=${plane} data-wire=${h.wire.id}
           data-a=${h.wire.a} data-b=${h.wire.b} marker-end=${i === hops.length - 1 ? "url(#arrow)" : ""}><title>${h.wire.label}: ${h.wire.detail}</title></path>`)}
       ${[...routeLabels(layout, hops).entries()].map(([id, l]) => svg`<text class="wire-label" data-wire=${id} x=${l.x + l.w / 2} y=${l.baseline}
           text-anchor="middle" font-size=${l.size}>${l.text}</text>`)}

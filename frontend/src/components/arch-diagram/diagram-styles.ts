@@ -24,15 +24,17 @@ export const diagramStyles = css`
   .box text.title { fill: var(--vv-muted); }
   .box text.sub { fill: var(--vv-muted); }
   .box.leaf text.label { font-weight: 500; }
-  .wire { fill: none; stroke-width: 1.8; opacity: 0.4; stroke-linejoin: round; }
+  /* 0.75: an unlit wire still keeps 3:1 against the boxes behind it, in every theme */
+  .wire { fill: none; stroke-width: 1.8; opacity: 0.75; stroke-linejoin: round; }
   .wire:hover { opacity: 0.9; }
   .wire.lit { opacity: 1; stroke-width: 3.4; }
-  .wire.suppressed { stroke-dasharray: 2 5; }
+  .wire.suppressed { stroke-dasharray: 1 6; stroke-linecap: round; opacity: 0.3; }
   .wire-label { fill: var(--vv-text); font-weight: 600; paint-order: stroke; stroke: var(--vv-panel); stroke-width: 4px; stroke-linejoin: round; }
   .token { stroke: var(--vv-panel); stroke-width: 2.5; }
   .top { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: flex-start; gap: 0 8px; }
   .legend { display: flex; gap: 4px 14px; flex-wrap: wrap; font-size: max(11px, 0.78em); color: var(--vv-muted); margin: 2px 4px 6px; }
-  .legend i { display: inline-block; width: 18px; height: 3px; border-radius: 2px; vertical-align: middle; margin-right: 5px; }
+  .legend svg.line, .legend i.box { display: inline-block; vertical-align: middle; margin-right: 5px; }
+  .legend svg.line { stroke-width: 3; overflow: visible; }
   .legend i.box { width: 12px; height: 10px; border: 2px solid var(--vv-active); background: transparent; border-radius: 3px; }
   @media (prefers-reduced-motion: reduce) { .box rect, .frame::before, .frame::after { transition: none; } }
 `;

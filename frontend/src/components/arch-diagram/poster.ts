@@ -14,7 +14,7 @@ export interface PosterText {
   footnote: string;
 }
 
-export interface PosterColours { bg: string; fg: string; muted: string; planes: [string, string][]; active: string }
+export interface PosterColours { bg: string; fg: string; muted: string; planes: [string, string, string][]; active: string }
 
 export const POSTER_WIDTH = 1200;
 
@@ -36,8 +36,8 @@ export function posterSvg(diagram: { svg: string; width: number; height: number 
   parts.push(`<text x="${pad}" y="${y}" font-size="18" fill="${c.muted}">${escape(`${text.step} · ${text.chapter}`)}</text>`);
   y += 22;
   let x = pad;
-  for (const [colour, label] of c.planes) {
-    parts.push(`<rect x="${x}" y="${y + 4}" width="22" height="4" rx="2" fill="${colour}"/><text x="${x + 28}" y="${y + 10}" font-size="15" fill="${c.muted}">${escape(label)}</text>`);
+  for (const [colour, label, dash] of c.planes) {
+    parts.push(`<line x1="${x}" y1="${y + 6}" x2="${x + 22}" y2="${y + 6}" stroke="${colour}" stroke-width="4" stroke-dasharray="${dash}"/><text x="${x + 28}" y="${y + 10}" font-size="15" fill="${c.muted}">${escape(label)}</text>`);
     x += 40 + measure(label, 15);
   }
   parts.push(`<rect x="${x}" y="${y - 1}" width="14" height="12" rx="3" fill="none" stroke="${c.active}" stroke-width="2.5"/><text x="${x + 22}" y="${y + 10}" font-size="15" fill="${c.muted}">where this step happens</text>`);

@@ -35,7 +35,7 @@ export class ComparisonPanel extends LitElement {
     if (!devices.length) return nothing;
     return html`<h2>The recording next to the model</h2>
       ${devices.map(([device, rows]) => html`<table aria-label="${device}: recording and model">
-        <thead><tr><th>${device}</th><th>real</th><th>model</th><th></th></tr></thead>
+        <thead><tr><th scope="col">${device}</th><th scope="col">real</th><th scope="col">model</th><th scope="col">agree?</th></tr></thead>
         <tbody>${rows.map((r) => html`<tr>
           <td>${r.topic}</td><td class="v">${r.real}</td><td class="v">${r.model}</td>
           <td><span class=${r.agree ? "same" : "differs"}>${r.agree ? "same" : "differs"}</span><br />${r.note}</td></tr>`)}</tbody>

@@ -11,6 +11,7 @@ export class EventLog extends LitElement {
     ol { position: relative; list-style: none; margin: 0; padding: 0; font-size: 0.8em; flex: 1; min-height: 0; max-height: var(--vv-log-max, 220px); overflow: auto; }
     li { padding: 2px 4px; border-left: 3px solid transparent; cursor: pointer; display: flex; gap: 6px; }
     li.current { background: var(--vv-focus); }
+    li.current .n { color: var(--vv-text); }
     li.violation { color: var(--vv-violation); }
     .n { font-family: var(--vv-mono); color: var(--vv-muted); min-width: 3.5em; text-align: right; }
   `];

@@ -15,7 +15,7 @@ export class FeatureTable extends LitElement {
     td, th { padding: 1px 6px; text-align: left; white-space: nowrap; }
     th { color: var(--vv-muted); font-weight: 500; position: sticky; top: 0; background: var(--vv-panel); }
     td.y { color: var(--vv-active); } td.n { color: var(--vv-muted); }
-    tr.declined td:first-child, tr.declined td:nth-child(2) { color: var(--vv-notification); }
+    tr.declined td:first-child, tr.declined td:nth-child(2), td.declined-mark { color: var(--vv-notification); }
     .legend { font-size: 0.75em; margin: 4px 0 0; }
   `];
 
@@ -29,11 +29,15 @@ export class FeatureTable extends LitElement {
     const wrote = f.driver !== "0x0";
     const mark = (on: boolean, what: string) => html`<td class=${on ? "y" : "n"} aria-label=${on ? what : `not ${what}`}>${on ? "✔" : "·"}</td>`;
     return html`<h2>Features <span class="mono muted">${f.negotiated}</span></h2>
-      <div class="scroll"><table aria-label="feature bits">
-        <thead><tr><th>bit</th><th>name</th><th>offered</th><th>driver</th><th>negotiated</th></tr></thead>
-        <tbody>${rows.map((r) => html`<tr class=${r.offered && !r.driver && wrote ? "declined" : ""} title=${r.section ? `virtio-1.2 ${r.section}` : ""}>
-          <td>${r.bit}</td><td class="mono">${r.name}</td>${mark(r.offered, "offered")}${mark(r.driver, "accepted")}${mark(r.negotiated, "negotiated")}</tr>`)}</tbody>
+      <div class="scroll" tabindex="0" role="group" aria-label="feature bits, scrolls"><table aria-label="feature bits">
+        <thead><tr><th scope="col">bit</th><th scope="col">name</th><th scope="col">offered</th><th scope="col">driver</th><th scope="col">negotiated</th></tr></thead>
+        <tbody>${rows.map((r) => {
+          const declined = r.offered && !r.driver && wrote; // said in a mark as well as in colour
+          return html`<tr class=${declined ? "declined" : ""} title=${r.section ? `virtio-1.2 ${r.section}` : ""}>
+          <td>${r.bit}</td><td class="mono">${r.name}</td>${mark(r.offered, "offered")}${declined
+            ? html`<td class="declined-mark" aria-label="declined">✗</td>` : mark(r.driver, "accepted")}${mark(r.negotiated, "negotiated")}</tr>`;
+        })}</tbody>
       </table></div>
-      ${wrote ? html`<p class="legend muted">Orange: offered by the device, left out by the driver.</p>` : ""}`;
+      ${wrote ? html`<p class="legend muted">✗ and orange: offered by the device, left out by the driver.</p>` : ""}`;
   }
 }

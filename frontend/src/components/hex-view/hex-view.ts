@@ -24,11 +24,12 @@ export class HexView extends LitElement {
     .addr { color: var(--vv-muted); }
     .b { border-radius: 2px; }
     .b.w { background: var(--vv-changed); }
-    .b.u, .sw.u { color: var(--vv-muted); opacity: 0.7; }
+    .b.u, .sw.u { color: var(--vv-muted); }
     .b.r, .sw.r { text-decoration: underline 2px var(--vv-accent); text-underline-offset: 3px; }
     .b.f, .sw.f { outline: 1px solid var(--vv-accent); background: var(--vv-focus); }
     .sw { font-family: var(--vv-mono); border-radius: 2px; padding: 0 3px; }
     .sw.w { background: var(--vv-changed); }
+    .b.w, .b.f, .sw.w, .sw.f { color: var(--vv-text); } /* muted text is too faint on a highlight */
     .key { font-size: 0.75em; display: flex; gap: 12px; flex-wrap: wrap; }
     .ascii { color: var(--vv-muted); }
     .fields { display: flex; gap: 10px; flex-wrap: wrap; font-size: 0.78em; font-family: var(--vv-mono); }
@@ -100,7 +101,7 @@ export class HexView extends LitElement {
       ${f ? html`<div class="fields" aria-live="polite"><span class="muted">${f.label}, ${f.length} bytes at 0x${f.addr.toString(16)}:</span>
         ${(f.fields ?? []).map((x, i) => html`<span><i style="background: ${FIELD_COLOURS[i % 4]}"></i>${x.name}</span>`)}</div>` : nothing}
       <div class="key muted">${anyUnknown ? html`<span><span class="sw u">??</span> not in the recording (a trace holds no ring bytes)</span>` : nothing}<span><span class="sw w">00</span> written by this step</span><span><span class="sw r">00</span> read by this step</span><span><span class="sw f">00</span> the structure you point at</span></div>
-      <div class="scroll" aria-label="hex dump" @mouseover=${(e: MouseEvent) => this.point(e)}>${rows}</div>`;
+      <div class="scroll" tabindex="0" role="group" aria-label="hex dump" @mouseover=${(e: MouseEvent) => this.point(e)}>${rows}</div>`;
   }
 
   override updated(): void {

@@ -58,8 +58,8 @@ export class NarrationPanel extends LitElement {
     const first = c && f.index === c.first_step;
     return html`
       <div class="chapter">Step ${f.index + 1} of ${this.total}${c ? html` · <strong>${c.title}</strong>` : nothing}</div>
-      <p class="text" aria-live="polite">${f.narration}</p>
-      ${e.rule !== null ? html`<div class="violation" role="alert"><strong>⚠ <span class="rule">N${e.rule}</span>This breaks a MUST of the virtio spec</strong>${e.requirement}</div>` : nothing}
+      <p class="text">${f.narration}</p>
+      ${e.rule !== null ? html`<div class="violation"><strong>⚠ <span class="rule">N${e.rule}</span>This breaks a MUST of the virtio spec</strong>${e.requirement}</div>` : nothing}
       <div class="meta">
         <span class="tag" style="border-color: ${PLANE_COLOUR[e.plane]}">${e.plane}</span>
         <span class="tag">${e.actor}</span>

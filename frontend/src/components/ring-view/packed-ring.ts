@@ -39,7 +39,7 @@ export function renderPacked(ctx: RingContext) {
   for (let slot = first; slot < last; slot++) {
     const d = descs[slot]!, at = ring.addr + 16 * slot;
     rows.push(html`<tr data-index=${slot} class=${classes(ctx, at, 16, { read: read(ctx.frame, at, 16), free: packedSlotState(d) === "empty" })} @mouseenter=${() => ctx.point(descriptorFocus(q, slot))}>
-      <td class="d">${slot}</td><td class="d">${hex(d.addr)}</td><td class="d">${d.len}</td><td class="d">${d.id}</td><td class="d">${flagNames(d.flags & 7)}</td>
+      <th scope="row" class="d">${slot}</th><td class="d">${hex(d.addr)}</td><td class="d">${d.len}</td><td class="d">${d.id}</td><td class="d">${flagNames(d.flags & 7)}</td>
       <td class="d ${d.flags & PACKED_F_AVAIL ? "on" : "dim"}">${d.flags & PACKED_F_AVAIL ? 1 : 0}</td>
       <td class="d ${d.flags & PACKED_F_USED ? "on" : "dim"}">${d.flags & PACKED_F_USED ? 1 : 0}</td>
       <td class="d state-${packedSlotState(d)}">${packedSlotState(d)}</td><td class="d dim">${marks(slot)}</td></tr>`);

@@ -41,7 +41,7 @@ export function playStep(root: ParentNode, before: Marks | null, motionMs: numbe
   const delay = Math.round(motionMs * 0.55), duration = Math.max(120, Math.round(motionMs * 0.45));
   const timing: KeyframeAnimationOptions = { delay, duration, easing: "cubic-bezier(.3,.7,.3,1)", fill: "backwards" };
   const fill = [{ opacity: 0.1, transform: "translateX(-10px)" }, { opacity: 1, transform: "none" }];
-  for (const cell of root.querySelectorAll<HTMLElement>("tr.changed td.d, td.a.changed, td.u.changed")) cell.animate(fill, timing);
+  for (const cell of root.querySelectorAll<HTMLElement>("tr.changed .d, td.a.changed, td.u.changed")) cell.animate(fill, timing);
   for (const value of root.querySelectorAll<HTMLElement>(".chip.changed b")) value.animate([{ transform: "translateY(-70%)", opacity: 0 }, { transform: "none", opacity: 1 }], timing);
   for (const el of root.querySelectorAll<HTMLElement>("[data-mark]")) {
     const now = Number(el.closest("tr")?.dataset.index ?? NaN), was = before.get(el.dataset.mark!);
@@ -51,7 +51,7 @@ export function playStep(root: ParentNode, before: Marks | null, motionMs: numbe
   }
   const wrap = root.querySelector<HTMLElement>(".desc-wrap");
   if (!wrap) return;
-  const row = (i: string | undefined) => (i === undefined ? null : wrap.querySelector<HTMLElement>(`tr[data-index="${i}"] td.d`));
+  const row = (i: string | undefined) => (i === undefined ? null : wrap.querySelector<HTMLElement>(`tr[data-index="${i}"] .d`));
   for (const cell of root.querySelectorAll<HTMLElement>("td.a.changed")) {
     const from = row(cell.dataset.head);
     if (from) ghost(wrap, from, cell, `head ${cell.dataset.head}`, timing);

@@ -29,20 +29,22 @@ export const ringStyles = css`
   svg.links .dot { fill: var(--vv-accent); }
   table { border-collapse: collapse; width: 100%; font-family: var(--vv-mono); font-size: max(11px, 0.8em); }
   tr { height: ${ROW_HEIGHT}px; }
-  th { text-align: left; color: var(--vv-muted); font-weight: 500; position: sticky; background: var(--vv-panel); z-index: 1; height: ${ROW_HEIGHT}px; }
+  th { text-align: left; font-weight: 500; }
+  thead th { color: var(--vv-muted); position: sticky; background: var(--vv-panel); z-index: 1; height: ${ROW_HEIGHT}px; }
   thead tr:first-child th { top: 0; font-family: var(--vv-font); font-size: 0.95em; color: var(--vv-text); }
   thead tr:last-child th { top: ${ROW_HEIGHT}px; }
   td, th { padding: 0 6px; white-space: nowrap; line-height: ${ROW_HEIGHT - 2}px; }
   th.a, td.a, th.u1, td.u1 { border-left: 2px solid var(--vv-line); }
-  td { position: relative; }
-  td:first-child { box-shadow: inset 3px 0 transparent; }
-  tr.changed td.d, td.a.changed, td.u.changed { background: var(--vv-changed); }
+  td, tbody th { position: relative; }
+  tbody tr > :first-child { box-shadow: inset 3px 0 transparent; }
+  tr.changed .d, td.a.changed, td.u.changed { background: var(--vv-changed); }
   td.a.pending, td.u.pending { background: color-mix(in srgb, var(--vv-accent) 16%, transparent); }
-  tr.flight td:first-child { box-shadow: inset 3px 0 var(--vv-notification); }
-  tr.free td.d { color: var(--vv-muted); }
-  tr.read td.d { text-decoration: underline 1px dashed var(--vv-accent); text-underline-offset: 3px; }
-  tr:hover td.d, tr.focus td.d, td.focus, td.a:hover, td.u:hover { background: var(--vv-focus); }
-  td.buf { cursor: pointer; text-decoration: underline dotted var(--vv-muted); }
+  tr.flight > :first-child { box-shadow: inset 3px 0 var(--vv-notification); }
+  tr.free .d { color: var(--vv-muted); }
+  tr.read .d { text-decoration: underline 1px dashed var(--vv-accent); text-underline-offset: 3px; }
+  tr:hover .d, tr.focus .d, td.focus, td.a:hover, td.u:hover { background: var(--vv-focus); }
+  td.buf button { all: unset; cursor: pointer; text-decoration: underline dotted var(--vv-muted); }
+  td.buf button:focus-visible { outline: 2px solid var(--vv-accent); }
   td.dim, .dim { color: var(--vv-muted); }
   .mark { position: absolute; right: 2px; top: 1px; font-size: 0.8em; font-weight: 700; font-family: var(--vv-font); pointer-events: none; }
   .mark.producer { color: var(--vv-accent); }

@@ -42,9 +42,9 @@ export function renderSplit(ctx: RingContext) {
     const d = descs[i]!, at = desc.addr + 16 * i, availAt = avail.addr + 4 + 2 * i, usedAt = used.addr + 4 + 8 * i;
     const usedCls = classes(ctx, usedAt, 8, { pending: waitingForDriver.has(i) });
     return html`<tr data-index=${i} class=${classes(ctx, at, 16, { flight: inFlight.has(i), free: freeSet.has(i), read: read(ctx.frame, at, 16) })}>
-      <td class="d" @mouseenter=${() => ctx.point(descriptorFocus(q, i))}>${i}</td>
-      <td class="d buf" title="click to see this buffer in the memory panel" @mouseenter=${() => ctx.point(descriptorFocus(q, i))}
-        @click=${() => d.len && ctx.point({ addr: d.addr, length: Math.min(d.len, 1024), label: `buffer of descriptor ${i}` })}>${hex(d.addr)}</td>
+      <th scope="row" class="d" @mouseenter=${() => ctx.point(descriptorFocus(q, i))}>${i}</th>
+      <td class="d buf" title="show this buffer in the memory panel" @mouseenter=${() => ctx.point(descriptorFocus(q, i))}><button tabindex="-1"
+        @click=${() => showBuffer(ctx, descs, i)}>${hex(d.addr)}</button></td>
       <td class="d" @mouseenter=${() => ctx.point(descriptorFocus(q, i))}>${d.len}</td>
       <td class="d" @mouseenter=${() => ctx.point(descriptorFocus(q, i))}>${flagNames(d.flags)}</td>
       <td class="d ${d.flags & 1 ? "" : "dim"}" @mouseenter=${() => ctx.point(descriptorFocus(q, i))}>${d.next}</td>
@@ -81,7 +81,8 @@ export function renderSplit(ctx: RingContext) {
     </div>
     <div class="legend muted"><span><i></i>chain (NEXT)</span><span title="Linux keeps the free list in its private desc_extra[].next; the table holds no free links"><i class="free"></i>${privateFree === null ? "free list not recorded" : "driver's private free list (not in guest memory)"}</span><span><i class="flight"></i>in flight</span>
       <span><i class="pending"></i>published, not yet taken</span><span><i class="changed"></i>written this step</span><span><b>idx</b> next to fill · ◆ next to read · dashed: private counters</span></div>
-    <div class="scroll" tabindex="0" aria-label="Descriptor table, arrow keys move between descriptors" @keydown=${(e: KeyboardEvent) => moveFocus(e, ctx, q.size)}>
+    <div class="scroll" tabindex="0" aria-label="Descriptor table, arrow keys move between descriptors, Enter shows a descriptor's buffer"
+      @keydown=${(e: KeyboardEvent) => moveFocus(e, ctx, q.size, descs)}>
       <div class="desc-wrap">
         <svg class="links" height=${q.size * ROW_HEIGHT} viewBox="0 0 ${GUTTER} ${q.size * ROW_HEIGHT}" aria-hidden="true">
           ${links.map((l) => svg`<path class=${l.kind} d=${linkPath(l, ROW_HEIGHT, GUTTER)}></path>`)}
@@ -97,11 +98,18 @@ export function renderSplit(ctx: RingContext) {
     </div>`;
 }
 
-function moveFocus(e: KeyboardEvent, ctx: RingContext, size: number): void {
-  if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
-  e.preventDefault();
+/** Point the memory panel at the buffer descriptor `i` describes. */
+function showBuffer(ctx: RingContext, descs: { addr: number; len: number }[], i: number): void {
+  const d = descs[i];
+  if (d?.len) ctx.point({ addr: d.addr, length: Math.min(d.len, 1024), label: `buffer of descriptor ${i}` });
+}
+
+function moveFocus(e: KeyboardEvent, ctx: RingContext, size: number, descs: { addr: number; len: number }[]): void {
   const focused = ctx.focused;
   const current = focused?.queue === ctx.queue.index && focused.descriptor !== undefined ? focused.descriptor : -1;
+  if (e.key === "Enter" && current >= 0) { e.preventDefault(); showBuffer(ctx, descs, current); return; }
+  if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+  e.preventDefault();
   const next = Math.max(0, Math.min(size - 1, current + (e.key === "ArrowDown" ? 1 : -1)));
   ctx.point(descriptorFocus(ctx.queue, next));
   const scroller = e.currentTarget as HTMLElement;

@@ -4,6 +4,7 @@ import type { TraceHeader } from "../../protocol";
 import { writeUrl } from "../virtio-viz/url-state";
 import { actionsText, placedActions } from "../virtio-viz/placed-actions";
 import { snippets } from "./snippets";
+import { trapTab } from "../virtio-viz/dialog-focus";
 import "./share-dialog";
 
 export interface ShareState {
@@ -28,7 +29,7 @@ export function shareDialog(s: ShareState, onChapterOnly: (value: boolean) => vo
   const range = s.chapterOnly ? { from: chapter.first_step, to: chapter.first_step + chapter.step_count - 1 } : null;
   const shared = snippets(s.origin, query, header.scenario.id, s.step, header.scenario.title, range, s.src, actionsText(actions));
   return html`<div class="scrim" @click=${close}></div>
-    <div class="help panel" role="dialog" aria-modal="true" aria-label="share or embed">
+    <div class="help panel" role="dialog" aria-modal="true" aria-label="share or embed" @keydown=${trapTab}>
       <vv-share .snippets=${shared} .chapterOnly=${s.chapterOnly} .chapterTitle=${chapter.title}
         @chapter-only=${(e: CustomEvent<boolean>) => onChapterOnly(e.detail)}></vv-share>
       <p><button @click=${close}>close</button></p></div>`;

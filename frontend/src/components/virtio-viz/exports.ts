@@ -12,6 +12,7 @@ import { captureSteps } from "../arch-diagram/capture-steps";
 import { recordWebm } from "../arch-diagram/record-video";
 import { recordGif } from "../arch-diagram/record-gif";
 import { canvasMeasure } from "../../layout/text";
+import { PLANE_DASH } from "../theme";
 import { clampStep, type EmbedParams } from "./embed-params";
 
 export interface ExportSource {
@@ -41,7 +42,7 @@ function colours(style: CSSStyleDeclaration): PosterColours {
   const get = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
   return {
     bg: get("--vv-bg", "#ffffff"), fg: get("--vv-text", "#000000"), muted: get("--vv-muted", "#555555"), active: get("--vv-active", "#009e73"),
-    planes: PLANES.map(([plane, label]) => [get(`--vv-${plane}`, "#888888"), label]),
+    planes: PLANES.map(([plane, label]) => [get(`--vv-${plane}`, "#888888"), label, PLANE_DASH[plane] ?? "none"]),
   };
 }
 

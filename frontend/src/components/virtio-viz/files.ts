@@ -28,3 +28,15 @@ export async function openDropped(store: TimelineStore, name: string, text: stri
   store.error = null;
   return source;
 }
+
+/** What a drop does, for the keyboard: the system's file chooser, then `open` the file. */
+export function chooseFile(open: (name: string, text: string) => void): void {
+  const input = document.createElement("input");
+  input.type = "file";
+  input.accept = ".json,.yaml,.yml,.log,.txt";
+  input.addEventListener("change", () => {
+    const file = input.files?.[0];
+    if (file) void file.text().then((text) => open(file.name, text));
+  });
+  input.click();
+}

@@ -20,6 +20,8 @@ export interface HeadInput {
   lecture(command: "detach" | "follow"): void;
   switchTheme(): void;
   share(): void;
+  /** open a trace, a scenario file or a QEMU recording (what a drop does) */
+  openFile(): void;
   help(): void;
 }
 
@@ -48,7 +50,9 @@ export function pageHeader(h: HeadInput) {
       title="${t.title} (${t.key.toUpperCase()})" @click=${() => h.toggle(t.id)}>${t.title}</button>`)}</nav>
     <span class="grow"></span>
     ${s.error ? html`<span class="error" role="status">${s.error}</span>` : nothing}
-    <button aria-label="switch theme" @click=${h.switchTheme}>${h.theme === "light" ? "dark" : "light"}</button>
+    <button aria-label="${h.theme === "light" ? "dark" : "light"} theme" @click=${h.switchTheme}>${h.theme === "light" ? "dark" : "light"}</button>
+    <button title="open a trace (.json), a scenario file (.yaml) or a QEMU recording (.log); or drop one on the page"
+      @click=${h.openFile}>open file</button>
     ${h.shareable ? html`<button aria-label="share or embed" @click=${h.share}>share</button>` : nothing}
     <button aria-label="keyboard help" @click=${h.help}>?</button>
   </header>`;

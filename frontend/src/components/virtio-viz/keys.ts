@@ -2,6 +2,7 @@
 import { html } from "lit";
 import type { Command } from "../timeline-bar/timeline-bar";
 import type { TimelineStore } from "../../store/store";
+import { trapTab } from "./dialog-focus";
 
 export type KeyAction = Command | "help" | "blank" | "close";
 
@@ -34,7 +35,7 @@ export function helpDialog(close: () => void, panels: { key: string; title: stri
     ["O / V", "presenting a room: ask the room the coming step's question / reveal its answer"],
     ["B", "blank the screen"], ["?", "this help"], ["Esc", "close"]];
   return html`<div class="scrim" @click=${close}></div>
-    <div class="help panel" role="dialog" aria-modal="true" aria-label="keyboard help">
+    <div class="help panel" role="dialog" aria-modal="true" aria-label="keyboard help" @keydown=${trapTab}>
     <h2>Keyboard</h2><dl>${keys.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
     <p class="muted">Point at a descriptor, a ring entry or a byte: the ring view and the hex view outline the same bytes. Click a descriptor's address to see its buffer.</p>
     <p class="muted">Every view is a permalink: the address bar keeps the scenario, its options and the step. For a lecture hall, add <code>&amp;theme=projector</code> to the address: large type on black.</p>

@@ -47,7 +47,7 @@ export function stage(i: StageInput) {
   const button = (format: SaveFormat, label: string, text: string) => html`<button aria-label=${label}
     ?disabled=${i.recording && (format === "webm" || format === "gif")} @click=${() => i.save(format)}>${text}</button>`;
   return html`<section class="stage" aria-label="stage">
-    <section class="caption panel" aria-label="narration" ?hidden=${!i.shows("story")}>
+    <section class="caption panel" aria-label="narration" tabindex="0" ?hidden=${!i.shows("story")}>
       <vv-narration .frame=${frame} .chapter=${header.chapters[s.chapterAt()]} .total=${s.length} .wires=${topology.wires} ?brief=${i.place === "phone"}></vv-narration>
     </section>
     <section class="diagram panel" aria-label="architecture diagram" ?hidden=${!i.shows("diagram")}>
@@ -55,15 +55,15 @@ export function stage(i: StageInput) {
         .into=${ringPart(topology, queues, frame)} .tokenMs=${motion}>
         <div class="save" slot="actions">
           ${button("svg", "save this step as SVG", "SVG")}${button("png", "save this step as PNG", "PNG")}
-          ${button("webm", "record the rest of this chapter as a video", i.recording ? "recording…" : "WebM")}
+          ${button("webm", i.recording ? "recording…" : "record the rest of this chapter as a WebM video", i.recording ? "recording…" : "WebM")}
           ${button("gif", "record the rest of this chapter as an animated GIF", "GIF")}
         </div>
       </vv-diagram>
     </section>
-    ${subjectAt(s, queues) === "rings" ? html`<section class="subject panel" aria-label="virtqueues" ?hidden=${hidden}>
+    ${subjectAt(s, queues) === "rings" ? html`<section class="subject panel" aria-label="virtqueues" tabindex="0" ?hidden=${hidden}>
         <vv-rings .queues=${queues} .memory=${view?.memory ?? null} .frame=${frame} .acting=${s.actingQueue()} .focused=${i.focus}
           .motionMs=${motion}></vv-rings></section>`
-      : html`<section class="subject panel device" aria-label="device status and features" ?hidden=${hidden}>
+      : html`<section class="subject panel device" aria-label="device status and features" tabindex="0" ?hidden=${hidden}>
         <vv-status .value=${state?.status.value ?? 0} .history=${s.statusHistory()}></vv-status>
         <vv-features .names=${header.feature_names ?? []} .features=${state?.features ?? null}></vv-features></section>`}
   </section>`;

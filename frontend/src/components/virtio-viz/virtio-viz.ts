@@ -23,11 +23,13 @@ import { helpDialog, isTyping, keyAction, stepFor } from "./keys";
 import { reportHeight } from "./auto-height";
 import { pageStyles } from "./page-styles";
 import { isShippedRecording, loadMenu, type MenuEntry, type MenuChoice, type RecordingEntry } from "./picker";
-import { openDropped } from "./files";
+import { chooseFile, openDropped } from "./files";
 import { hostScheme, placeFor, systemScheme } from "./place";
 import { DOCK_PANELS, panelByKey, type PanelContext, type PanelId, type PanelSpec } from "./panels";
 import { stage, type SaveFormat } from "./stage";
 import { pageHeader } from "./head";
+import { StepAnnouncer } from "./announce";
+import { DialogFocus } from "./dialog-focus";
 import { recordChapter, savePoster, type ExportSource } from "./exports";
 import type { Place } from "../../layout/type-scale";
 import type { ArchDiagram } from "../arch-diagram/arch-diagram";
@@ -80,6 +82,8 @@ export class VirtioViz extends LitElement {
   @state() private followHint = false;
 
   readonly store = new TimelineStore();
+  private announcer = new StepAnnouncer(() => this.requestUpdate());
+  private dialogFocus = new DialogFocus();
   private embed: EmbedParams = readEmbedParams("");
   private resizeObserver: ResizeObserver | null = null;
   private placeObserver = new ResizeObserver(() => this.notePlace());
@@ -141,6 +145,7 @@ export class VirtioViz extends LitElement {
     this.schemeQuery?.removeEventListener("change", this.onScheme);
     this.placeObserver.disconnect();
     this.stopTimer();
+    this.announcer.cancel();
     this.source?.close();
     this.notes?.close();
     this.resizeObserver?.disconnect();
@@ -342,7 +347,8 @@ export class VirtioViz extends LitElement {
         @speed=${(e: CustomEvent<number>) => { s.speed = e.detail; if (this.timer !== undefined) { this.stopTimer(); this.togglePlay(); } }}
         @focus-bytes=${(e: CustomEvent<Focus>) => { this.focusBytes = e.detail; }} @click=${(e: Event) => this.desk.click(e)}>
       ${this.compact ? nothing : this.head(offered)}
-      <main class="main">
+      <div class="sr-only" role="status" aria-atomic="true" data-announcer>${this.announcer.text}</div>
+      <main class="main">${this.compact && this.urlState ? html`<h1 class="sr-only">${header.scenario.title}</h1>` : nothing}
         ${stage({ store: s, place: this.place, projector: this.theme === "projector", playing: this.timer !== undefined, compact: this.compact,
           ringsShown: this.ringsShown, focus: this.focusBytes, recording: this.recording, shows: (p) => this.shows(p), save: (f) => void this.save(f) })}
         ${open.length ? html`<section class="dock" aria-label="open panels">${open.map((p) => html`<section class="panel dock-panel" aria-label=${p.title}>
@@ -373,6 +379,7 @@ export class VirtioViz extends LitElement {
       pick: (choice) => this.switchScenario(choice), toggle: (id) => this.toggle(id), lecture: (c) => void this.lecture(c),
       switchTheme: () => { this.theme = this.theme === "light" ? "dark" : "light"; this.themeChosen = true; this.syncUrl(); },
       share: () => { this.sharing = !this.sharing; }, help: () => { this.help = !this.help; },
+      openFile: () => chooseFile((name, text) => void this.openFile(name, text)),
     });
   }
 
@@ -419,9 +426,12 @@ export class VirtioViz extends LitElement {
     try { await recordChapter(source, format); } finally { this.recording = false; this.seek(this.store.step); }
   }
 
-  override updated(changed: Map<string, unknown>): void {
+  override updated(): void {
     if (window.parent !== window && !this.resizeObserver && this.store.header) this.resizeObserver = reportHeight(this);
-    if (changed.has("help") && this.help) this.renderRoot.querySelector<HTMLButtonElement>(".help button")?.focus();
+    this.dialogFocus.update(this.renderRoot.querySelector<HTMLElement>("[role=dialog]"));
+    const s = this.store;
+    const playing = this.timer !== undefined || (s.role === "follower" && s.playing); // a follower's presenter plays
+    this.announcer.show(s.frame(s.step), s.length, s.header?.chapters[s.chapterAt()], playing);
   }
 
   private switchScenario(choice: MenuChoice): void {
