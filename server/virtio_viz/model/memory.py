@@ -3,15 +3,16 @@
 How this works: memory is a set of non-overlapping regions, each a bytearray at a
 guest-physical base address. Every multi-byte accessor is little-endian, as virtio 1.x
 requires for non-legacy devices (virtio-1.2 §1.4). Each read and write is appended to a
-journal; the event log drains the journal when it records an event, so every event
+journal; the event log takes the journal when it records an event, so every event
 knows exactly which bytes its step read and wrote. `peek` reads without journaling, for
 views and tests that must not disturb what the model reports.
 
 Every step of the model goes through here, so the common path is kept short: the
 region of the last access is remembered (nearly every access hits the same one), the
-journal is a flat list of (start, end) pairs that only becomes MemRanges when drained,
-and the fixed-width accessors are built once per width (`_reader` / `_writer`) with
-`struct` doing the conversion.
+journal is a flat list of (start, end) pairs that only becomes MemRanges when drained
+(`drain_journal`) or when an event noted on the data path is built (the log takes the
+lists themselves, `journal_ranges`), and the fixed-width accessors are built once per
+width (`_reader` / `_writer`) with `struct` doing the conversion.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _journal(journal: list[int], addr: int, end: int) -> None:
         journal += (addr, end)
 
 
-def _ranges(journal: list[int]) -> tuple[MemRange, ...]:
+def journal_ranges(journal: list[int]) -> tuple[MemRange, ...]:
     """The MemRanges of a flat (start, end) journal, in order."""
     if len(journal) == 2:  # by far the most common case: one range per event
         start, end = journal
@@ -255,12 +256,12 @@ class GuestMemory:
         """Return (reads, writes) since the last drain, and start a new journal."""
         reads, writes = self._reads, self._writes
         if reads:
-            reads_taken = _ranges(reads)
+            reads_taken = journal_ranges(reads)
             reads.clear()
         else:
             reads_taken = ()
         if writes:
-            writes_taken = _ranges(writes)
+            writes_taken = journal_ranges(writes)
             writes.clear()
         else:
             writes_taken = ()
