@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from virtio_viz.model.bad_ring import reject_used_id
+from virtio_viz.model.bad_ring import failed_check, record_bad_ring
 from virtio_viz.model.errors import ConfigError, MemoryFault
 from virtio_viz.model.packed import steps
 from virtio_viz.model.packed.driver_base import InFlight
@@ -270,10 +270,12 @@ class PackedDriverQueue(DriverLab):
         # virtio-1.2 §2.8.22: a read barrier between the flags and the rest
         length = self.memory.read_le32(base + DESC_LEN_OFFSET)
         buffer_id = self.memory.read_le16(base + DESC_ID_OFFSET)
-        if reject_used_id(
-            self.log, buffer_id=buffer_id, size=self.layout.size, heads=self._in_flight,
-            queue=self.queue_index, where=f"the used descriptor at slot {slot}", ring="packed",
-        ):  # fmt: skip
+        check = failed_check(buffer_id, self.layout.size, self._in_flight)
+        if check is not None:
+            record_bad_ring(
+                self.log, check, buffer_id=buffer_id, size=self.layout.size,
+                queue=self.queue_index, where=f"the used descriptor at slot {slot}", ring="packed",
+            )  # fmt: skip
             self._broken = True
             return None
         entry = self._in_flight.pop(buffer_id)
