@@ -172,6 +172,18 @@ def test_an_empty_access_at_the_end_of_a_region_faults_whatever_was_accessed_las
     assert memory.read(RAM + 0xFFF, 0) == b""
 
 
+@pytest.mark.parametrize("value", [0x1_0000, -1])
+def test_a_value_too_wide_for_the_remembered_region_writes_and_journals_nothing(
+    value: int,
+) -> None:
+    memory = two_regions()
+    memory.write_le16(RAM, 0xAAAA)  # RAM is now the remembered region
+    memory.drain_journal()
+    with pytest.raises(ConfigError, match=f"value {value} does not fit in 2 bytes"):
+        memory.write_le16(RAM, value)
+    assert memory.peek(RAM, 2) == b"\xaa\xaa" and memory.drain_journal() == ((), ())
+
+
 def test_a_value_too_wide_is_refused_before_the_address_is_checked() -> None:
     memory = two_regions()
     with pytest.raises(ConfigError, match="does not fit in 2 bytes"):

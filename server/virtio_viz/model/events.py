@@ -145,18 +145,17 @@ def said(summary: str, values: Mapping[str, Value]) -> Told:
     return summary, values
 
 
-# An event noted but not built yet: its type, queue, arguments, and the raw journal
-# (flat start, end pairs; None when nothing was read or written).
-_Noted = tuple[EventType[*tuple[Any, ...]], int | None, tuple[Any, ...],
-               list[int] | None, list[int] | None]  # fmt: skip
+# An event noted but not built yet: its type, queue, arguments, and the raw journal of
+# its reads and its writes (flat start, end pairs)
+_Noted = tuple[EventType[*tuple[Any, ...]], int | None, tuple[Any, ...], list[int], list[int]]
 
 
 def _built(
     event_type: EventType[*tuple[Any, ...]],
     queue: int | None,
     args: tuple[Any, ...],
-    reads: list[int] | None,
-    writes: list[int] | None,
+    reads: list[int],
+    writes: list[int],
 ) -> Event:
     summary, values = event_type.tell(*args)
     return _new_event(
@@ -217,11 +216,8 @@ class EventLog:
         # The journal is handed over as it is, flat lists that become MemRanges when the
         # event is built; this runs for every event, so GuestMemory's lists are taken here.
         memory = self.memory
-        reads, writes = memory._reads or None, memory._writes or None
-        if reads:
-            memory._reads = []
-        if writes:
-            memory._writes = []
+        reads, writes = memory._reads, memory._writes
+        memory._reads, memory._writes = [], []
         if self.observer is None:
             self._entries.append((event_type, queue, args, reads, writes))
             return

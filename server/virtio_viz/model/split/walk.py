@@ -11,7 +11,9 @@ Everything the driver could have got wrong is checked on the way (the chain's sh
 first; whether its buffers lie in guest memory once the shape is known), and the first
 problem ends the walk with a `ChainFault` naming the rule (or `None` when the spec has no
 numbered MUST for it, e.g. an address outside guest memory). The walk itself changes no
-state apart from the events it records.
+state apart from the events it records. It works on each descriptor's raw fields; a
+`Descriptor` is built for an INDIRECT one, and for the others only when their event is
+read.
 """
 
 from __future__ import annotations
@@ -84,7 +86,8 @@ class ChainWalker:
                 f"head {head} is not a descriptor of a queue of size {self.layout.size}",
                 {"head": head},
             )
-        table, visited = self._ring, set()
+        table = self._ring
+        visited: set[int] = set()  # of the table the walk is in
         self._total = 0
         buffers: list[Buffer] = []
         ring_descs, index = 0, head
