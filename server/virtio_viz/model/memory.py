@@ -212,6 +212,19 @@ class GuestMemory:
             self._reads += (addr, addr + length)
         return bytes(data[offset : offset + length])
 
+    def read_struct(self, layout: struct.Struct, addr: int) -> tuple[int, ...]:
+        """Read the (integer) fields of `layout` at `addr`, journaled as one read of
+        `layout.size` bytes: a descriptor, straight from memory, with no bytes copy."""
+        size = layout.size
+        offset = addr - self._hot_base
+        if offset >= 0 and offset + size <= self._hot_size:
+            data = self._hot_data
+        else:
+            data, offset = self._locate(addr, size)
+        self._reads += (addr, addr + size)
+        fields: tuple[int, ...] = layout.unpack_from(data, offset)
+        return fields
+
     def write(self, addr: int, payload: bytes) -> None:
         length = len(payload)
         offset = addr - self._hot_base

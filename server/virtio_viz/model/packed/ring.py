@@ -193,7 +193,7 @@ Fields = tuple[int, int, int, int]  # (addr, len, id, flags), as in memory
 def read_fields(memory: GuestMemory, addr: int) -> Fields:
     """Read one descriptor's fields (journaled) without building a PackedDesc (a device
     reads one per buffer); MemoryFault if unbacked."""
-    fields: Fields = _DESC_WIRE.unpack(memory.read(addr, DESC_SIZE))
+    fields: Fields = memory.read_struct(_DESC_WIRE, addr)  # type: ignore[assignment]
     return fields
 
 
@@ -251,15 +251,16 @@ class EventSuppress:
 
 
 @lru_cache(maxsize=1024)
-def _decoded_event(raw: bytes) -> EventSuppress:
-    """Both sides read the other's structure once per notification decision, and it
-    rarely changes: equal bytes give the same (immutable) value."""
-    return EventSuppress.decode(raw)
+def _event_from(word: int) -> EventSuppress:
+    """The structure whose 4 bytes, read as one le32, are `word`. Both sides read the
+    other's structure once per notification decision and it rarely changes: equal
+    bytes give the same (immutable) value."""
+    return EventSuppress.decode(word.to_bytes(4, "little"))
 
 
 def read_event(memory: GuestMemory, addr: int) -> EventSuppress:
-    """Read an event suppression structure (journaled)."""
-    return _decoded_event(memory.read(addr, 4))
+    """Read an event suppression structure (journaled, as one 4-byte read)."""
+    return _event_from(memory.read_le32(addr))
 
 
 def desc_event_triggered(

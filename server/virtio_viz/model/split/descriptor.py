@@ -104,7 +104,7 @@ Fields = tuple[int, int, int, int]  # (addr, len, flags, next), as read from mem
 def read_fields(memory: GuestMemory, addr: int) -> Fields:
     """Read one descriptor's fields from guest memory (journaled), without building a
     Descriptor (a device reads one per buffer); MemoryFault if unbacked."""
-    fields: Fields = _WIRE.unpack(memory.read(addr, DESC_SIZE))
+    fields: Fields = memory.read_struct(_WIRE, addr)  # type: ignore[assignment]
     return fields
 
 
