@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+import struct
 
 import pytest
 from hypothesis import given, settings
@@ -137,6 +138,18 @@ def test_journal_matches_a_straightforward_model(
             ranges.append(MemRange(addr, size))
         addr += size
     assert memory.drain_journal() == (tuple(expected[False]), tuple(expected[True]))
+
+
+def test_read_struct_reads_the_fields_as_one_journaled_read() -> None:
+    memory = two_regions()
+    layout = struct.Struct("<QIHH")  # a split descriptor
+    memory.write(RAM + 0x20, layout.pack(0x1000_2000, 1514, 3, 4))
+    memory.drain_journal()
+    assert memory.read_struct(layout, RAM + 0x20) == (0x1000_2000, 1514, 3, 4)
+    assert memory.drain_journal() == ((MemRange(RAM + 0x20, 16),), ())
+    with pytest.raises(MemoryFault):
+        memory.read_struct(layout, RAM + 0xFF8)  # runs past the end of RAM
+    assert memory.drain_journal() == ((), ())
 
 
 # -- the remembered region --------------------------------------------------------------------
