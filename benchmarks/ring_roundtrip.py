@@ -277,55 +277,39 @@ def _published(old: int, idx: int, head: int) -> Told:
     return summary, {"old": old, "idx": idx, "head": head}
 
 
-def note_loop(count: int, chunk: int) -> tuple[int, tuple[float, ...]]:
-    """One bare event per iteration as the data path records it: a journaled le16
-    write, then `EventLog.note` with three values; the events are taken unread every
-    15 iterations."""
-    memory = GuestMemory.with_regions([("ram", RAM_BASE, RAM_SIZE)])
-    log = EventLog(memory)
-    addr = RAM_BASE + 2
-    seconds: list[float] = []
-    clock = CLOCK
-    for done in range(0, count, chunk):
-        start = clock()
-        for n in range(done, done + min(chunk, count - done)):
-            idx = n & 0xFFFF
-            memory.write_le16(addr, idx)
-            log.note(_published, 0, idx - 1, idx, 0)
-            if n % 15 == 14:
-                log.take_unread()
-        seconds.append(clock() - start)
-    return count, tuple(seconds)
+def bare_event_loop(*, at_once: bool) -> Loop:
+    """One bare event per iteration: a journaled le16 write, then the event, with three
+    values, as the data path notes it (`EventLog.note`), or told at once (`at_once`:
+    `EventLog.record` with an f-string summary); the events are taken, unread, every 15
+    iterations."""
 
+    def loop(count: int, chunk: int) -> tuple[int, tuple[float, ...]]:
+        memory = GuestMemory.with_regions([("ram", RAM_BASE, RAM_SIZE)])
+        log = EventLog(memory)
+        addr = RAM_BASE + 2
+        seconds: list[float] = []
+        clock = CLOCK
+        for done in range(0, count, chunk):
+            start = clock()
+            for n in range(done, done + min(chunk, count - done)):
+                idx = n & 0xFFFF
+                memory.write_le16(addr, idx)
+                if at_once:
+                    log.record(
+                        "avail_idx_publish", actor="driver", plane="data", spec="§2.7.13.3",
+                        analog="virtqueue_add_split() in Linux",
+                        summary=f"The driver moves avail.idx from {idx - 1} to {idx}: "
+                        "head 0 is visible",
+                        queue=0, values={"old": idx - 1, "idx": idx, "head": 0},
+                    )  # fmt: skip
+                else:
+                    log.note(_published, 0, idx - 1, idx, 0)
+                if n % 15 == 14:
+                    log.take_unread()
+            seconds.append(clock() - start)
+        return count, tuple(seconds)
 
-def record_loop(count: int, chunk: int) -> tuple[int, tuple[float, ...]]:
-    """One bare event per iteration told at once: a journaled le16 write, then
-    `EventLog.record` with an f-string summary and three values; the events are taken
-    every 15 iterations."""
-    memory = GuestMemory.with_regions([("ram", RAM_BASE, RAM_SIZE)])
-    log = EventLog(memory)
-    addr = RAM_BASE + 2
-    seconds: list[float] = []
-    clock = CLOCK
-    for done in range(0, count, chunk):
-        start = clock()
-        for n in range(done, done + min(chunk, count - done)):
-            idx = n & 0xFFFF
-            memory.write_le16(addr, idx)
-            log.record(
-                "avail_idx_publish",
-                actor="driver",
-                plane="data",
-                spec="§2.7.13.3",
-                analog="virtqueue_add_split() in Linux",
-                summary=f"The driver moves avail.idx from {idx - 1} to {idx}: head 0 is visible",
-                queue=0,
-                values={"old": idx - 1, "idx": idx, "head": 0},
-            )
-            if n % 15 == 14:
-                log.take()
-        seconds.append(clock() - start)
-    return count, tuple(seconds)
+    return loop
 
 
 # -- running and reporting -------------------------------------------------------------------
@@ -336,10 +320,8 @@ def measure(name: str, size: int, count: int, chunk: int, *, event_idx: bool = T
         loop = floor_loop(size)
     elif name == "memory":
         loop = memory_loop(size)
-    elif name == "note":
-        loop = note_loop
-    elif name == "record":
-        loop = record_loop
+    elif name in ("note", "record"):
+        loop = bare_event_loop(at_once=name == "record")
     else:
         read = name.endswith(READ)
         queues = build(name.removesuffix(READ), size, event_idx=event_idx)

@@ -216,11 +216,7 @@ class GuestMemory:
         """Read the (integer) fields of `layout` at `addr`, journaled as one read of
         `layout.size` bytes: a descriptor, straight from memory, with no bytes copy."""
         size = layout.size
-        offset = addr - self._hot_base
-        if offset >= 0 and offset + size <= self._hot_size:
-            data = self._hot_data
-        else:
-            data, offset = self._locate(addr, size)
+        data, offset = self._locate(addr, size)
         self._reads += (addr, addr + size)
         fields: tuple[int, ...] = layout.unpack_from(data, offset)
         return fields

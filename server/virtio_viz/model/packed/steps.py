@@ -110,12 +110,27 @@ def indirect_table_written(table: int, count: int, writable: int, buffer_id: int
     f"virtqueue_kick_prepare_packed() {_LINUX}",
 )  # fmt: skip
 def kick_checked(event: EventSuppress, moved: int, why: str, kick: bool, new: int) -> Told:
+    summary, values = _decision("driver", "device", f"adding {plural(moved, 'descriptor')}",
+                                event, why, kick, new, moved)  # fmt: skip
+    return summary, {**values, "kick": kick}
+
+
+def _decision(
+    side: str,
+    other: str,
+    after: str,
+    event: EventSuppress,
+    why: str,
+    yes: bool,
+    new: int,
+    moved: int,
+) -> tuple[str, dict[str, Value]]:
+    """What either side says when it reads the other's event suppression structure."""
     return (
-        f"The driver reads the device event suppression structure ({event.describe()}) "
-        f"after adding {plural(moved, 'descriptor')}: {why}, so it "
-        f"{'notifies' if kick else 'does not notify'} the device.",
+        f"The {side} reads the {other} event suppression structure ({event.describe()}) "
+        f"after {after}: {why}, so it {'notifies' if yes else 'does not notify'} the {other}.",
         {"mode": event.mode_name, "event_flags": event.flags, "off": event.off,
-         "wrap": event.wrap, "new": new, "moved": moved, "kick": kick},
+         "wrap": event.wrap, "new": new, "moved": moved},
     )  # fmt: skip
 
 
@@ -233,14 +248,12 @@ def _used_desc(slot: int, buffer_id: int, length: int, count: int, popped: bool)
     )  # fmt: skip
 
 
-@event_type("used_desc_write", "device", "data", "§2.8.4", FILL_DESC)
-def used_desc_written(slot: int, buffer_id: int, length: int, count: int, popped: bool) -> Told:
-    return _used_desc(slot, buffer_id, length, count, popped)
-
-
-@event_type("lab_used_desc_write", "device", "data", "§2.8.4", "ring-lab: a buffer used by hand")
-def raw_used_desc(slot: int, buffer_id: int, length: int, count: int, popped: bool) -> Told:
-    return _used_desc(slot, buffer_id, length, count, popped)
+used_desc_written: UsedDesc = EventType(
+    "used_desc_write", "device", "data", "§2.8.4", FILL_DESC, _used_desc
+)
+raw_used_desc: UsedDesc = EventType(
+    "lab_used_desc_write", "device", "data", "§2.8.4", "ring-lab: a buffer used by hand", _used_desc
+)
 
 
 @event_type("used_desc_flags_write", "device", "data", "§2.8.1", FILL_DESC)
@@ -263,13 +276,9 @@ def used_flags_written(
     f"virtio_packed_should_notify() {_QEMU}",
 )  # fmt: skip
 def notify_checked(event: EventSuppress, moved: int, why: str, notify: bool, new: int) -> Told:
-    return (
-        f"The device reads the driver event suppression structure ({event.describe()}) "
-        f"after using {plural(moved, 'slot')}: {why}, so it "
-        f"{'notifies' if notify else 'does not notify'} the driver.",
-        {"mode": event.mode_name, "event_flags": event.flags, "off": event.off,
-         "wrap": event.wrap, "new": new, "moved": moved, "notify": notify},
-    )  # fmt: skip
+    summary, values = _decision("device", "driver", f"using {plural(moved, 'slot')}",
+                                event, why, notify, new, moved)  # fmt: skip
+    return summary, {**values, "notify": notify}
 
 
 @event_type("device_event_write", "device", "notification", "§2.8.10", SET_NOTIFICATION)

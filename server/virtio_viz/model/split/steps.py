@@ -11,7 +11,7 @@ writes record their events directly.
 
 from __future__ import annotations
 
-from virtio_viz.model.events import Told, event_type
+from virtio_viz.model.events import EventType, Told, event_type
 from virtio_viz.model.spec import VIRTQ_AVAIL_F_NO_INTERRUPT
 from virtio_viz.model.split.descriptor import Descriptor, Fields
 from virtio_viz.model.virtqueue import Chain
@@ -239,24 +239,15 @@ def _used_idx(old: int, idx: int, head: int) -> Told:
     )
 
 
-@event_type("used_elem_write", "device", "data", "§2.7.8", PUSH)
-def used_elem_write(slot: int, head: int, length: int, popped: bool) -> Told:
-    return _used_elem(slot, head, length, popped)
-
-
-@event_type("used_idx_publish", "device", "data", "§2.7.8.2", PUSH)
-def used_idx_publish(old: int, idx: int, head: int) -> Told:
-    return _used_idx(old, idx, head)
-
-
-@event_type("used_elem_write", "device", "data", "§2.7.8", DEVICE_LAB)
-def lab_used_elem_write(slot: int, head: int, length: int, popped: bool) -> Told:
-    return _used_elem(slot, head, length, popped)
-
-
-@event_type("used_idx_publish", "device", "data", "§2.7.8.2", DEVICE_LAB)
-def lab_used_idx_publish(old: int, idx: int, head: int) -> Told:
-    return _used_idx(old, idx, head)
+# the same two steps, as QEMU's device takes them and as the ring lab's user does
+used_elem_write = EventType("used_elem_write", "device", "data", "§2.7.8", PUSH, _used_elem)
+used_idx_publish = EventType("used_idx_publish", "device", "data", "§2.7.8.2", PUSH, _used_idx)
+lab_used_elem_write = EventType(
+    "used_elem_write", "device", "data", "§2.7.8", DEVICE_LAB, _used_elem
+)
+lab_used_idx_publish = EventType(
+    "used_idx_publish", "device", "data", "§2.7.8.2", DEVICE_LAB, _used_idx
+)
 
 
 # -- device: used buffer notifications (§2.7.7.2) ------------------------------------------
