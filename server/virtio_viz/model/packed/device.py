@@ -30,8 +30,8 @@ from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.packed import steps
 from virtio_viz.model.packed.layout import (
     DESC_FLAGS_OFFSET,
-    DESC_ID_OFFSET,
     DESC_LEN_OFFSET,
+    LEN_AND_ID,
     PackedLayout,
     record_misalignment,
 )
@@ -251,8 +251,7 @@ class PackedDeviceQueue(RingPositions):
         slot, wrap = self._next_used, self._used_wrap
         base = self._desc_addr + DESC_SIZE * slot
         # virtio-1.2 §2.8.4: addr is unused in a used descriptor; it is left as it was
-        self.memory.write_le32(base + DESC_LEN_OFFSET, length)
-        self.memory.write_le16(base + DESC_ID_OFFSET, buffer_id)
+        self.memory.write(base + DESC_LEN_OFFSET, LEN_AND_ID.pack(length, buffer_id))
         self.log.note(step, self.queue_index, slot, buffer_id, length, desc_count, popped)
         # virtio-1.2 §2.8.1, §2.8.3: AVAIL = USED = wrap counter, WRITE if data was written
         flags = used_bits(wrap) | (VIRTQ_DESC_F_WRITE if length else 0)

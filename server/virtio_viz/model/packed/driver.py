@@ -32,6 +32,7 @@ from virtio_viz.model.packed.layout import (
     DESC_FLAGS_OFFSET,
     DESC_ID_OFFSET,
     DESC_LEN_OFFSET,
+    LEN_AND_ID,
 )
 from virtio_viz.model.packed.ring import (
     EventSuppress,
@@ -219,8 +220,7 @@ class PackedDriverQueue(DriverLab):
             self.log.note(steps.no_used_buffer, queue, queue, slot, flags, wrap)
             return None
         # virtio-1.2 §2.8.22: a read barrier between the flags and the rest
-        length = self.memory.read_le32(base + DESC_LEN_OFFSET)
-        buffer_id = self.memory.read_le16(base + DESC_ID_OFFSET)
+        length, buffer_id = self.memory.read_struct(LEN_AND_ID, base + DESC_LEN_OFFSET)
         check = failed_check(buffer_id, self.layout.size, self._in_flight)
         if check is not None:
             record_bad_ring(

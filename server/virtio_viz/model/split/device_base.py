@@ -13,6 +13,7 @@ from virtio_viz.model.index16 import wrap16
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.split.layout import (
     RING_HEADER_SIZE,
+    USED_ELEM,
     USED_ELEM_SIZE,
     SplitLayout,
     recheck,
@@ -102,8 +103,7 @@ class DeviceBase:
         head it never took."""
         slot = self._used_idx % self.layout.size
         elem = self._used_ring_addr + USED_ELEM_SIZE * slot  # used.ring[slot]
-        self.memory.write_le32(elem, head)
-        self.memory.write_le32(elem + 4, length)
+        self.memory.write(elem, USED_ELEM.pack(head, length))  # id, len (both fit le32)
         self.log.note(elem_written, self.queue_index, slot, head, length, popped)
         old, self._used_idx = self._used_idx, wrap16(self._used_idx + 1)
         # virtio-1.2 §2.7.8.2: len is set before used.idx moves (N56), after a barrier

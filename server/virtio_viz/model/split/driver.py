@@ -40,7 +40,7 @@ from virtio_viz.model.split import steps
 from virtio_viz.model.split.descriptor import Descriptor, Fields, write_descriptor, write_fields
 from virtio_viz.model.split.driver_base import Outstanding
 from virtio_viz.model.split.driver_lab import DriverLab
-from virtio_viz.model.split.layout import USED_ELEM_SIZE
+from virtio_viz.model.split.layout import USED_ELEM, USED_ELEM_SIZE
 from virtio_viz.model.virtqueue import Buffer, UsedBuffer
 
 MAX_CHAIN_BYTES = 1 << 32  # virtio-1.2 §2.7.5.2 (N39)
@@ -199,7 +199,7 @@ class SplitDriverQueue(DriverLab):
             return None
         slot = last % self.layout.size
         elem = self._used_ring_addr + USED_ELEM_SIZE * slot  # used.ring[slot]
-        head, length = self.memory.read_le32(elem), self.memory.read_le32(elem + 4)
+        head, length = self.memory.read_struct(USED_ELEM, elem)
         check = failed_check(head, self.layout.size, self._in_flight)
         if check is not None:
             record_bad_ring(
