@@ -35,7 +35,15 @@ OPEN: dict[str, Any] = {"type": "open", "version": 1, "scenario": "qemu-emulated
 
 def bench_app() -> FastAPI:
     """The app under test, plus the echo baseline (uvicorn --factory calls this)."""
-    settings = Settings(rate_per_second=1e6, rate_burst=10**6, max_sessions=100_000, max_rooms=100)
+    settings = Settings(
+        rate_per_second=1e6,
+        rate_burst=10**6,
+        max_sessions=100_000,
+        max_rooms=100,
+        max_sessions_per_client=100_000,
+        max_connections=100_000,
+        max_connections_per_client=100_000,
+    )  # fmt: skip  (every client comes from 127.0.0.1)
     app = create_app(settings)
 
     async def echo(websocket: WebSocket) -> None:
@@ -82,12 +90,18 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server() -> Iterator[Server]:
-    """uvicorn, one worker, in a child process, until the block ends."""
+def running_server(serve_flags: Sequence[str] | None = None) -> Iterator[Server]:
+    """uvicorn, one worker, in a child process, until the block ends: the bench app, or
+    with `serve_flags` the real `virtio-viz serve` with those flags."""
     port = _free_port()
     command = [sys.executable, "-m", "uvicorn", "benchmarks.ws_support:bench_app", "--factory",
                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    if serve_flags is not None:
+        command = [sys.executable, "-m", "virtio_viz.cli", "serve", "--port", str(port),
+                   *serve_flags]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'server'}"}
+    if serve_flags is not None:  # as scripts/run and the Dockerfile serve it
+        env.setdefault("PYTHONMALLOC", "malloc")
     child = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         _wait_healthy(f"http://127.0.0.1:{port}/healthz", child)
@@ -111,6 +125,15 @@ def _wait_healthy(url: str, child: subprocess.Popen[bytes]) -> None:
                 return
         time.sleep(0.05)
     raise RuntimeError("the server did not become healthy in 30 s")
+
+
+def heavy_scenario(steps: int) -> str:
+    """A scenario file of about 50 bytes a step whose one chapter sends `steps` frames:
+    a small upload that takes seconds of CPU to load and run (an attacker's favourite)."""
+    head = ("virtio-viz-scenario: 1\ntitle: heavy\ntopology: qemu-emulated\nchapters:\n"
+            "  - story: discovery\n  - story: handshake\n  - story: features\n"
+            "  - story: queues\n  - story: rx-refill\n  - title: flood\n    steps:\n")  # fmt: skip
+    return head + "      - {do: send_frame, frame: arp_request}\n" * steps
 
 
 # -- clients ----------------------------------------------------------------------------------

@@ -35,8 +35,17 @@ def test_it_runs_as_a_non_root_user_from_a_slim_base_with_the_built_frontend() -
     assert DOCKERFILE.startswith("# virtio-viz") and "FROM python:3.11-slim" in DOCKERFILE
     user = re.search(r"^USER (\w+)$", DOCKERFILE, re.MULTILINE)
     assert user is not None and user.group(1) != "root"
-    assert "COPY static ./static" in DOCKERFILE
-    assert "VIRTIO_VIZ_STATIC_DIR=/app/static" in DOCKERFILE
-    assert Settings.from_env({"VIRTIO_VIZ_STATIC_DIR": "/app/static"}).static_dir == Path(
-        "/app/static"
-    )
+    # the wheel carries the frontend: no static directory beside it, no override
+    assert "pip wheel --no-deps --wheel-dir /dist ." in DOCKERFILE
+    assert "pip install /dist/*.whl" in DOCKERFILE
+    assert "VIRTIO_VIZ_STATIC_DIR" not in DOCKERFILE
+
+
+def test_every_file_the_wheel_build_needs_is_copied_into_the_build_stage() -> None:
+    """setup.py copies static/ into the package; pyproject names README and LICENSE."""
+    build = DOCKERFILE.split("FROM python:3.11-slim\n")[0]
+    copied = {name for line in re.findall(r"^COPY (.+) \S+$", build, re.MULTILINE)
+              for name in line.split()}  # fmt: skip
+    assert {"pyproject.toml", "setup.py", "MANIFEST.in", "LICENSE", "README.md", "server",
+            "static"} <= copied  # fmt: skip
+    assert all((ROOT / name).exists() for name in copied)

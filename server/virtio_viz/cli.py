@@ -1,5 +1,5 @@
 """The `virtio-viz` command: list the scenarios, tell one in the terminal, export a trace,
-serve the visualizer."""
+print a scenario's host configuration, serve the visualizer."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from virtio_viz import __version__
 from virtio_viz.model.events import Violation
 from virtio_viz.scenarios.options import OptionError, StoryOptions
 from virtio_viz.scenarios.stories import STORIES
@@ -85,8 +86,8 @@ def _options(args: argparse.Namespace) -> dict[str, object]:
     return raw
 
 
-def build_timeline(args: argparse.Namespace) -> Timeline:
-    story, file_options = _load(args.scenario)
+def build_timeline(args: argparse.Namespace, scenario: str | None = None) -> Timeline:
+    story, file_options = _load(scenario or args.scenario)
     raw = {**(file_options.to_json() if file_options else {}), **_options(args)}
     try:
         return Timeline(story, StoryOptions.parse(raw), seed=args.seed)
@@ -121,8 +122,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    names = args.scenario or ["qemu-emulated"]
+    if args.site is not None:
+        return _export_site(args, names)
     if args.output is None and args.html is None:
-        raise UsageError("say where to write: -o trace.json and/or --html page.html")
+        raise UsageError("say where to write: -o trace.json, --html page.html or --site DIR")
+    if len(names) > 1:
+        raise UsageError("several scenarios go to a --site folder; -o and --html take one")
+    args.scenario = names[0]
     timeline = build_timeline(args)
     document = export_trace(timeline)
     if args.html is not None:
@@ -144,12 +151,34 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _story_arguments(parser: argparse.ArgumentParser) -> None:
+def _export_site(args: argparse.Namespace, names: list[str]) -> int:
+    """`export --site DIR SCENARIO...`: the element and a trace per scenario, for a static
+    host (virtio_viz.site_export)."""
+    from virtio_viz.html_export import BuildMissing  # noqa: PLC0415
+    from virtio_viz.site_export import write_site  # noqa: PLC0415
+
+    if args.output is not None or args.html is not None:
+        raise UsageError("--site writes a folder: leave out -o and --html")
+    traces = {Path(name).stem: export_trace(build_timeline(args, name)) for name in names}
+    if len(traces) < len(names):
+        raise UsageError("two scenarios would share a trace file name: " + ", ".join(names))
+    try:
+        written = write_site(Path(args.site), traces)
+    except BuildMissing as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"{args.site}: {error.strerror or error}") from None
+    print(f"Wrote {len(written)} files to {args.site} (see its README.md)", file=sys.stderr)
+    return 0
+
+
+def _story_arguments(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
     parser.add_argument(
-        "scenario", nargs="?", default="qemu-emulated",
-        help="a scenario id (see `virtio-viz scenarios`) or a scenario file (.yaml)",
+        "scenario", nargs="*" if several else "?", default=None if several else "qemu-emulated",
+        help="a scenario id (see `virtio-viz scenarios`) or a scenario file (.yaml)"
+        + ("; several for --site" if several else ""),
     )  # fmt: skip
-    parser.add_argument("--transport", choices=["pci", "mmio"])
+    parser.add_argument("--transport", choices=["pci", "mmio", "ccw"])
     parser.add_argument("--ring", choices=["split", "packed"])
     parser.add_argument("--queue-size", type=int, help="the device's queue size (default 16)")
     parser.add_argument("--initial-index", type=int, help="start the ring indices here")
@@ -163,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="virtio-viz", description="See how virtio works, one step at a time."
     )
+    parser.add_argument("--version", action="version", version=f"virtio-viz {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("scenarios", help="list the built-in scenarios")
     listing.set_defaults(handler=_scenarios)
@@ -171,9 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--step", action="store_true", help="wait for Enter after each step")
     run.set_defaults(handler=_run)
     export = commands.add_parser("export", help="write a scenario's timeline as a JSON trace")
-    _story_arguments(export)
+    _story_arguments(export, several=True)
     export.add_argument("-o", "--output", help="the JSON trace to write, - for stdout")
     export.add_argument("--html", help="also write one self-contained HTML page to open from disk")
+    export.add_argument("--site", metavar="DIR",
+                        help="write a folder for a static site: the element and a trace per "
+                        "scenario, with a README of snippets")  # fmt: skip
     export.set_defaults(handler=_export)
     _add_server_commands(commands)
     return parser
@@ -181,10 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_server_commands(commands: Any) -> None:
     from virtio_viz.api.cli import add_serve_command  # noqa: PLC0415
+    from virtio_viz.hostconfig.cli import add_host_command  # noqa: PLC0415
     from virtio_viz.qemu_record.cli import add_record_command  # noqa: PLC0415
     from virtio_viz.qemu_trace.cli import add_import_command  # noqa: PLC0415
 
     add_serve_command(commands)
+    add_host_command(commands)
     add_import_command(commands)
     add_record_command(commands)
 

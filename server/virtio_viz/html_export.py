@@ -30,7 +30,9 @@ def _inline_script(text: str) -> str:
     return text.replace("</script", "<\\/script").replace("<!--", "<\\!--")
 
 
-def render_html(trace: dict[str, Any], static_dir: Path | None = None) -> str:
+def element_script(static_dir: Path | None = None) -> tuple[str, str, Path]:
+    """The built index page, the `<script>` tag that loads the element and the element's
+    code (one file: the `<virtio-viz>` element and everything it needs)."""
     static_dir = static_dir or Settings().static_dir
     index = static_dir / "index.html"
     if not index.is_file():
@@ -39,8 +41,14 @@ def render_html(trace: dict[str, Any], static_dir: Path | None = None) -> str:
     script = _MODULE_SCRIPT.search(page)
     if script is None:
         raise BuildMissing(f"{index} does not load a module script from assets/")
-    code = (static_dir / script.group(1)).read_text(encoding="utf-8")
-    page = page.replace(script.group(0), "")
+    return page, script.group(0), static_dir / script.group(1)
+
+
+def render_html(trace: dict[str, Any], static_dir: Path | None = None) -> str:
+    page, tag, script = element_script(static_dir)
+    static_dir = script.parents[1]
+    code = script.read_text(encoding="utf-8")
+    page = page.replace(tag, "")
     for sheet in _STYLESHEET.finditer(page):
         css = (static_dir / sheet.group(1)).read_text(encoding="utf-8")
         page = page.replace(sheet.group(0), f"<style>{css}</style>")

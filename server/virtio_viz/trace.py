@@ -60,7 +60,7 @@ def header_json(timeline: Timeline) -> dict[str, Any]:
         "version": TRACE_VERSION,
         "generator": _generator(),
         "scenario": scenario_json(timeline),
-        "topology": asdict(timeline.story.topology.for_ring(timeline.options.ring)),
+        "topology": asdict(timeline.story.diagram(timeline.options)),
         "feature_names": feature_names(device_id_of(timeline)),
         "chapters": [chapter.to_json() for chapter in timeline.chapters],
         "step_count": len(timeline),

@@ -3,17 +3,23 @@ sessions capped; other sessions never notice."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from tests.api.test_websocket import OPEN, receive_until
 from virtio_viz.api import Settings, create_app
+from virtio_viz.api import protocol as p
+from virtio_viz.api.build_worker import Recipe
 from virtio_viz.api.conversation import Conversation
-from virtio_viz.api.sessions import Sessions, SessionsFull
-from virtio_viz.api.websocket import origin_allowed
+from virtio_viz.api.limits import origin_allowed
+from virtio_viz.api.sessions import MemorySessions, SessionsFull
+from virtio_viz.api.timelines import Built
 from virtio_viz.scenarios.stories import story
 from virtio_viz.timeline import Timeline
+from virtio_viz.trace import header_json
 
 
 def test_a_flood_is_told_to_slow_down_then_closed_with_policy_violation() -> None:
@@ -70,15 +76,14 @@ def test_a_foreign_origin_is_closed_before_anything_happens() -> None:
 
 
 def test_a_huge_message_closes_with_1009_and_others_carry_on() -> None:
-    client = TestClient(create_app(Settings(max_message_bytes=1024, max_upload_bytes=1024,
-                                            close_message_bytes=8192)))  # fmt: skip
+    client = TestClient(create_app(Settings(max_message_bytes=1024, max_upload_bytes=1024)))
     with client.websocket_connect("/ws") as calm:
         calm.send_json(OPEN)
         receive_until(calm, "position")
         with client.websocket_connect("/ws") as ws:
-            ws.send_text("x" * 3000)
+            ws.send_text("x" * 1500)
             assert ws.receive_json()["code"] == "too_large"  # too large, still usable
-            ws.send_text("x" * 9000)
+            ws.send_text("x" * 2100)  # larger than any message can be: an open with a file
             with pytest.raises(WebSocketDisconnect) as closed:
                 ws.receive_json()
             assert closed.value.code == 1009
@@ -105,16 +110,28 @@ def test_a_bug_of_ours_is_an_internal_error_and_the_connection_lives(
         assert receive_until(ws, "position")[-1]["step"] == 2
 
 
-def test_idle_sessions_are_evicted_when_the_store_is_full() -> None:
+def built_story(scenario: str = "qemu-emulated") -> Built:
+    timeline = Timeline(story(scenario))
+    recipe = Recipe(scenario, None, {}, 0, (), 50_000)
+    return Built(timeline, recipe, p.TraceHeader.model_validate(header_json(timeline)))
+
+
+async def _fill_then_expire() -> None:
     now = [0.0]
-    sessions = Sessions(max_sessions=2, idle_seconds=100, grace_seconds=10, clock=lambda: now[0])
-    timeline = Timeline(story("qemu-emulated"))
-    first = sessions.create(timeline)
-    sessions.create(timeline)
+    sessions = MemorySessions(max_sessions=2, idle_seconds=100, grace_seconds=10,
+                              clock=lambda: now[0])  # fmt: skip
+    built = built_story()
+    first = await sessions.create(built, 0, "a")
+    await sessions.create(built, 0, "b")
     with pytest.raises(SessionsFull):
-        sessions.create(timeline)
+        await sessions.create(built, 0, "c")
     now[0] = 11.0  # nobody is connected to either: past the grace period
-    assert sessions.create(timeline).id not in {first.id} and first.id not in sessions
+    third = await sessions.create(built, 0, "c")
+    assert third.id != first.id and first.id not in sessions
+
+
+def test_idle_sessions_are_evicted_when_the_store_is_full() -> None:
+    asyncio.run(_fill_then_expire())
 
 
 def test_one_timeline_is_built_once_for_everyone_asking() -> None:

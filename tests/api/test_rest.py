@@ -82,7 +82,7 @@ def test_a_permalink_trace_is_the_same_as_the_posted_one(client: TestClient) -> 
     assert linked == posted
     bad = client.get("/api/trace", params={"scenario": "qemu-emulated", "options": "{"})
     assert (bad.status_code, bad.json()["code"], bad.json()["field"]) == (
-        422,
+        400,
         "bad_json",
         "options",
     )

@@ -90,3 +90,23 @@ def test_followers_in_the_same_place_share_one_encoded_reply(
         finally:
             for follower in followers:
                 follower.__exit__(None, None, None)
+
+
+def test_a_presenters_fork_reaches_the_followers_as_a_new_timeline(client: TestClient) -> None:
+    room = client.post("/api/rooms").json()
+    join = {"type": "join", "version": 1, "room": room["code"]}
+    with client.websocket_connect("/ws") as presenter, client.websocket_connect("/ws") as student:
+        presenter.send_json({**join, "token": room["presenter_token"]})
+        receive_until(presenter, "position")
+        presenter.send_json({**OPEN, "step": 300})
+        receive_until(presenter, "position")
+        student.send_json(join)
+        receive_until(student, "position")
+        arp = {"kind": "send_frame", "params": {"frame": "arp_request"}}
+        presenter.send_json({"type": "act", "action": arp})
+        forked = receive_until(presenter, "position")
+        followed = receive_until(student, "position")
+    assert followed[0]["type"] == "opened" and followed[0]["role"] == "follower"
+    assert followed[0]["header"] == forked[0]["header"]
+    assert followed[0]["header"]["scenario"]["actions"][0]["kind"] == "send_frame"
+    assert followed[-1]["step"] == forked[-1]["step"]

@@ -60,4 +60,4 @@ def test_a_dropped_trace_and_a_dropped_scenario_file(
     example = ROOT / "examples" / "scenarios" / "ring-lab-wraparound.yaml"
     drop(page, example.name, example.read_text())
     expect(page.locator("vv-narration .text")).not_to_have_text(told["steps"][0]["narration"])
-    expect(page.locator("vv-rings")).to_contain_text("ring")
+    expect(page.locator('vv-diagram g[data-box="virtqueue"]')).to_contain_text("virtqueue")

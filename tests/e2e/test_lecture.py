@@ -14,7 +14,7 @@ def test_three_followers_stay_on_the_presenters_step(browser: Browser, server_ur
     contexts = [browser.new_context(viewport={"width": 1280, "height": 800}) for _ in range(4)]
     presenter, *students = (context.new_page() for context in contexts)
     told = trace(server_url, "qemu-emulated")
-    presenter.goto(f"{server_url}/?scenario=qemu-emulated&step=5")
+    presenter.goto(f"{server_url}/?scenario=qemu-emulated&step=5&open=lecture")
     expect(presenter.locator("vv-narration .text")).to_have_text(told["steps"][4]["narration"])
     presenter.get_by_role("button", name="present to a room").click()
     link = presenter.locator("vv-lecture a")
@@ -32,6 +32,13 @@ def test_three_followers_stay_on_the_presenters_step(browser: Browser, server_ur
                 told["steps"][step]["narration"]
             )
 
+    drifter = students[1]  # a follower's keys do not move it away from the presenter
+    drifter.keyboard.press("ArrowRight")
+    told_why = drifter.get_by_role("status").filter(has_text="The presenter moves this page")
+    expect(told_why.get_by_role("button", name="explore on my own")).to_be_visible()
+    all_on(4)  # the key was handled (the page said why) and moved nothing
+    expect(drifter.locator("header")).to_contain_text("following the presenter")
+
     for _ in range(10):
         presenter.keyboard.press("ArrowRight")
     all_on(14)
@@ -41,6 +48,14 @@ def test_three_followers_stay_on_the_presenters_step(browser: Browser, server_ur
     presenter.keyboard.press("]")
     chapter = next(c for c in told["chapters"] if c["first_step"] > 200)
     all_on(chapter["first_step"])
+
+    drifter = students[1]  # a follower's keys do not move it away from the presenter
+    drifter.keyboard.press("ArrowRight")
+    expect(
+        drifter.get_by_role("status").filter(has_text="The presenter moves this page")
+    ).to_be_visible()
+    all_on(chapter["first_step"])
+    expect(drifter.locator("header")).to_contain_text("following the presenter")
 
     loner = students[0]
     loner.get_by_role("button", name="explore on my own").click()
@@ -62,7 +77,7 @@ def test_three_followers_stay_on_the_presenters_step(browser: Browser, server_ur
 
 def test_speaker_notes_follow_the_presenters_page(page: Page, server_url: str) -> None:
     told = trace(server_url, "qemu-emulated")
-    page.goto(f"{server_url}/?scenario=qemu-emulated&step=10")
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step=10&open=lecture")
     expect(page.locator("vv-narration .text")).to_have_text(told["steps"][9]["narration"])
     with page.expect_popup() as opened:
         page.get_by_role("button", name="open speaker notes").click()

@@ -4,7 +4,9 @@ and the menu leads back to the model."""
 from __future__ import annotations
 
 import html
+import json
 import re
+import urllib.request
 from urllib.parse import unquote
 
 from playwright.sync_api import Page, expect
@@ -54,9 +56,24 @@ def test_each_life_of_a_device_is_drawn_with_the_ring_it_ran(page: Page, server_
     page.goto(f"{server_url}/?src=/blk-lives.json&step={firmware['last_step'] - 1}")
     expect(diagram).to_contain_text("descriptor table")
     expect(diagram).not_to_contain_text("descriptor ring")
-    page.goto(f"{server_url}/?src=/blk-lives.json&step={linux['first_step'] + 40}")
+    page.goto(f"{server_url}/?src=/blk-lives.json&step={linux['first_step'] + 40}&open=compare")
     expect(diagram).to_contain_text("descriptor ring")
     lives = page.locator("vv-comparison .lives", has_text="2 lives")
     expect(lives).to_have_count(1)
     expect(lives).to_contain_text("1: the firmware, split ring")
     expect(lives).to_contain_text("2: the driver, packed ring, event_idx off, ended by a reset")
+
+
+def test_a_recordings_ring_memory_is_unknown_not_zeros(page: Page, server_url: str) -> None:
+    src = "/api/recordings/qemu-split/trace"
+    with urllib.request.urlopen(server_url + src) as reply:
+        told = json.load(reply)
+    last = told["keyframes"][-1]
+    assert last["memory"] == []  # a QEMU trace holds no guest memory
+    page.goto(f"{server_url}/?src={src}&step={last['step'] + 1}&open=memory")
+    narration = told["steps"][last["step"]]["narration"]
+    expect(page.locator("vv-narration .text")).to_have_text(narration)
+    bytes_shown = page.locator("vv-hex .scroll .b")
+    expect(bytes_shown.first).to_have_text("??")
+    assert set(bytes_shown.all_inner_texts()) == {"??"}
+    expect(page.locator("vv-hex .key")).to_contain_text("not in the recording")

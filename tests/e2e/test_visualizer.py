@@ -63,7 +63,7 @@ def test_a_permalink_restores_the_step_rings_and_memory(page: Page, server_url: 
     refill = next(c for c in told["chapters"] if c["id"] == "rx-refill")
     end = refill["first_step"] + refill["step_count"]
     step = max(i for i in range(refill["first_step"], end) if told["steps"][i]["memory"])
-    page.goto(f"{server_url}/?scenario=qemu-emulated&step={step + 1}")
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step={step + 1}&open=device,memory,log")
     frame = told["steps"][step]
     expect(page.locator("vv-narration .text")).to_have_text(frame["narration"])
     rx = page.locator("vv-rings table[aria-label='Descriptor table'] tbody tr").first
@@ -84,7 +84,7 @@ def test_a_permalink_restores_the_step_rings_and_memory(page: Page, server_url: 
 def test_seeking_with_the_scrubber_and_a_click_in_the_event_log(
     page: Page, server_url: str
 ) -> None:
-    page.goto(f"{server_url}/?scenario=qemu-emulated")
+    page.goto(f"{server_url}/?scenario=qemu-emulated&open=log")
     told = trace(server_url, "qemu-emulated")
     slider = page.locator("vv-timeline input[type=range]")
     slider.fill("300")
@@ -105,13 +105,40 @@ def test_a_recorded_trace_replays_with_no_session(page: Page, server_url: str) -
 
 
 def test_a_readers_action_forks_the_timeline(page: Page, server_url: str) -> None:
-    page.goto(f"{server_url}/?scenario=qemu-emulated&step=300")
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step=300&open=try")
     page.get_by_role("button", name="make the device fail").click()
     expect(page.locator("vv-narration .chapter strong")).to_have_text(
         "Your action: make the device fail"
     )
     expect(page.locator("vv-narration .text")).to_contain_text("DEVICE_NEEDS_RESET")
     expect(page.locator("vv-status li[aria-label='DEVICE_NEEDS_RESET set']")).to_have_count(1)
+
+
+def test_a_permalink_keeps_the_readers_fork(page: Page, server_url: str) -> None:
+    page.goto(f"{server_url}/?scenario=qemu-emulated&step=200&open=try")
+    plain = trace(server_url, "qemu-emulated")["step_count"]
+    expect(page.locator("vv-timeline .count")).to_have_text(f"200 / {plain}")
+    page.get_by_role("button", name="send a frame").click()
+    expect(page.locator("vv-narration .chapter strong")).to_have_text("Your action: send a frame")
+    # it lands on the action's first step, which says why that is later than step 200
+    expect(page.locator("vv-narration .intro")).to_contain_text("You acted at step 200")
+    forked = page.locator("vv-timeline .count").inner_text()
+    assert not forked.endswith(f"/ {plain}"), forked
+    narration = page.locator("vv-narration .text").inner_text()
+    assert re.search(r"[?&]act=200%3Asend_frame%3Aframe%3D\w+", page.url), page.url
+    page.get_by_role("button", name="share or embed").click()
+    dialog = page.get_by_role("dialog", name="share or embed")
+    expect(dialog.locator("#permalink")).to_have_value(re.compile(r"act=200%3Asend_frame"))
+    expect(dialog.locator("#iframe")).to_have_value(
+        re.compile(r"/embed\?[^\"]*act=200%3Asend_frame")
+    )
+    expect(dialog.locator("#element")).to_have_value(
+        re.compile(r'actions="200:send_frame:frame=\w+"')
+    )
+    page.reload()  # the same timeline, at the same step
+    expect(page.locator("vv-timeline .count")).to_have_text(forked)
+    expect(page.locator("vv-narration .text")).to_have_text(narration)
+    expect(page.locator("vv-narration .chapter strong")).to_have_text("Your action: send a frame")
 
 
 def test_help_theme_and_the_phone_layout(page: Page, server_url: str) -> None:
@@ -147,7 +174,7 @@ def test_address_translations_show_where_they_happen(
 ) -> None:
     told = trace(server_url, scenario)
     step = next(f["index"] for f in told["steps"] if f["event"]["kind"] == kind)
-    page.goto(f"{server_url}/?scenario={scenario}&step={step + 1}")
+    page.goto(f"{server_url}/?scenario={scenario}&step={step + 1}&open=addresses")
     values = told["steps"][step]["event"]["values"]
     target = values.get("backend_addr", values.get("hpa"))
     lookup = page.get_by_role("status", name="this step's translation")
@@ -155,6 +182,11 @@ def test_address_translations_show_where_they_happen(
     expect(lookup).to_contain_text(hex(int(target, 16) if isinstance(target, str) else target))
     box = told["steps"][step]["box"]
     expect(page.locator(f'vv-diagram g[data-box="{box}"].active')).to_have_count(1)
+    if kind == "gpa_translate":  # the back-end's own mapping of the region, beside QEMU's
+        table = page.locator("vv-address-map table")
+        expect(table.locator("thead")).to_contain_text("back-end virtual")
+        own = int(values["backend_addr"]) - int(values["offset"])
+        expect(table.locator("tr.hit")).to_contain_text(hex(own))
 
 
 def test_a_transmitted_frame_is_shown_decoded(page: Page, server_url: str) -> None:

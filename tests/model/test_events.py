@@ -40,5 +40,7 @@ def test_violation_names_rule_section_and_requirement() -> None:
 
 
 def test_the_checklist_is_complete_and_numbered_in_order() -> None:
-    assert sorted(RULES) == list(range(1, 115))
+    """N1-N114 are FACTS.md's checklist; N115-N135 the channel I/O MUSTs of §4.3."""
+    assert sorted(RULES) == list(range(1, 136))
     assert all(rule.section.startswith("§") for rule in RULES.values())
+    assert {rule.section[:4] for n, rule in RULES.items() if n > 114} == {"§4.3"}

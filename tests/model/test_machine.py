@@ -1,4 +1,4 @@
-"""Whole-machine scenarios: the Linux-like driver and a device, over PCI and MMIO,
+"""Whole-machine scenarios: the Linux-like driver and a device, over PCI, MMIO and channel I/O,
 with split and packed rings, through nothing but registers, memory and interrupts."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from virtio_viz.model.spec import Status
 from virtio_viz.model.split import SplitDriverQueue
 
 PACKED = bit("VIRTIO_F_RING_PACKED")
-TRANSPORTS: list[TransportKind] = ["pci", "mmio"]
+TRANSPORTS: list[TransportKind] = ["pci", "mmio", "ccw"]
 
 
 def ping(machine: NetMachine, seq: int = 1) -> bytes:

@@ -144,9 +144,10 @@ def test_malformed_line_is_reported_with_its_number() -> None:
     number = len(log.lines)
     with pytest.raises(TraceImportError) as caught:
         import_trace(log.text(), source="guest.log")
-    assert caught.value.line == number
+    column = log.lines[-1].strip().index("many") + 1  # where the bad value starts
+    assert (caught.value.line, caught.value.column) == (number, column)
     assert str(caught.value.located("guest.log")) == (
-        f"guest.log:{number}: virtqueue_pop: in_num 'many' is not a number"
+        f"guest.log:{number}:{column}: virtqueue_pop: in_num 'many' is not a number"
     )
     lenient = import_trace(log.text(), strict=False)
     assert lenient["source"]["malformed"] == [

@@ -121,6 +121,18 @@ def test_the_size_limit_is_enforced_before_parsing() -> None:
     )
 
 
+def test_a_file_far_over_the_limit_is_told_with_its_real_size(tmp_path: Path) -> None:
+    """Only the first max_bytes + 1 bytes are read, but the error gives the file's size."""
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"# " + b"x" * (10 * 1024 * 1024))
+    with pytest.raises(ScenarioFileError) as caught:
+        load_scenario_file(big)
+    size = big.stat().st_size
+    assert str(caught.value) == (
+        f"{big}:1:1: a scenario file of at most 262144 bytes (this one has {size})"
+    )
+
+
 def test_an_alias_bomb_is_refused_at_the_first_alias() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 12)]

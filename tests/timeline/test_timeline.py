@@ -117,6 +117,19 @@ def test_a_fork_keeps_the_past_and_rebuilds_from_its_action_log() -> None:
     assert later.id == "receive"
 
 
+def test_an_action_inside_a_beat_starts_after_it_and_says_why() -> None:
+    refill = next(c for c in SEEKING.chapters if c.id == "rx-refill")
+    at = refill.first_step + 20  # the driver is filling the receive queue: one beat
+    fork = SEEKING.fork(at, UserAction("send_frame", {"frame": "icmp_echo"}))
+    mine = next(c for c in fork.chapters if c.title.startswith("Your action"))
+    assert mine.first_step == fork.action_starts[-1] == refill.first_step + refill.step_count
+    assert f"You acted at step {at + 1}" in mine.intro
+    assert f"steps {at + 2} to {mine.first_step}" in mine.intro
+    between = SEEKING.fork(mine.first_step - 1, UserAction("send_frame", {"frame": "icmp_echo"}))
+    right_after = next(c for c in between.chapters if c.title.startswith("Your action"))
+    assert right_after.first_step == mine.first_step and right_after.intro == ""
+
+
 def test_forking_before_an_earlier_action_replaces_that_future() -> None:
     first = SEEKING.fork(400, UserAction("needs_reset"))
     features = next(c for c in first.chapters if c.id == "features").first_step

@@ -31,10 +31,13 @@ export type Speed = number;
 export type Type7 = "pause";
 export type Type8 = "act";
 export type Kind1 = string;
-export type Server = Opened | SnapshotOut | Position | ErrorOut;
+export type Server = Opened | SnapshotOut | Position | Notice | ErrorOut;
 export type Type9 = "opened";
 export type Version3 = number;
-export type Session1 = string;
+/**
+ * the id to `resume` this session by; null for a follower, who only watches the room's session and can never move it
+ */
+export type Session1 = string | null;
 export type Role = "solo" | "presenter" | "follower";
 export type Room1 = string | null;
 export type Format = "virtio-viz-trace";
@@ -84,9 +87,12 @@ export type Speed1 = number;
 export type Frames = {
   [k: string]: unknown;
 }[];
-export type Type12 = "error";
-export type Code = string;
+export type Type12 = "notice";
+export type Code = "rooms_local" | "rooms_shared";
 export type Message = string;
+export type Type13 = "error";
+export type Code1 = string;
+export type Message1 = string;
 export type Field = string | null;
 
 /**
@@ -111,7 +117,7 @@ export interface Open {
   step?: Step;
 }
 export interface Options {
-  [k: string]: unknown;
+  [k: string]: number | string | boolean | string[];
 }
 export interface PlacedActionIn {
   kind: Kind;
@@ -250,9 +256,19 @@ export interface Position {
   speed?: Speed1;
   frames?: Frames;
 }
-export interface ErrorOut {
+/**
+ * How the room this connection is in is doing. With several workers sharing Redis,
+ * `rooms_local` says the shared store cannot be reached: the room goes on only among
+ * the connections of this worker until `rooms_shared` says it is whole again.
+ */
+export interface Notice {
   type?: Type12;
   code: Code;
   message: Message;
+}
+export interface ErrorOut {
+  type?: Type13;
+  code: Code1;
+  message: Message1;
   field?: Field;
 }

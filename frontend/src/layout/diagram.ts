@@ -1,263 +1,118 @@
 /**
- * Geometry of an architecture diagram, from a topology's boxes.
- *
- * How this works: the picture has five horizontal bands, guest user space at the top
- * down to hardware at the bottom (a box's `layer`). A box spans from the highest band
- * any of its descendants reaches down to its own band, so QEMU's process (host user
- * space) also covers the VM drawn inside it. Across, a parent's width is shared by its
- * children's `column` groups in proportion to what they hold (a VM with three ring boxes
- * inside gets more room than a single device model); boxes of one column stack by band
- * and take the whole width of their group. Nested boxes are inset, leaving room for the parent's label.
+ * An architecture diagram laid out for one size: boxes (with their text), wires and the
+ * wires' names, in CSS px at scale 1, so that a font size here is the size on screen.
+ * `boxes.ts` places the boxes, `wires.ts` routes the wires round them, `wire-labels.ts`
+ * finds each name a clear place; `quality.ts` checks the result.
  */
-import type { Box, Topology, Wire } from "../protocol";
+import type { Topology, Wire } from "../protocol";
+import { layoutBoxes, spacing, type BoxLayout } from "./boxes";
+import { roundedPath, type Point, type Rect } from "./geometry";
+import type { Measure } from "./text";
+import type { TypeScale } from "./type-scale";
+import { placeLabels, textRects, type WireLabel } from "./wire-labels";
+import { route, routeAll, type RouteContext, type RoutedWire } from "./wires";
 
-export const WIDTH = 1000;
-const INSET = 8;
-const LABEL = 20;
-const LAYERS = 5;
-const BAND_BASE = 52;
-const BAND_PER_LEVEL = 30;
-/** Columns get width by demand^0.75: busy columns get more room without starving the rest. */
-const DEMAND_EXPONENT = 0.75;
+export type { PlacedBox } from "./boxes";
+export type { RoutedWire } from "./wires";
+export type { WireLabel } from "./wire-labels";
 
-export interface Rect { x: number; y: number; w: number; h: number }
-export interface PlacedBox extends Rect { box: Box; depth: number }
-export interface Bands { top: number[]; height: number[]; total: number }
-
-/** Band heights from content: a band grows with the boxes that begin in it, nested. */
-export function bands(topology: Topology): Bands {
-  const byId = new Map(topology.boxes.map((b) => [b.id, b] as [string, Box]));
-  const kids = new Map<string, Box[]>();
-  for (const b of topology.boxes) if (b.parent) kids.set(b.parent, [...(kids.get(b.parent) ?? []), b]);
-  const highest = (b: Box): number => Math.max(b.layer, ...(kids.get(b.id) ?? []).map(highest));
-  const nesting = new Array<number>(LAYERS).fill(0);
-  for (const box of topology.boxes) {
-    const band = highest(box);
-    let level = 1;
-    for (let p = box.parent ? byId.get(box.parent) : undefined; p; p = p.parent ? byId.get(p.parent) : undefined) {
-      if (highest(p) === band) level++;
-    }
-    nesting[band] = Math.max(nesting[band]!, level);
-  }
-  const height = nesting.map((n) => (n === 0 ? 0 : BAND_BASE + BAND_PER_LEVEL * n));
-  const top = new Array<number>(LAYERS).fill(0);
-  let y = 0;
-  for (let layer = LAYERS - 1; layer >= 0; layer--) { top[layer] = y; y += height[layer]!; }
-  return { top, height, total: y };
+export interface DiagramLayout extends BoxLayout {
+  type: TypeScale;
+  wires: Map<string, RoutedWire>;
+  texts: Rect[];
+  context: RouteContext;
+  measure: Measure;
 }
 
-export function layoutBoxes(topology: Topology): Map<string, PlacedBox> {
-  const band = bands(topology);
-  const top = (layer: number) => band.top[layer]!;
-  const bottom = (layer: number) => band.top[layer]! + band.height[layer]!;
-  const children = new Map<string | null, Box[]>();
-  for (const box of topology.boxes) {
-    const list = children.get(box.parent) ?? [];
-    list.push(box);
-    children.set(box.parent, list);
+export interface LayoutOptions { width: number; height?: number | null; type: TypeScale; measure: Measure }
+
+export function layoutDiagram(topology: Topology, o: LayoutOptions): DiagramLayout {
+  let layout = attempt(topology, o, o.width);
+  // Taller than the screen it must fill (a projector's large type): names only, no sublabels.
+  if (o.height && layout.height > o.height + 1) {
+    const names = attempt(topology, o, o.width, true);
+    if (names.height < layout.height) layout = names;
   }
-  const highest = new Map<string, number>();
-  const reach = (box: Box): number => {
-    let layer = box.layer;
-    for (const child of children.get(box.id) ?? []) layer = Math.max(layer, reach(child));
-    highest.set(box.id, layer);
-    return layer;
-  };
-  for (const root of children.get(null) ?? []) reach(root);
-
-  // How much width a box wants: one unit per leaf side by side (see columnDemand).
-  const demand = new Map<string, number>();
-  const want = (box: Box): number => {
-    const inner = children.get(box.id);
-    const value = inner ? columnDemand(inner, highest, want).reduce((sum, d) => sum + d, 0) : 1;
-    demand.set(box.id, value);
-    return value;
-  };
-  for (const root of children.get(null) ?? []) want(root);
-
-  const placed = new Map<string, PlacedBox>();
-  const place = (boxes: Box[], area: Rect, depth: number): void => {
-    const columns = [...new Set(boxes.map((b) => b.column))].sort((a, b) => a - b);
-    const weights = columnDemand(boxes, highest, (b) => demand.get(b.id) ?? 1).map((d) => Math.pow(d, DEMAND_EXPONENT));
-    const totalWeight = weights.reduce((sum, w) => sum + w, 0);
-    let left = area.x;
-    columns.forEach((column, i) => {
-      const width = (area.w * weights[i]!) / totalWeight;
-      const group = boxes.filter((b) => b.column === column);
-      for (const box of group) {
-        const sameBand = group.filter((b) => b.layer === box.layer && highest.get(b.id) === highest.get(box.id));
-        const slot = sameBand.indexOf(box);
-        const w = width / sameBand.length;
-        const y0 = Math.max(area.y, top(highest.get(box.id)!));
-        const y1 = Math.min(area.y + area.h, bottom(box.layer));
-        const rect: PlacedBox = { box, depth, x: left + slot * w, y: y0, w, h: Math.max(24, y1 - y0) };
-        if (box.kind !== "space" || depth > 0) {
-          rect.x += INSET / 2; rect.w -= INSET; rect.y += INSET / 2; rect.h -= INSET;
-        }
-        placed.set(box.id, rect);
-        const inner = children.get(box.id);
-        if (inner) {
-          const pad = box.kind === "space" && depth === 0 ? 0 : INSET;
-          place(inner, { x: rect.x + pad, y: rect.y + LABEL, w: rect.w - 2 * pad, h: rect.h - LABEL - pad / 2 }, depth + 1);
-        }
-      }
-      left += width;
-    });
-  };
-  place(children.get(null) ?? [], { x: 0, y: 0, w: WIDTH, h: band.total }, 0);
-  return placed;
+  // Still no clear place for some name: a picture that takes the height it needs (a blog
+  // column, a phone) gets more room across (it pans) and tries again.
+  for (let wider = 1; wider <= 3 && !o.height && unplaced(layout, topology).length; wider++) {
+    layout = attempt(topology, o, Math.round(Math.max(o.width, layout.minWidth) * (1 + 0.15 * wider)));
+  }
+  return layout;
 }
 
-/**
- * The width each column of sibling boxes asks for: boxes of one column that share a band
- * sit side by side (their demands add up); boxes in different bands stack (the widest wins).
- */
-export function columnDemand(boxes: Box[], highest: Map<string, number>, demandOf: (box: Box) => number): number[] {
-  const columns = [...new Set(boxes.map((b) => b.column))].sort((a, b) => a - b);
-  return columns.map((column) => {
-    const perBand = new Map<string, number>();
-    for (const b of boxes.filter((x) => x.column === column)) {
-      const key = `${b.layer}:${highest.get(b.id) ?? b.layer}`;
-      perBand.set(key, (perBand.get(key) ?? 0) + demandOf(b));
-    }
-    return Math.max(1, ...perBand.values());
+/** The boxes alone (no wires yet): what a page shows while the wires are being routed. */
+export function boxesOnly(topology: Topology, o: LayoutOptions, names = false): DiagramLayout {
+  const boxes = layoutBoxes(topology, o.width, o.height ?? null, { type: o.type, measure: o.measure, names });
+  const texts = textRects(boxes.boxes);
+  const context: RouteContext = { boxes: boxes.boxes, width: boxes.width, height: boxes.height, gap: spacing(o.type).gap, texts, reserved: [] };
+  return { ...boxes, type: o.type, wires: new Map(), texts, context, measure: o.measure };
+}
+
+function attempt(topology: Topology, o: LayoutOptions, width: number, names = false): DiagramLayout {
+  const boxes = boxesOnly(topology, { ...o, width }, names), context = boxes.context;
+  let layout: DiagramLayout = { ...boxes, wires: routeAll(topology, context) };
+  // A name with no clear place keeps the place it wanted, and the wires are routed again
+  // round it (three times at most: each round only adds places).
+  for (let round = 0; round < 3; round++) {
+    const wanted = unplaced(layout, topology);
+    if (!wanted.length) break;
+    context.reserved.push(...wanted);
+    layout = { ...layout, wires: routeAll(topology, context, layout.wires) };
+  }
+  return layout;
+}
+
+/** The hops of a path from `start`, as drawn: the first and the last one routed into
+ * `into` (a part of the rings) when they end at the box holding it. */
+export function drawnHops(layout: DiagramLayout, wires: Map<string, Wire>, start: string, ids: string[], into: string | null = null): Hop[] {
+  const oriented = orientHops(wires, start, ids);
+  return oriented.map((h, i) => ({ wire: h.wire, points: hopPoints(layout, h.wire, h.reversed, i === 0 || i === oriented.length - 1 ? into : null) }))
+    .filter((h) => h.points.length);
+}
+
+/** Every way the topology's routes are drawn: each route as it is, and into each part of
+ * the rings when it reaches the rings. */
+export function drawnRoutes(layout: DiagramLayout, topology: Topology): { name: string; hops: Hop[] }[] {
+  const wires = new Map(topology.wires.map((w) => [w.id, w] as [string, Wire]));
+  const parts = (id: string) => topology.boxes.filter((b) => b.parent === id && b.kind === "memory").map((b) => b.id);
+  return topology.routes.flatMap((route) => {
+    const ends = route.hops.flatMap((id) => { const w = wires.get(id); return w ? [w.a, w.b] : []; });
+    const intos = [null, ...new Set(ends.flatMap(parts))];
+    return intos.map((into) => ({ name: into ? `${route.name} into ${into}` : route.name, hops: drawnHops(layout, wires, route.start, route.hops, into) }));
   });
 }
 
-export function center(rect: Rect): { x: number; y: number } {
-  return { x: rect.x + rect.w / 2, y: rect.y + rect.h / 2 };
-}
-
-/** Where the segment from the center of `from` towards `to` leaves `from`'s rectangle. */
-export function edgePoint(from: Rect, to: { x: number; y: number }): { x: number; y: number } {
-  const c = center(from);
-  const dx = to.x - c.x, dy = to.y - c.y;
-  if (dx === 0 && dy === 0) return c;
-  const sx = dx === 0 ? Infinity : (from.w / 2) / Math.abs(dx);
-  const sy = dy === 0 ? Infinity : (from.h / 2) / Math.abs(dy);
-  const s = Math.min(sx, sy, 1);
-  return { x: c.x + dx * s, y: c.y + dy * s };
-}
-
-export interface Point { x: number; y: number }
-export interface WireGeometry { start: Point; control: Point; end: Point }
-
-const PARALLEL_GAP = 16;
-const MIN_OVERLAP = 24;
-
-/** Wires joining the same two boxes, spread apart: wire id -> offset (…, -1, 0, 1, …; halves for even counts). */
-export function parallelOffsets(wires: Wire[]): Map<string, number> {
-  const groups = new Map<string, Wire[]>();
-  for (const w of wires) {
-    const key = [w.a, w.b].sort().join("|");
-    groups.set(key, [...(groups.get(key) ?? []), w]);
+/** The names of the topology's routes that found no clear place, where they wanted to go. */
+function unplaced(layout: DiagramLayout, topology: Topology): { rect: Rect; owner: string }[] {
+  const out: { rect: Rect; owner: string }[] = [];
+  for (const { hops } of drawnRoutes(layout, topology)) {
+    for (const [owner, label] of routeLabels(layout, hops)) if (!label.clean) out.push({ rect: label, owner });
   }
-  const out = new Map<string, number>();
-  for (const group of groups.values()) group.forEach((w, i) => out.set(w.id, i - (group.length - 1) / 2));
   return out;
 }
 
-function overlap(a0: number, a1: number, b0: number, b1: number): [number, number] | null {
-  const lo = Math.max(a0, b0), hi = Math.min(a1, b1);
-  return hi - lo >= MIN_OVERLAP ? [lo, hi] : null;
-}
+export interface Hop { wire: Wire; points: Point[] }
+
+const named = new WeakMap<DiagramLayout, Map<string, Map<string, WireLabel>>>();
 
 /**
- * A wire's curve, from box a to box b. Boxes stacked one above the other are joined by a
- * vertical line through their shared columns, boxes side by side by a horizontal line;
- * otherwise the curve leaves each box on the side facing the other. Parallel wires
- * (same two boxes) are moved apart by `offset` steps.
+ * Names for the hops of a route as drawn (a hop may be routed into a part of the rings):
+ * each clear of the other names, of every box's text and of every wire drawn.
  */
-export function wireGeometry(wire: Wire, placed: Map<string, PlacedBox>, offset = 0): WireGeometry | null {
-  const a = placed.get(wire.a), b = placed.get(wire.b);
-  if (!a || !b) return null;
-  const shift = offset * PARALLEL_GAP;
-  const across = overlap(a.x, a.x + a.w, b.x, b.x + b.w);
-  const down = overlap(a.y, a.y + a.h, b.y, b.y + b.h);
-  const straight = (start: Point, end: Point): WireGeometry =>
-    ({ start, end, control: { x: (start.x + end.x) / 2, y: (start.y + end.y) / 2 } });
-  const clear = (g: WireGeometry) => !crossesOtherBoxes(g.start, g.end, wire, placed);
-  if (across && (a.y + a.h <= b.y || b.y + b.h <= a.y)) {
-    const x = (across[0] + across[1]) / 2 + shift;
-    const g = a.y < b.y ? straight({ x, y: a.y + a.h }, { x, y: b.y }) : straight({ x, y: a.y }, { x, y: b.y + b.h });
-    if (clear(g)) return g;
+export function routeLabels(layout: DiagramLayout, hops: Hop[]): Map<string, WireLabel> {
+  const key = hops.map((h) => `${h.wire.id}:${h.points.map((p) => `${p.x},${p.y}`).join(" ")}`).join("|");
+  const cache = named.get(layout) ?? new Map<string, Map<string, WireLabel>>();
+  named.set(layout, cache);
+  let found = cache.get(key);
+  if (!found) {
+    const lit = hops.map((h): RoutedWire => ({ wire: h.wire, from: h.wire.a, to: h.wire.b, points: h.points, d: "" }));
+    const ids = new Set(hops.map((h) => h.wire.id));
+    const drawn = [...lit, ...[...layout.wires.values()].filter((w) => !ids.has(w.wire.id))];
+    found = placeLabels(lit, { boxes: layout.boxes, width: layout.width, height: layout.height, size: layout.type.wire, measure: layout.measure }, drawn);
+    cache.set(key, found);
   }
-  if (down && (a.x + a.w <= b.x || b.x + b.w <= a.x)) {
-    const y = (down[0] + down[1]) / 2 + shift;
-    const g = a.x < b.x ? straight({ x: a.x + a.w, y }, { x: b.x, y }) : straight({ x: a.x, y }, { x: b.x + b.w, y });
-    if (clear(g)) return g;
-  }
-  const start = edgePoint(a, center(b)), end = edgePoint(b, center(a));
-  const dx = end.x - start.x, dy = end.y - start.y, length = Math.hypot(dx, dy) || 1;
-  const blocked = crossesOtherBoxes(start, end, wire, placed);
-  // A curve that would cut through other boxes bows out further (upwards for level wires).
-  const bend = (blocked ? 0.35 : 0.12) * length * (dx < 0 ? 1 : -1) + shift * 1.5;
-  const mid = { x: (start.x + end.x) / 2, y: (start.y + end.y) / 2 };
-  const controlFor = (b: number): Point => ({ x: mid.x - (dy / length) * b, y: mid.y + (dx / length) * b });
-  return { start, end, control: keepInside(mid, controlFor(bend), controlFor(-bend), extent(placed)) };
-}
-
-/** The rectangle every box fits in. */
-function extent(placed: Map<string, PlacedBox>): { top: number; bottom: number } {
-  let top = Infinity, bottom = -Infinity;
-  for (const p of placed.values()) { top = Math.min(top, p.y); bottom = Math.max(bottom, p.y + p.h); }
-  return { top, bottom };
-}
-
-/**
- * A curve's middle lies halfway between the chord's middle and the control point; keep it
- * inside the picture: bow the other way if that stays inside, else flatten the bow.
- */
-function keepInside(mid: Point, control: Point, flipped: Point, box: { top: number; bottom: number }): Point {
-  const peak = (c: Point) => (mid.y + c.y) / 2;
-  const inside = (c: Point) => peak(c) >= box.top + 4 && peak(c) <= box.bottom - 4;
-  if (inside(control)) return control;
-  if (inside(flipped)) return flipped;
-  const limit = peak(control) < box.top + 4 ? box.top + 4 : box.bottom - 4;
-  const scale = (limit - mid.y) / (peak(control) - mid.y || 1);
-  return { x: mid.x + (control.x - mid.x) * scale, y: mid.y + (control.y - mid.y) * scale };
-}
-
-/** Does the segment start-end pass through a box other than the wire's ends and their ancestors? */
-export function crossesOtherBoxes(start: Point, end: Point, wire: Wire, placed: Map<string, PlacedBox>): boolean {
-  const exempt = new Set<string>();
-  for (const id of [wire.a, wire.b]) {
-    for (let at: string | null | undefined = id; at; at = placed.get(at)?.box.parent) exempt.add(at);
-  }
-  for (const p of placed.values()) {
-    if (exempt.has(p.box.id) || p.box.kind === "space") continue;
-    if (p.box.parent && !placed.has(p.box.parent)) continue;
-    if (segmentHitsRect(start, end, p, 2)) return true;
-  }
-  return false;
-}
-
-/** Liang-Barsky clipping: does the segment enter the rectangle shrunk by `inset`? */
-export function segmentHitsRect(s: Point, e: Point, r: Rect, inset = 0): boolean {
-  const x0 = r.x + inset, x1 = r.x + r.w - inset, y0 = r.y + inset, y1 = r.y + r.h - inset;
-  let t0 = 0, t1 = 1;
-  const dx = e.x - s.x, dy = e.y - s.y;
-  for (const [p, q] of [[-dx, s.x - x0], [dx, x1 - s.x], [-dy, s.y - y0], [dy, y1 - s.y]] as [number, number][]) {
-    if (p === 0) { if (q < 0) return false; continue; }
-    const t = q / p;
-    if (p < 0) { if (t > t1) return false; if (t > t0) t0 = t; } else { if (t < t0) return false; if (t < t1) t1 = t; }
-  }
-  return t1 - t0 > 1e-9;
-}
-
-const f1 = (n: number) => n.toFixed(1);
-
-/** The SVG path of a wire, drawn from a to b, or from b to a when `reversed`. */
-export function wirePath(wire: Wire, placed: Map<string, PlacedBox>, reversed = false, offset = 0): string | null {
-  const g = wireGeometry(wire, placed, offset);
-  if (!g) return null;
-  const [s, e] = reversed ? [g.end, g.start] : [g.start, g.end];
-  return `M${f1(s.x)},${f1(s.y)} Q${f1(g.control.x)},${f1(g.control.y)} ${f1(e.x)},${f1(e.y)}`;
-}
-
-/** The middle of a wire's curve (where its label goes). */
-export function wireMidpoint(g: WireGeometry): Point {
-  return { x: 0.25 * g.start.x + 0.5 * g.control.x + 0.25 * g.end.x, y: 0.25 * g.start.y + 0.5 * g.control.y + 0.25 * g.end.y };
+  return found;
 }
 
 /** The hops of a route, each oriented the way the traffic flows (from `start`). */
@@ -272,4 +127,34 @@ export function orientHops(wires: Map<string, Wire>, start: string, hops: string
     at = reversed ? wire.a : wire.b;
   }
   return out;
+}
+
+const retargeted = new WeakMap<DiagramLayout, Map<string, Point[]>>();
+
+/**
+ * A hop's points in the direction of travel; when `into` names a box inside one of the
+ * wire's ends (the part of the ring a step touches), the hop is routed to or from that box.
+ */
+export function hopPoints(layout: DiagramLayout, wire: Wire, reversed: boolean, into: string | null = null): Point[] {
+  const routed = layout.wires.get(wire.id);
+  if (!routed) return [];
+  const [start, end] = reversed ? [wire.b, wire.a] : [wire.a, wire.b];
+  const parent = into ? layout.boxes.get(into)?.box.parent : null;
+  if (into && (parent === end || parent === start)) {
+    const cache = retargeted.get(layout) ?? new Map<string, Point[]>();
+    retargeted.set(layout, cache);
+    const [from, to] = parent === end ? [start, into] : [into, end];
+    const key = `${wire.id}:${from}>${to}`;
+    let own = cache.get(key);
+    if (!own) {
+      own = route(layout.context, from, to, [...layout.wires.values()].filter((w) => w !== routed).map((w) => w.points));
+      cache.set(key, own);
+    }
+    if (own.length) return own;
+  }
+  return reversed ? [...routed.points].reverse() : routed.points;
+}
+
+export function pathOf(layout: DiagramLayout, points: Point[]): string {
+  return roundedPath(points, spacing(layout.type).gap * 0.8);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Frame, QueueState } from "../protocol";
 import { SparseMemory } from "../store/memory";
-import { bufferRegions, regionFor, regions } from "./hex-regions";
+import { bufferRegions, regionFor, regions, unrecorded } from "./hex-regions";
 
 function descriptor(addr: number, len: number, flags: number, next: number): Uint8Array {
   const b = new Uint8Array(16);
@@ -44,5 +44,15 @@ describe("hex regions", () => {
     expect(regionFor(list, 0x1010, 16).key).toBe("1:desc");
     expect(regionFor(list, 0x5004, 4).key).toBe("buf:1:0");
     expect(regionFor(list, 0x9003, 8)).toMatchObject({ addr: 0x9000, size: 11 });
+  });
+});
+
+describe("bytes a recording does not have", () => {
+  it("are the unwritten bytes of a recorded queue's rings, never the model's zeros", () => {
+    const memory = new SparseMemory();
+    memory.write(0x1002, new Uint8Array([5]));
+    const recorded = { ...queue, device: { known: false } };
+    expect(unrecorded([recorded], memory, 0x0ffe, 6)).toEqual(new Uint8Array([0, 0, 1, 1, 0, 1]));
+    expect(unrecorded([queue], memory, 0x0ffe, 6)).toEqual(new Uint8Array(6));
   });
 });

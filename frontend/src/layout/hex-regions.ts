@@ -50,6 +50,24 @@ export function regions(frame: Frame | undefined, queues: QueueState[], memory: 
   return [...list, ...bufferRegions(queues, memory)];
 }
 
+/**
+ * Which bytes of a range nobody knows: those inside the rings of a recorded queue (its
+ * device state says `known: false`, docs/qemu-import.md) that the recording never wrote.
+ * The model's memory starts as zeros; a recording's unwritten ring bytes are not zeros.
+ */
+export function unrecorded(queues: QueueState[], memory: SparseMemory, addr: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  const held = memory.held(addr, length);
+  for (const q of queues) {
+    if (q.device?.known !== false) continue;
+    for (const a of q.areas) {
+      const lo = Math.max(a.addr, addr), hi = Math.min(a.addr + a.size, addr + length);
+      for (let at = lo; at < hi; at++) if (!held[at - addr]) out[at - addr] = 1;
+    }
+  }
+  return out;
+}
+
 /** The region to show for a focused byte range: the smallest listed one holding it, else one made around it. */
 export function regionFor(list: Region[], addr: number, length: number): Region {
   const holding = list.filter((r) => r.key !== "written" && addr >= r.addr && addr + length <= r.addr + r.size);

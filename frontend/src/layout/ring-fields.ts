@@ -58,3 +58,19 @@ export function structureAt(queues: QueueState[], addr: number): Focus | null {
 export function overlaps(focus: Focus | null, addr: number, length: number): boolean {
   return !!focus && focus.addr < addr + length && addr < focus.addr + focus.length;
 }
+
+/** The ring slots a step's bytes fall in (descriptor, ring entry or used element), in order. */
+export function slotsTouched(queue: QueueState, ranges: [number, number][]): number[] {
+  const out: number[] = [];
+  for (const [addr, length] of ranges) {
+    for (const area of queue.areas) {
+      const offset = addr - area.addr;
+      if (offset + length <= 0 || offset >= area.size) continue;
+      const at = Math.max(0, offset);
+      const slot = area.name === "desc" || area.name === "ring" ? Math.floor(at / 16)
+        : area.name === "avail" ? Math.floor((at - 4) / 2) : area.name === "used" ? Math.floor((at - 4) / 8) : -1;
+      if (slot >= 0 && slot < queue.size && !out.includes(slot)) out.push(slot);
+    }
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 /**
  * Sparse guest memory: the bytes written so far as sorted, non-overlapping runs.
- * Bytes never written read as zero (as in the model's guest RAM).
+ * Bytes never written read as zero (as in the model's guest RAM); `held` tells them apart
+ * for a recording, where an unwritten byte is one the trace does not have.
  */
 import type { MemoryRun } from "../protocol";
 
@@ -39,6 +40,17 @@ export class SparseMemory {
       const lo = Math.max(run.addr, addr);
       const hi = Math.min(run.addr + run.bytes.length, addr + length);
       if (lo < hi) out.set(run.bytes.subarray(lo - run.addr, hi - run.addr), lo - addr);
+    }
+    return out;
+  }
+
+  /** 1 for each byte of the range that was ever written, 0 for the others. */
+  held(addr: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (const run of this.runs) {
+      const lo = Math.max(run.addr, addr);
+      const hi = Math.min(run.addr + run.bytes.length, addr + length);
+      if (lo < hi) out.fill(1, lo - addr, hi - addr);
     }
     return out;
   }

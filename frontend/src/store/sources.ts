@@ -1,7 +1,9 @@
 /**
  * Where a timeline comes from: an exported trace (everything local, works offline) or a
  * live session over the websocket (the server sends frames ahead; moves inside the cache
- * are instant and confirmed by the server's `position`).
+ * are instant and confirmed by the server's `position`). A live connection that drops
+ * after it was opened (a server worker restarted, a load balancer moved it) connects
+ * again and rejoins its room or resumes its session, waiting a little longer each time.
  */
 import type { ActionSpec, ClientMessage, Frame, Keyframe, State, Trace, TraceHeader } from "../protocol";
 import type { TimelineStore } from "./store";
@@ -54,6 +56,7 @@ export class LiveSource implements Source {
   private ready: Promise<void> | null = null;
   private closing = false;
   private opened = false; // this connection has received a session
+  private retries = 0;
 
   constructor(private store: TimelineStore, private url: string, private request: OpenRequest) {}
 
@@ -69,17 +72,25 @@ export class LiveSource implements Source {
       });
       socket.addEventListener("close", () => {
         if (this.closing) return; // we closed it on purpose (another scenario, a room)
-        this.store.error ??= "The connection to the server closed.";
+        this.store.error = "The connection to the server closed.";
+        if (this.opened) this.reconnect();
         this.store.changed();
       });
     });
     return this.ready;
   }
 
+  private reconnect(): void {
+    this.store.error = "The connection to the server closed; connecting again…";
+    const wait = Math.min(5000, 250 * 2 ** this.retries++);
+    setTimeout(() => { if (!this.closing) this.start().catch(() => undefined); }, wait);
+  }
+
   private hello(): ClientMessage {
     const r = this.request;
     if (r.room) return { type: "join", version: 1, room: r.room, token: r.token ?? null };
-    if (r.session) return { type: "resume", version: 1, session: r.session };
+    const session = this.sessionId ?? r.session;
+    if (session) return { type: "resume", version: 1, session };
     return this.openMessage();
   }
 
@@ -88,7 +99,9 @@ export class LiveSource implements Source {
     if (r.scenarioFile !== undefined) {
       return { type: "open", version: 1, scenario_file: r.scenarioFile, options: {}, step: r.step ?? 0, actions: [], seed: 0 };
     }
-    return { type: "open", version: 1, scenario: r.scenario ?? "qemu-emulated", options: r.options ?? {}, step: r.step ?? 0, actions: (r.actions ?? []) as never, seed: 0 };
+    // the URL's options are numbers, text and flags (url-state.ts): what the server accepts
+    const options = (r.options ?? {}) as Extract<ClientMessage, { type: "open" }>["options"];
+    return { type: "open", version: 1, scenario: r.scenario ?? "qemu-emulated", options, step: r.step ?? 0, actions: (r.actions ?? []) as never, seed: 0 };
   }
 
   private send(message: ClientMessage): void {
@@ -100,8 +113,9 @@ export class LiveSource implements Source {
     switch (message.type) {
       case "opened": {
         this.opened = true;
+        this.retries = 0;
         const snapshot = message.snapshot as { step: number; state: State; memory: never[]; status_history?: number[] };
-        this.sessionId = message.session as string;
+        this.sessionId = message.session as string | null; // null for a follower
         store.role = message.role as never;
         store.error = null;
         store.reset(message.header as TraceHeader, message.actions as ActionSpec[]);
@@ -120,6 +134,10 @@ export class LiveSource implements Source {
         store.addFrames((message.frames as Frame[] | undefined) ?? []);
         store.playing = message.playing as boolean;
         store.setStep(message.step as number);
+        store.changed();
+        break;
+      case "notice":
+        store.notice = message.code === "rooms_local" ? message.message as string : null;
         store.changed();
         break;
       case "error":

@@ -50,6 +50,16 @@ describe("TimelineStore", () => {
     expect(store.view(2)!.memory.read(0x1000, 3)).toEqual(new Uint8Array([1, 0, 0xff]));
   });
 
+  it("names the queue the story acted on last, through steps that name none", () => {
+    const store = filled();
+    const on = (index: number, queue: number | null): Frame => { const f = frame(index, {}); f.event = { ...f.event, queue }; return f; };
+    expect(store.actingQueue(3)).toBeNull();
+    store.addFrames([on(1, 1), on(2, null), on(3, 0)]);
+    expect(store.actingQueue(1)).toBe(1);
+    expect(store.actingQueue(2)).toBe(1);
+    expect(store.actingQueue(3)).toBe(0);
+  });
+
   it("knows which steps it can show without the server", () => {
     const store = filled();
     expect(store.has(3)).toBe(true);
@@ -91,6 +101,13 @@ describe("SparseMemory", () => {
     expect(m.read(9, 6)).toEqual(new Uint8Array([0, 1, 2, 3, 4, 0]));
     m.write(0, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
     expect(m.u64(0)).toBe(2 ** 64 - 1);
+  });
+
+  it("tells the bytes it holds from the ones never written", () => {
+    const m = new SparseMemory();
+    m.write(10, new Uint8Array([0, 0]));
+    m.write(14, new Uint8Array([7]));
+    expect(m.held(9, 7)).toEqual(new Uint8Array([0, 1, 1, 0, 0, 1, 0]));
   });
 });
 

@@ -32,6 +32,8 @@ export class TimelineStore extends EventTarget {
   speed = 4;
   role: "solo" | "presenter" | "follower" = "solo";
   error: string | null = null;
+  /** A live room's state, from the server: set while the room reaches only this server. */
+  notice: string | null = null;
   private frames = new Map<number, Frame>();
   private bases = new Map<number, Base>();
   private statusUpTo: { step: number; values: number[] } | null = null;
@@ -127,6 +129,23 @@ export class TimelineStore extends EventTarget {
       this.violationCache = { count: this.frames.size, steps };
     }
     return this.violationCache.steps;
+  }
+
+  /** The first answer `pick` gives walking back from `step` over the frames held, or null. */
+  lookBack<T>(step: number, pick: (frame: Frame) => T | null): T | null {
+    for (let i = step; i >= 0; i--) {
+      const frame = this.frames.get(i);
+      if (!frame) return null; // the frames before this one never came
+      const found = pick(frame);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+
+  /** The queue the story acted on last, at or before `step`: a step that names no queue
+   * (a register write, an interrupt) leaves the ring view where the story was. */
+  actingQueue(step: number = this.step): number | null {
+    return this.lookBack(step, (frame) => frame.event.queue);
   }
 
   chapterAt(step: number = this.step): number {

@@ -6,28 +6,27 @@ a tiny `position` reply: the client rebuilds the state from its cache. The serve
 frames ahead of the position (more while playing), a fresh snapshot when the client
 jumps before its base or far past its cache, and everything again when the timeline
 forks. Bad input of any kind becomes an `error` reply; the conversation stays usable.
+
+A connection has one role at a time: `solo` (its own session), `presenter` (it joined a
+room with the token: its moves move the room) or `follower` (it joined without: it only
+watches, and is never told the room's session id). Opening, resuming or joining first
+leaves whatever the connection was in before, and releases a session it no longer uses.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Hashable
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
-
 from virtio_viz.api import protocol as p
-from virtio_viz.api.errors import ProtocolError
+from virtio_viz.api.errors import ProtocolError, parse_client_message
 from virtio_viz.api.rooms import Room
-from virtio_viz.api.sessions import Session
-from virtio_viz.api.timelines import TimelineRequest
-from virtio_viz.scenarios.story import ActionError, UserAction
-from virtio_viz.timeline import Timeline, TimelineTooLong, frame_json
+from virtio_viz.api.sessions import Session, SessionsFull
+from virtio_viz.api.timelines import Built, recipe_of
+from virtio_viz.scenarios.story import UserAction
+from virtio_viz.timeline import frame_json
 from virtio_viz.timeline.frames import memory_json
-from virtio_viz.trace import header_json
 
 if TYPE_CHECKING:  # the app imports this module: no import cycle at run time
     from virtio_viz.api.app import AppState
@@ -40,14 +39,16 @@ log = logging.getLogger(__name__)
 
 
 class Conversation:
-    def __init__(self, state: AppState, push: Push) -> None:
+    def __init__(self, state: AppState, push: Push, client: str = "local") -> None:
         self.state = state
         self.push = push
+        self.client = client  # the address the limits count by
         self.session: Session | None = None
         self.room: Room | None = None
         self.role: str = "solo"
         self.base = 0
         self.sent_upto = -1
+        self.shown: Built | None = None  # the timeline the client was last sent
 
     # -- entry point ----------------------------------------------------------------------
     async def handle(self, raw: str | bytes) -> list[p.Message]:
@@ -63,21 +64,12 @@ class Conversation:
         if isinstance(raw, bytes):
             raise ProtocolError("binary", "send JSON text messages, not binary ones")
         settings = self.state.settings
-        size, limit = len(raw.encode()), settings.max_message_bytes
-        if size > limit + settings.max_upload_bytes:  # an `open` may carry a scenario file
+        size, limit = len(raw.encode("utf-8", "surrogatepass")), settings.max_message_bytes
+        if size > settings.close_message_bytes:
             raise ProtocolError("too_large", f"a message may be at most {limit} bytes")
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as error:
-            raise ProtocolError("bad_json", f"not JSON: {error.msg} at {error.pos}") from None
-        if size > limit and not (isinstance(data, dict) and data.get("type") == "open"):
+        if size > limit and p.message_type(raw) != "open":  # an open may carry a file
             raise ProtocolError("too_large", f"a message may be at most {limit} bytes")
-        try:
-            return p.CLIENT_MESSAGE.validate_python(data)
-        except ValidationError as error:
-            first = error.errors()[0]
-            field = ".".join(str(part) for part in first["loc"]) or None
-            raise ProtocolError("invalid", first["msg"], field) from None
+        return parse_client_message(raw)
 
     async def _dispatch(self, message: p.ClientMessage) -> list[p.Message]:
         if isinstance(message, p.Open | p.Resume | p.Join):
@@ -88,12 +80,11 @@ class Conversation:
             if isinstance(message, p.Open):
                 return await self._open(message)
             if isinstance(message, p.Resume):
-                return self._resume(message)
+                return await self._resume(message)
             return await self._join(message)
         session = self._current()
         if self.role == "follower":
             raise ProtocolError("follower", "a follower watches; only the presenter moves")
-        self.state.sessions.touch(session)
         if isinstance(message, p.Act):
             return await self._act(session, message.action)
         if isinstance(message, p.Play | p.Pause):
@@ -108,6 +99,7 @@ class Conversation:
                                 "step")  # fmt: skip
         else:
             session.move_to(message.step)
+        self.state.sessions.touch(session)
         await self._tell_room()
         return self._moved(session)
 
@@ -120,13 +112,15 @@ class Conversation:
     async def _open(self, message: p.Open) -> list[p.Message]:
         if self.role == "follower":
             raise ProtocolError("follower", "a follower cannot open its own session here")
-        request = TimelineRequest.from_open(message, self.state.settings)
-        timeline = await self.state.timelines.get(request)
-        if message.step >= len(timeline):
-            raise ProtocolError("out_of_range", f"the timeline has {len(timeline)} steps", "step")
+        built = await self.state.timelines.get(recipe_of(message, self.state.settings),
+                                               self.client)  # fmt: skip
+        if message.step >= len(built.timeline):
+            raise ProtocolError("out_of_range", f"the timeline has {len(built.timeline)} steps",
+                                "step")  # fmt: skip
         try:
-            session = self.state.sessions.create(timeline, message.step)
-        except Exception as error:  # SessionsFull
+            room = self.room.code if self.room else None
+            session = await self.state.sessions.create(built, message.step, self.client, room)
+        except SessionsFull as error:
             raise ProtocolError("busy", str(error)) from None
         self._attach(session)
         if self.room is not None:
@@ -134,73 +128,103 @@ class Conversation:
             await self._tell_room()
         return self._opened()
 
-    def _resume(self, message: p.Resume) -> list[p.Message]:
-        session = self.state.sessions.get(message.session)
-        if session is None:
+    async def _resume(self, message: p.Resume) -> list[p.Message]:
+        session = await self.state.sessions.get(message.session, self.client)
+        if session is None or session.room:  # a room's session is joined, not resumed
             raise ProtocolError("unknown_session", "no such session (it may have expired)",
                                 "session")  # fmt: skip
+        self._leave_room()
         self._attach(session)
         return self._opened()
 
     def _attach(self, session: Session) -> None:
-        if self.session is not None:
-            self.session.connections -= 1
-        self.session = session
+        """Move this connection onto `session`; a session it leaves that nobody else
+        uses is released at once, unless a room holds it."""
+        previous, self.session = self.session, session
         session.connections += 1
+        if previous is not None:
+            self._release(previous)
+
+    def _release(self, session: Session) -> None:
+        session.connections -= 1
+        if session.connections <= 0 and session.room is None and session is not self.session:
+            self.state.sessions.release(session)
 
     def detach(self) -> None:
-        """The connection closed: the session waits for a resume; a follower leaves."""
+        """The connection closed: its session waits for a resume; a follower leaves."""
+        if self.room is not None:
+            self.state.rooms.leave(self.room, self)
+        self.room, self.role = None, "solo"
         if self.session is not None:
             self.session.connections -= 1
             self.state.sessions.touch(self.session)
-        if self.room is not None:
-            self.room.followers.discard(self)
 
     async def _act(self, session: Session, action: p.ActionIn) -> list[p.Message]:
-        wanted = UserAction(action.kind, dict(action.params))
+        recipe = session.built.fork(session.position, UserAction(action.kind, dict(action.params)))
         try:
-            fork = await run_in_threadpool(session.timeline.fork, session.position, wanted)
-        except ActionError as error:
-            raise ProtocolError("action", error.message, f"action.params.{error.field}"
-                                if error.field != "kind" else "action.kind") from None  # fmt: skip
-        except TimelineTooLong as error:
-            raise ProtocolError("too_long", str(error)) from None
-        start = fork.action_starts[-1] if fork.action_starts else session.position
-        session.timeline = fork
+            fork = await self.state.timelines.get(recipe, self.client)
+        except ProtocolError as error:
+            if error.field and error.field.startswith("actions."):
+                name = error.field.removeprefix("actions.")
+                error.field = "action.kind" if name == "kind" else f"action.params.{name}"
+            raise
+        timeline = fork.timeline
+        start = timeline.action_starts[-1] if timeline.action_starts else session.position
+        session.built = fork
         session.move_to(start)
+        self.state.sessions.touch(session)
         await self._tell_room()
         return self._opened()
 
     # -- rooms ----------------------------------------------------------------------------
     async def _join(self, message: p.Join) -> list[p.Message]:
-        room = self.state.rooms.get(message.room)
-        if room is None:
-            raise ProtocolError("unknown_room", "no such room", "room")
-        if message.token is not None and message.token != room.token:
+        limits, failures = self.state.settings, f"join-failures:{self.client}"
+        counters, rooms = self.state.counters, self.state.rooms
+        if await counters.count(failures, limits.lockout_seconds) >= limits.max_join_failures:
+            raise ProtocolError("locked_out", "too many wrong room codes or tokens from "
+                                "here; try again later", "room")  # fmt: skip
+        room = await rooms.get(message.room, self.client)
+        if room is None or (message.token is not None and not room.token_matches(message.token)):
+            await counters.hit(failures, limits.lockout_seconds)
+            if room is None:
+                raise ProtocolError("unknown_room", "no such room", "room")
             raise ProtocolError("token", "that is not this room's presenter token", "token")
+        self._leave_room()
         self.room = room
-        if message.token is not None:
-            self.role = "presenter"
-            if room.session is not None:
-                self._attach(room.session)
-                return self._opened()
-            return [p.Position(step=0)]
-        self.role = "follower"
-        room.followers.add(self)
+        self.role = "follower" if message.token is None else "presenter"
+        await rooms.enter(room, self, presenter=self.role == "presenter")
+        notice = rooms.notice()
+        told: list[p.Message] = [notice] if notice else []
         if room.session is None:
-            return [p.Position(step=0)]
+            self._leave_session()
+            return [*told, p.Position(step=0)]
         self._attach(room.session)
-        return self._opened()
+        return [*told, *self._opened()]
+
+    def _leave_room(self) -> None:
+        """One role at a time: leaving a room stops following it and ends presenting."""
+        room, self.room, self.role = self.room, None, "solo"
+        if room is not None:
+            self.state.rooms.leave(room, self)
+            if self.session is not None and self.session is room.session:
+                self._leave_session()
+
+    def _leave_session(self) -> None:
+        session, self.session = self.session, None
+        self.sent_upto = -1
+        if session is not None:
+            self._release(session)
 
     async def follow(self, room: Room, memo: FollowMemo) -> None:
         """The presenter moved (or forked): bring this follower along. Followers that
         stood in the same place get the same messages, built and encoded once per
         broadcast (`memo`): a lecture hall costs one encoding, not one per student."""
         session = room.session
-        if session is None:
+        if session is None or room is not self.room:
             return
-        fresh = session is not self.session or self.sent_upto < 0
-        key = (id(session), fresh, self.base, self.sent_upto, self.role)
+        fresh = session is not self.session or session.built is not self.shown
+        fresh = fresh or self.sent_upto < 0
+        key = (id(session.built), fresh, self.base, self.sent_upto, self.role)
         if fresh:
             self._attach(session)
         reply = memo.get(key)
@@ -208,23 +232,27 @@ class Conversation:
             messages = self._opened() if fresh else self._moved(session)
             reply = memo[key] = (encode(messages), self.base, self.sent_upto)
         texts, self.base, self.sent_upto = reply
+        self.shown = session.built
         await self.push(texts)
+
+    async def notify(self, notice: p.Notice) -> None:
+        await self.push(encode([notice]))
 
     async def _tell_room(self) -> None:
         if self.room is not None and self.role == "presenter":
-            self.room.session = self.session
-            await self.room.broadcast()
+            await self.state.rooms.moved(self.room)
 
     # -- replies --------------------------------------------------------------------------
     def _opened(self) -> list[p.Message]:
         session = self._current()
         timeline = session.timeline
+        self.shown = session.built
         self.sent_upto = -1
         opened = p.Opened(
-            session=session.id,
+            session=None if self.role == "follower" else session.id,
             role=self.role,  # type: ignore[arg-type]
             room=self.room.code if self.room else None,
-            header=_header(timeline),
+            header=session.built.header,
             actions=[spec.to_json() for spec in timeline.action_specs],
             snapshot=self._snapshot(session.position),
         )
@@ -274,10 +302,3 @@ class Conversation:
 
 def encode(messages: list[p.Message]) -> list[str]:
     return [message.model_dump_json() for message in messages]
-
-
-@lru_cache(maxsize=64)
-def _header(timeline: Timeline) -> p.TraceHeader:
-    """A timeline's header, built once however many connections open it (a room's fork
-    reaches every follower)."""
-    return p.TraceHeader.model_validate(header_json(timeline))

@@ -6,6 +6,11 @@ message (`open`, `resume` or `join`) carries the protocol `version`. The server'
 as plain JSON (`dict`) because the timeline already produces them in that shape, and the
 published JSON Schema describes them through `TraceHeader`.
 
+Client messages are validated strictly, straight from the JSON text: a field of the
+wrong type is refused rather than converted (`"version": "1"`, `"count": true`), and the
+JSON reader refuses nesting deeper than a message needs and numbers longer than any
+field holds, before anything is built from them.
+
 The frontend's TypeScript types are generated from `protocol_schema()`.
 """
 
@@ -19,14 +24,21 @@ from virtio_viz.api.trace_schema import Question
 
 PROTOCOL_VERSION = 1
 MAX_STEP = 10_000_000
-ParamValue = int | str | bool
+Number = Annotated[int, Field(ge=-(2**63), le=2**64)]
+Text = Annotated[str, Field(max_length=1024)]
+ParamValue = Number | Text | bool
+OptionValue = Number | Text | bool | Annotated[list[Text], Field(max_length=64)]
 
 
 class Message(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ActionIn(Message):
+class ClientMessageBase(Message):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class ActionIn(ClientMessageBase):
     """A reader's action: a ring-lab move, a feature toggle, a fault, a frame."""
 
     kind: str = Field(min_length=1, max_length=64)
@@ -37,20 +49,24 @@ class PlacedActionIn(ActionIn):
     at: int = Field(ge=-1, le=MAX_STEP)
 
 
-class Open(Message):
+Options = Annotated[dict[str, OptionValue], Field(max_length=16)]
+Actions = Annotated[list[PlacedActionIn], Field(max_length=256)]
+
+
+class Open(ClientMessageBase):
     """Start a session on a built-in scenario or an uploaded scenario file."""
 
     type: Literal["open"]
     version: int
     scenario: str | None = Field(default=None, max_length=64)
     scenario_file: str | None = None
-    options: dict[str, Any] = Field(default_factory=dict)
+    options: Options = Field(default_factory=dict)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    actions: list[PlacedActionIn] = Field(default_factory=list, max_length=256)
+    actions: Actions = Field(default_factory=list)
     step: int = Field(default=0, ge=0, le=MAX_STEP)
 
 
-class Resume(Message):
+class Resume(ClientMessageBase):
     """Reattach to a session after a dropped connection."""
 
     type: Literal["resume"]
@@ -58,7 +74,7 @@ class Resume(Message):
     session: str = Field(min_length=1, max_length=64)
 
 
-class Join(Message):
+class Join(ClientMessageBase):
     """Follow a room; with the presenter token, control it."""
 
     type: Literal["join"]
@@ -67,31 +83,31 @@ class Join(Message):
     token: str | None = Field(default=None, max_length=128)
 
 
-class Step(Message):
+class Step(ClientMessageBase):
     type: Literal["step"]
     count: int = Field(default=1, ge=1, le=1000)
 
 
-class Back(Message):
+class Back(ClientMessageBase):
     type: Literal["back"]
     count: int = Field(default=1, ge=1, le=1000)
 
 
-class Seek(Message):
+class Seek(ClientMessageBase):
     type: Literal["seek"]
     step: int = Field(ge=0, le=MAX_STEP)
 
 
-class Play(Message):
+class Play(ClientMessageBase):
     type: Literal["play"]
     speed: float = Field(default=4.0, gt=0, le=100)
 
 
-class Pause(Message):
+class Pause(ClientMessageBase):
     type: Literal["pause"]
 
 
-class Act(Message):
+class Act(ClientMessageBase):
     """Perform an action at the current step: the timeline forks there."""
 
     type: Literal["act"]
@@ -102,6 +118,22 @@ ClientMessage = Annotated[
     Open | Resume | Join | Step | Back | Seek | Play | Pause | Act, Field(discriminator="type")
 ]
 CLIENT_MESSAGE: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
+
+
+class _Kind(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    type: object = None
+
+
+_KIND: TypeAdapter[_Kind] = TypeAdapter(_Kind)
+
+
+def message_type(raw: str) -> object:
+    """The `type` of a message, read without building the rest (None if unreadable)."""
+    try:
+        return _KIND.validate_json(raw).type
+    except ValueError:
+        return None
 
 
 # -- server to client -------------------------------------------------------------------------
@@ -139,7 +171,10 @@ class Opened(Message):
 
     type: Literal["opened"] = "opened"
     version: int = PROTOCOL_VERSION
-    session: str
+    session: str | None = Field(
+        description="the id to `resume` this session by; null for a follower, who only "
+        "watches the room's session and can never move it"
+    )
     role: Literal["solo", "presenter", "follower"] = "solo"
     room: str | None = None
     header: TraceHeader
@@ -159,6 +194,16 @@ class Position(Message):
     frames: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class Notice(Message):
+    """How the room this connection is in is doing. With several workers sharing Redis,
+    `rooms_local` says the shared store cannot be reached: the room goes on only among
+    the connections of this worker until `rooms_shared` says it is whole again."""
+
+    type: Literal["notice"] = "notice"
+    code: Literal["rooms_local", "rooms_shared"]
+    message: str
+
+
 class ErrorOut(Message):
     type: Literal["error"] = "error"
     code: str
@@ -166,7 +211,9 @@ class ErrorOut(Message):
     field: str | None = None
 
 
-ServerMessage = Annotated[Opened | SnapshotOut | Position | ErrorOut, Field(discriminator="type")]
+ServerMessage = Annotated[
+    Opened | SnapshotOut | Position | Notice | ErrorOut, Field(discriminator="type")
+]
 
 
 class Protocol(BaseModel):

@@ -1,32 +1,29 @@
-"""The websocket endpoint: checks the origin, paces the client, and relays messages
-between the socket and its `Conversation`. Cleans up in `finally`, whatever happened."""
+"""The websocket endpoint: checks the origin and the connection limits, paces the
+client, and relays messages between the socket and its `Conversation`. Cleans up in
+`finally`, whatever happened.
+
+A refused connection is accepted and then closed at once with a code that says why
+(1008: a site not allowed; 1013: too many connections, try again later), because a
+browser page can read a close code but never the status of a refused handshake."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from urllib.parse import urlsplit
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from virtio_viz.api import protocol as p
 from virtio_viz.api.conversation import Conversation, encode
+from virtio_viz.api.limits import Counters, origin_allowed
 from virtio_viz.api.settings import Settings
 
 POLICY_VIOLATION = 1008
 MESSAGE_TOO_BIG = 1009
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
-
-
-def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> bool:
-    """Same origin, a local page, or an origin the operator allowed ("*": any)."""
-    if origin is None or "*" in allowed or origin in allowed:
-        return True
-    origin_host = urlsplit(origin).hostname or ""
-    if origin_host in LOCAL_HOSTS:
-        return True
-    return host is not None and urlsplit(origin).netloc == host
+TRY_AGAIN_LATER = 1013
 
 
 class TokenBucket:
@@ -48,13 +45,49 @@ class TokenBucket:
 
 
 async def websocket_endpoint(websocket: WebSocket) -> None:
-    settings = websocket.app.state.viz.settings
+    state = websocket.app.state.viz
+    settings: Settings = state.settings
+    client = client_address(websocket)
     if not origin_allowed(websocket.headers.get("origin"), websocket.headers.get("host"),
                           settings.allowed_origins):  # fmt: skip
-        await websocket.close(code=POLICY_VIOLATION, reason="origin not allowed")
+        await _refuse(websocket, POLICY_VIOLATION, "origin not allowed")
         return
+    async with connection_slot(state.counters, settings, client) as reason:
+        if reason:
+            await _refuse(websocket, TRY_AGAIN_LATER, reason)
+            return
+        await websocket.accept()
+        await Connection(websocket, client).run()
+
+
+def client_address(websocket: WebSocket) -> str:
+    """Who the limits count by: the peer's address (behind a proxy, uvicorn's
+    --forwarded-allow-ips makes it the address the proxy saw)."""
+    return websocket.client.host if websocket.client else "unknown"
+
+
+@asynccontextmanager
+async def connection_slot(
+    counters: Counters, settings: Settings, client: str
+) -> AsyncIterator[str | None]:
+    """A place among the open connections, held until the block ends; or why not."""
+    total, mine = "connections", f"connections:{client}"
+    taken = await counters.adjust(total, 1), await counters.adjust(mine, 1)
+    try:
+        if taken[0] > settings.max_connections:
+            yield f"the server holds its maximum of {settings.max_connections} connections"
+        elif taken[1] > settings.max_connections_per_client:
+            yield f"at most {settings.max_connections_per_client} connections from one client"
+        else:
+            yield None
+    finally:
+        await counters.adjust(total, -1)
+        await counters.adjust(mine, -1)
+
+
+async def _refuse(websocket: WebSocket, code: int, reason: str) -> None:
     await websocket.accept()
-    await Connection(websocket).run()
+    await _close(websocket, code, reason)
 
 
 class Connection:
@@ -62,12 +95,12 @@ class Connection:
     other connections push (a presenter's moves reaching a follower) waits in a bounded
     outbox for a sender task. A lock keeps each batch of messages together on the wire."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, client: str) -> None:
         self.websocket = websocket
         self.settings: Settings = websocket.app.state.viz.settings
         self.outbox: asyncio.Queue[list[str]] = asyncio.Queue(self.settings.max_outbox)
         self.sending = asyncio.Lock()
-        self.conversation = Conversation(websocket.app.state.viz, self.push)
+        self.conversation = Conversation(websocket.app.state.viz, self.push, client)
         self.sender = asyncio.create_task(self._send_pushed())
         self.closing: set[asyncio.Task[None]] = set()
 
@@ -82,7 +115,8 @@ class Connection:
                 raw = message.get("text")
                 if raw is None:
                     raw = message.get("bytes") or b""
-                if len(raw) > self.settings.close_message_bytes:
+                size = len(raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw)
+                if size > self.settings.close_message_bytes:
                     await _close(self.websocket, MESSAGE_TOO_BIG, "message too big")
                     break
                 if bucket.take():

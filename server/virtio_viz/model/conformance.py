@@ -1,4 +1,5 @@
-"""The MUST checklist of virtio 1.2, as numbered in shared/spec/FACTS.md §12.
+"""The MUST checklist of virtio 1.2, as numbered in shared/spec/FACTS.md §12 (N1-N114),
+extended with the MUSTs of virtio over channel I/O (N115-N135).
 
 Each rule is paraphrased in the project's own words; `section` is the virtio-1.2
 section that states it and `party` says who it binds. A `Violation` event carries the
@@ -139,6 +140,29 @@ _TABLE: tuple[tuple[int, Party, str, str], ...] = (
     (112, _R, "§4.2.2.2", "write QueueNum no larger than QueueNumMax"),
     (113, _R, "§4.2.2.2", "leave QueueNum and the queue addresses alone while QueueReady is 1"),
     (114, _R, "§4.2.3.4.1", "acknowledge handled interrupts through InterruptACK"),
+    # N115 and up: the MUSTs of virtio over channel I/O (§4.3), which FACTS.md's checklist
+    # stops short of; numbered on from it so every Violation keeps one number space.
+    (115, _D, "§4.3.1.3", "post a command reject for any channel command it does not support"),
+    (116, _D, "§4.3.1.3", "without SLI, report a count that does not match the command's length"),
+    (117, _D, "§4.3.1.3", "with SLI, present a check condition when the data is too short"),
+    (118, _R, "§4.3.1.4", "check for control unit type 0x3832; ignore device type and model"),
+    (119, _D, "§4.3.2.1.1", "command-reject an unsupported revision or a bad revision/length"),
+    (120, _D, "§4.3.2.1.1", "a non-transitional device rejects revision 0"),
+    (121, _D, "§4.3.2.1.1", "command-reject any other revision once one is selected"),
+    (122, _D, "§4.3.2.1.1", "treat the revision as unset until the driver sets one"),
+    (123, _R, "§4.3.2.1.2", "send no other virtio-ccw command before setting the revision"),
+    (124, _R, "§4.3.2.1.2", "never select another revision once one is selected"),
+    (125, _R, "§4.3.2.1.3", "a non-transitional driver stops if every revision is rejected"),
+    (126, _D, "§4.3.2.1.3", "a non-transitional device rejects commands sent before a revision"),
+    (127, _D, "§4.3.2.2.1", "ignore res0 of the vq_info_block"),
+    (128, _R, "§4.3.2.3.1", "after a rejected CCW_CMD_WRITE_STATUS, take the status as unchanged"),
+    (129, _R, "§4.3.2.3.1", "send CCW_CMD_READ_STATUS only with revision 2 or higher"),
+    (130, _D, "§4.3.2.3.2", "leave a status it cannot take unchanged and command-reject it"),
+    (131, _D, "§4.3.2.3.2", "with revision 2, CCW_CMD_READ_STATUS returns the current status"),
+    (132, _D, "§4.3.2.6.1", "command-reject CCW_CMD_SET_IND after CCW_CMD_SET_IND_ADAPTER"),
+    (133, _D, "§4.3.2.6.3.1", "command-reject CCW_CMD_SET_IND_ADAPTER after CCW_CMD_SET_IND"),
+    (134, _R, "§4.3.3.1.2.2", "clear the summary indicator before processing queue indicators"),
+    (135, _D, "§4.3.3.2.1", "ignore bits 0-31 of GPR2 in a notification"),
 )
 
 RULES: dict[int, Rule] = {n: Rule(n, party, sec, text) for n, party, sec, text in _TABLE}

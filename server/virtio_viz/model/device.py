@@ -132,6 +132,12 @@ class VirtioDevice:
             self.backend.negotiated = self.status.negotiated
         return outcome
 
+    def reset(self, how: str) -> None:
+        """A transport's own reset command (virtio-ccw's CCW_CMD_VDEV_RESET): the same
+        reset as a status write of 0 (§2.4)."""
+        self.status.reset(how)
+        self._reset()
+
     def _reset(self) -> None:
         self.queues.retire_all()
         self.interrupts.reset()

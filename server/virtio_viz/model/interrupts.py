@@ -9,6 +9,9 @@ How they travel depends on the transport (`InterruptRoute`):
 - PCI without MSI-X (INTx), and MMIO: one line; the ISR / InterruptStatus bit says
   why, and is set before the interrupt (N100, N101). PCI clears ISR when the driver
   reads it (N102); MMIO keeps the bits until the driver writes InterruptACK (N109).
+- Channel I/O (virtio-ccw): no vectors and no ISR. The transport sets `indicators`, and
+  each notification sets indicator bits in guest memory before (or instead of) an I/O
+  interrupt (`transport/ccw_indicators.py`, §4.3.3.1).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Literal, Protocol
 
 from virtio_viz.model.events import EventLog, Value
 from virtio_viz.model.spec import ISR_CONFIG, ISR_QUEUE, VIRTIO_MSI_NO_VECTOR
+from virtio_viz.model.transport.ccw_indicators import Indicators
 
 Cause = Literal["queue", "config"]
 
@@ -49,6 +53,7 @@ class Interrupts:
 
     log: EventLog
     route: InterruptRoute | None = None
+    indicators: Indicators | None = None  # channel I/O: bits in guest memory, no ISR
     isr: int = 0
     config_vector: int = VIRTIO_MSI_NO_VECTOR
     sent: list[Interrupt] = field(default_factory=list)
@@ -61,9 +66,13 @@ class Interrupts:
         """§4.1.5.1.2.1 / §4.2.2.1: vectors unmapped (N103), ISR cleared (N110)."""
         self.isr = 0
         self.config_vector = VIRTIO_MSI_NO_VECTOR
+        if self.indicators is not None:
+            self.indicators.reset()
 
     def signal(self, cause: Cause, vector: int, queue: int | None) -> bool:
         """Send one notification; False when NO_VECTOR keeps it from being delivered."""
+        if self.indicators is not None:
+            return self._signal_indicators(cause, queue)
         if cause == "config" or not self.msix:  # ISR first (N100, N101)
             self.isr |= ISR_CONFIG if cause == "config" else ISR_QUEUE
         what = f"queue {queue}" if cause == "queue" else "a configuration change"
@@ -89,6 +98,23 @@ class Interrupts:
         self._record("interrupt", analog, summary, values, queue)
         self.sent.append(Interrupt(cause, vector if self.msix else None, queue))
         return True
+
+    def _signal_indicators(self, cause: Cause, queue: int | None) -> bool:
+        """virtio-ccw: set the indicator bits, then interrupt if that is needed (§4.3.3.1)."""
+        assert self.indicators is not None
+        done = self.indicators.signal(cause, queue)
+        what = f"queue {queue}" if cause == "queue" else "a configuration change"
+        kind = "interrupt" if done.interrupted else "interrupt_suppressed"
+        values: dict[str, Value] = {"cause": cause, **done.values}
+        summary = f"The device has {what} to signal: it {done.how}"
+        self.log.record(
+            kind, actor="device", plane="notification",
+            spec="§4.3.3.1.2" if done.values.get("mode") == "adapter" else "§4.3.3.1.1",
+            analog="virtio_ccw_notify() in QEMU", summary=summary, queue=queue, values=values,
+        )  # fmt: skip
+        if done.interrupted:
+            self.sent.append(Interrupt(cause, None, queue))
+        return done.interrupted
 
     def take_isr(self) -> int:
         """PCI ISR status: a read returns the bits and clears them (§4.1.4.5, N102)."""

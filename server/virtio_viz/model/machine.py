@@ -1,8 +1,9 @@
 """A virtual machine with one virtio device: guest RAM, the device behind its transport,
 and the Linux-like driver, wired the way real hardware wires them.
 
-How this works: the driver reaches the device only through the transport's registers
-(`PciOps` over `PciTransport`, or `MmioOps` over `MmioTransport`) and guest memory; the
+How this works: the driver reaches the device only through its transport (the registers
+of `PciOps` over `PciTransport` or `MmioOps` over `MmioTransport`, or the channel programs
+of `CcwOps` over `CcwTransport`) and guest memory; the
 device reaches the driver only through guest memory and interrupts. A kick runs the
 device at once (as QEMU does on an ioeventfd); interrupts the device raised are queued
 until `service_interrupts()` runs the driver's handlers, so a story can show the kick,
@@ -20,6 +21,7 @@ from virtio_viz.model.devices.blk import QEMU_BLK_FEATURES, BlkDevice
 from virtio_viz.model.devices.net import QEMU_NET_FEATURES, NetDevice
 from virtio_viz.model.driver.alloc import GuestAllocator
 from virtio_viz.model.driver.blk import BlkCompletion, BlkDriver
+from virtio_viz.model.driver.ccw_ops import CcwOps
 from virtio_viz.model.driver.core import VirtioDriver
 from virtio_viz.model.driver.mmio_ops import MmioOps
 from virtio_viz.model.driver.net import NetDriver
@@ -29,10 +31,13 @@ from virtio_viz.model.events import EventLog
 from virtio_viz.model.interrupts import Interrupt
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.negotiation import RefuseKnob
+from virtio_viz.model.transport.ccw import CcwTransport
 from virtio_viz.model.transport.mmio import MmioTransport
 from virtio_viz.model.transport.pci import PciTransport
 
-TransportKind = Literal["pci", "mmio"]
+TransportKind = Literal["pci", "mmio", "ccw"]
+Transport = PciTransport | MmioTransport | CcwTransport
+Ops = PciOps | MmioOps | CcwOps
 RAM_BASE = 0x0200_0000
 RAM_SIZE = 0x0040_0000  # 4 MiB: rings for every queue, buffers, indirect tables
 
@@ -45,6 +50,7 @@ class MachineOptions:
     driver_declines: int = 0  # feature bits the driver turns down on purpose
     ram_size: int = RAM_SIZE
     queue_size: int | None = None  # what the device offers per data queue (default: 256)
+    adapter_interrupts: bool = True  # ccw: two-stage indicators (False: classic ones)
 
 
 @dataclass(slots=True)
@@ -52,8 +58,8 @@ class Machine:
     memory: GuestMemory
     log: EventLog
     device: VirtioDevice
-    transport: PciTransport | MmioTransport
-    ops: PciOps | MmioOps
+    transport: Transport
+    ops: Ops
     driver: VirtioDriver
     booted: bool = False
     interrupts_seen: list[Interrupt] = field(default_factory=list)
@@ -71,7 +77,9 @@ class Machine:
     def service_interrupts(self) -> list[Interrupt]:
         """Run the driver's interrupt handling for everything the device signalled."""
         pending = self.device.take_interrupts()
-        if pending and isinstance(self.ops, MmioOps):
+        if pending and isinstance(self.ops, CcwOps):
+            self.ops.handle_interrupt(sorted(self.driver.queues))
+        elif pending and isinstance(self.ops, MmioOps):
             self.ops.acknowledge_interrupt()
         elif pending and isinstance(self.ops, PciOps) and not self.transport_msix():
             self.ops.read_isr()
@@ -126,14 +134,19 @@ class BlkMachine(Machine):
 
 
 def _assemble(
-    backend: NetDevice | BlkDevice, options: MachineOptions
-) -> tuple[VirtioDevice, PciTransport | MmioTransport, PciOps | MmioOps]:
+    backend: NetDevice | BlkDevice, options: MachineOptions, alloc: GuestAllocator
+) -> tuple[VirtioDevice, Transport, Ops]:
     device = VirtioDevice(
         backend.memory, backend.log, backend, refuse_features=options.device_refuses
     )
     if options.transport == "pci":
         pci = PciTransport(device)
         return device, pci, PciOps(pci)
+    if options.transport == "ccw":
+        ccw = CcwTransport(device)
+        ops = CcwOps(ccw, device.memory, device.log, alloc,
+                     adapter_interrupts=options.adapter_interrupts)  # fmt: skip
+        return device, ccw, ops
     mmio = MmioTransport(device)
     return device, mmio, MmioOps(mmio)
 
@@ -150,7 +163,7 @@ def virtio_net_machine(options: MachineOptions | None = None) -> NetMachine:
     net = NetDevice(memory, log, offered=offered)
     if options.queue_size is not None:
         net.queue_sizes = (options.queue_size, options.queue_size, 64)
-    device, transport, ops = _assemble(net, options)
+    device, transport, ops = _assemble(net, options, alloc)
     net_driver = NetDriver()
     core = VirtioDriver(
         ops, memory, log, alloc, net_driver, refuse_features=options.driver_declines
@@ -165,7 +178,7 @@ def virtio_blk_machine(options: MachineOptions | None = None) -> BlkMachine:
     blk = BlkDevice(memory, log, offered=offered)
     if options.queue_size is not None:
         blk.queue_sizes = (options.queue_size,)
-    device, transport, ops = _assemble(blk, options)
+    device, transport, ops = _assemble(blk, options, alloc)
     blk_driver = BlkDriver()
     core = VirtioDriver(
         ops, memory, log, alloc, blk_driver, refuse_features=options.driver_declines

@@ -181,7 +181,7 @@ class QueueSet:
             return
         check_layout(self.memory, config, self.status.negotiated)
 
-    def enable(self, index: int) -> bool:
+    def enable(self, index: int, *, spec: str = "§4.1.5.1.3") -> bool:
         self.check_enable(index)
         config = self.config(index)
         if config is None or config.enabled:
@@ -205,7 +205,7 @@ class QueueSet:
             f"0x{config.desc_addr:x}, driver 0x{config.driver_addr:x}, device "
             f"0x{config.device_addr:x}",
             index,
-            spec="§4.1.5.1.3",
+            spec=spec,
             analog="virtio_queue_enable() in QEMU",
             values={"size": config.size, "ring": kind, "desc": config.desc_addr,
                     "driver": config.driver_addr, "device": config.device_addr},

@@ -270,17 +270,21 @@ class StatusMachine:
         )
         return StatusOutcome(old, old, steps, rejected=True)
 
-    def _reset(self, old: int) -> StatusOutcome:
+    def _reset(self, old: int, how: str = "The driver writes 0") -> StatusOutcome:
         # virtio-1.2 §2.4.1: the device reinitializes status to 0 (N11, N91)
         self.status = 0
         self.features.clear()
         self._record(
             "status_reset",
             old,
-            f"The driver writes 0: the device resets (status {status_names(old)} -> 0) and "
-            "reads back 0",
+            f"{how}: the device resets (status {status_names(old)} -> 0) and reads back 0",
         )
         return StatusOutcome(old, 0, (Step.RESET,), reset=True)
+
+    def reset(self, how: str) -> StatusOutcome:
+        """A reset that is not a status write (virtio-ccw's CCW_CMD_VDEV_RESET, §4.3.3.3);
+        `how` says what asked for it."""
+        return self._reset(self.status, how)
 
     def _apply(self, old: int, steps: tuple[Step, ...]) -> StatusOutcome:
         applied: list[Step] = []

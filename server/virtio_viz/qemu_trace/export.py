@@ -47,7 +47,7 @@ def import_trace(
     parsed = parse_text(text, max_bytes)
     if strict and parsed.malformed:
         first = parsed.malformed[0]
-        raise TraceImportError(first.what, line=first.line)
+        raise TraceImportError(first.what, line=first.line, column=first.column)
     decoder = Decoder(parsed)
     devices = decoder.ctx.bindings.devices
     if not devices:

@@ -82,6 +82,7 @@ class TraceLine:
 class Problem:
     line: int
     what: str
+    column: int = 1  # where in the line (after its leading blanks) the problem starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,8 @@ def parse_line(text: str, number: int) -> TraceLine | Problem | str:
     if not text:
         return ""
     if len(text) > MAX_LINE_CHARS:
-        return Problem(number, f"line is longer than {MAX_LINE_CHARS} characters")
+        return Problem(number, f"line is longer than {MAX_LINE_CHARS} characters",
+                       MAX_LINE_CHARS + 1)  # fmt: skip
     match = _LINE.fullmatch(text)
     if match is None:
         return "(not a trace line)"
@@ -145,12 +147,13 @@ def parse_line(text: str, number: int) -> TraceLine | Problem | str:
         return event
     args = _args(match["rest"])
     if args is None:
-        return Problem(number, f"{event}: cannot read its fields")
+        return Problem(number, f"{event}: cannot read its fields", match.start("rest") + 1)
     for key in fields:
         if key not in args:
-            return Problem(number, f"{event}: no {key!r} field")
+            return Problem(number, f"{event}: no {key!r} field", len(text) + 1)
         if key not in STRING_FIELDS and not isinstance(args[key], int):
-            return Problem(number, f"{event}: {key} {args[key]!r} is not a number")
+            return Problem(number, f"{event}: {key} {args[key]!r} is not a number",
+                           _value_column(text, match.start("rest"), key))  # fmt: skip
     time = float(match["time"]) if match["time"] else None
     thread = int(match["thread"]) if match["thread"] else None
     return TraceLine(number, thread, time, event, {key: args[key] for key in fields})
@@ -170,6 +173,13 @@ def _args(rest: str) -> dict[str, Arg] | None:
             args[match["key"]] = _number(word) if _NUMBER.fullmatch(word) else word
         position = match.end()
     return args
+
+
+def _value_column(text: str, start: int, key: str) -> int:
+    """The 1-based column of the value of `key` (its last mention, as `_args` keeps)."""
+    found = [m for m in _ARG.finditer(text, start) if m["key"] == key]
+    value = "quoted" if found[-1]["quoted"] is not None else "word"
+    return found[-1].start(value) + 1
 
 
 def _number(word: str) -> int:

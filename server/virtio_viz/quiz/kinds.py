@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from virtio_viz.model.features import describe, table_for
 from virtio_viz.quiz.question import Question
+from virtio_viz.scenarios.topology import Topology
 from virtio_viz.timeline import Timeline
 from virtio_viz.timeline.frames import Frame
 
@@ -176,18 +177,29 @@ def _next_pop(timeline: Timeline, index: int) -> Frame | None:
 
 
 # -- notifications -------------------------------------------------------------------------
+def _notify_or_not(
+    frame: Frame, index: int, kind: str, decided: str, *, prompt: str, why: str
+) -> Question:
+    """A yes/no question about a notification the model decided at this step (`decided`
+    is the event's value that holds the decision)."""
+    return Question(
+        step=index, kind=kind, answer_type="choice", choices=YES_NO,
+        answer="yes" if frame.event.values[decided] else "no", spec=frame.event.spec,
+        prompt=prompt, explanation=f"{_said(frame)} {why}",
+    )  # fmt: skip
+
+
 def will_kick(timeline: Timeline, index: int) -> Question | None:
     frame = timeline.frame(index)
     if frame.event.kind != "kick_check":
         return None
     added = frame.event.values.get("added", frame.event.values.get("moved"))
-    return Question(
-        step=index, kind="will_kick", answer_type="choice", choices=YES_NO,
-        answer="yes" if frame.event.values["kick"] else "no", spec=frame.event.spec,
+    return _notify_or_not(
+        frame, index, "will_kick", "kick",
         prompt=f"The driver has just added {added} buffer(s) to {_queue(frame)}. Will it "
         "notify the device?",
-        explanation=f"{_said(frame)} The device says when it wants a kick (avail_event with "
-        "EVENT_IDX, a flag without it), and the driver checks before every notify.",
+        why="The device says when it wants a kick (avail_event with EVENT_IDX, a flag "
+        "without it), and the driver checks before every notify.",
     )  # fmt: skip
 
 
@@ -195,29 +207,33 @@ def will_interrupt(timeline: Timeline, index: int) -> Question | None:
     frame = timeline.frame(index)
     if frame.event.kind != "notify_check":
         return None
-    return Question(
-        step=index, kind="will_interrupt", answer_type="choice", choices=YES_NO,
-        answer="yes" if frame.event.values["notify"] else "no", spec=frame.event.spec,
+    return _notify_or_not(
+        frame, index, "will_interrupt", "notify",
         prompt=f"The device has just used buffers of {_queue(frame)}. Will it interrupt the "
         "driver?",
-        explanation=f"{_said(frame)} The driver says when it wants an interrupt (used_event "
-        "with EVENT_IDX, a flag without it), and the device checks before every one.",
+        why="The driver says when it wants an interrupt (used_event with EVENT_IDX, a flag "
+        "without it), and the device checks before every one.",
     )  # fmt: skip
 
 
+def _diagram(timeline: Timeline) -> Topology:
+    """The picture the reader sees (its transport's and ring format's labels and wires)."""
+    return timeline.story.diagram(timeline.options)
+
+
 def _clickable(timeline: Timeline) -> tuple[str, ...]:
-    return tuple(b.id for b in timeline.story.topology.boxes if b.kind in CLICKABLE)
+    return tuple(b.id for b in _diagram(timeline).boxes if b.kind in CLICKABLE)
 
 
 def _label(timeline: Timeline, box_id: str) -> str:
-    return timeline.story.topology.box(box_id).label
+    return _diagram(timeline).box(box_id).label
 
 
 def kick_lands(timeline: Timeline, index: int) -> Question | None:
     frame = timeline.frame(index)
     if frame.event.kind != "queue_notify" or frame.event.actor != "device":
         return None
-    topology = timeline.story.topology
+    topology = _diagram(timeline)
     around = [b for b in topology.ancestors(frame.box) if topology.box(b).kind == "process"]
     return Question(
         step=index, kind="kick_lands", answer_type="box", choices=_clickable(timeline),
@@ -233,7 +249,7 @@ def interrupt_path(timeline: Timeline, index: int) -> Question | None:
     frame = timeline.frame(index)
     if frame.event.kind != "interrupt" or frame.route is None:
         return None
-    topology = timeline.story.topology
+    topology = _diagram(timeline)
     route = next(r for r in topology.routes if r.name == frame.route and r.hops == frame.hops)
     between = topology.walk(route)[1:-1]
     if not between:

@@ -14,6 +14,7 @@ refuses, the timeline stops with `file:line:column: ...` as its reason.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,10 @@ def load_scenario_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) 
     path = Path(path)
     with path.open("rb") as handle:
         raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:  # never read the rest; say how big the file really is
+            size = os.fstat(handle.fileno()).st_size
+            raise ScenarioFileError(str(path), 1, 1, f"a scenario file of at most {max_bytes} "
+                                    f"bytes (this one has {size})")  # fmt: skip
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -97,6 +102,10 @@ def load_scenario(text: str, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTE
     if base is None:
         raise topology.error(filename, f"a topology, one of: {', '.join(STORIES)}")
     options = reader.options(doc.get("options"))
+    try:
+        base.check(options)
+    except OptionError as error:
+        raise (doc.get("options") or topology).error(filename, error.message) from None
     specs = _specs(base, options, doc.get("options") or topology, filename)
     plans = reader.chapters(doc["chapters"], base, options, specs)
     first = _SETUP_FIRST.get(base.id)
@@ -108,6 +117,7 @@ def load_scenario(text: str, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTE
         asked = read_questions(doc["questions"], ids, fail=reader.fail, mapping=reader.mapping)
     story = ScenarioStory(
         id=base.id, topology=base.topology, build=base.build, voice=base.voice,
+        transports=base.transports, why_not=base.why_not,
         chapters=_composer(base, tuple(plans), filename), options=options,
         file_title=title, file_summary=summary, filename=filename,
         questions=tuple(entry.ask for entry in asked) if asked else base.questions,

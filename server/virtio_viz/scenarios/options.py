@@ -13,7 +13,7 @@ from typing import Literal, TypeVar
 
 from virtio_viz.model.features import BLK, GENERIC, NET
 
-TransportKind = Literal["pci", "mmio"]
+TransportKind = Literal["pci", "mmio", "ccw"]
 RingFormat = Literal["split", "packed"]
 
 MAX_QUEUE_SIZE = 32768  # virtio-1.2 §2.7: a split queue holds at most 32768 descriptors
@@ -55,7 +55,7 @@ class StoryOptions:
         if unknown:
             raise OptionError(unknown[0], f"unknown option; known: {', '.join(_NAMES)}")
         return cls(
-            transport=_choice(raw, "transport", ("pci", "mmio"), "pci"),
+            transport=_choice(raw, "transport", ("pci", "mmio", "ccw"), "pci"),
             ring=_choice(raw, "ring", ("split", "packed"), "split"),
             queue_size=_queue_size(raw.get("queue_size", 16)),
             event_idx=_flag(raw, "event_idx", default=True),

@@ -55,15 +55,21 @@ def locate(topology: Topology, event: Event, *, kick_variant: str = "") -> Locat
     return Location(placement.data_plane)
 
 
+_TRANSPORT_KINDS = frozenset({"register_read", "register_write", "ccw_start", "diagnose_notify"})
+
+
 def is_notify_write(event: Event) -> bool:
     """The driver's kick: a write to a queue's notification address (virtio-1.2 §4.1.4.4,
-    PCI's notify region; §4.2.2, MMIO's QueueNotify). Other notification-plane registers
-    (ISR status, InterruptStatus, InterruptACK) are ordinary register accesses."""
+    PCI's notify region; §4.2.2, MMIO's QueueNotify) or DIAGNOSE 0x500 on channel I/O
+    (§4.3.3.2). Other notification-plane registers (ISR status, InterruptStatus,
+    InterruptACK) are ordinary register accesses."""
+    if event.actor != "driver":
+        return False
+    if event.kind == "diagnose_notify":
+        return True
     register = str(event.values.get("register", ""))
-    return (
-        event.actor == "driver"
-        and event.kind == "register_write"
-        and (event.values.get("region") == "notify" or register == "QueueNotify")
+    return event.kind == "register_write" and (
+        event.values.get("region") == "notify" or register == "QueueNotify"
     )
 
 
@@ -72,7 +78,7 @@ def _driver_event(topology: Topology, event: Event, kick_variant: str) -> Locati
     if is_notify_write(event):
         variant = kick_variant if topology.has_route("kick", kick_variant) else ""
         return _along(topology, driver, "kick", variant)
-    if event.kind in {"register_read", "register_write"}:
+    if event.kind in _TRANSPORT_KINDS:
         return _along(topology, driver, "config")
     return Location(driver)
 

@@ -20,7 +20,8 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from virtio_viz.model.events import Event, EventLog
 from virtio_viz.model.memory import GuestMemory
-from virtio_viz.scenarios.options import StoryOptions
+from virtio_viz.scenarios.options import OptionError, StoryOptions, TransportKind
+from virtio_viz.scenarios.topologies.transports import for_transport
 from virtio_viz.scenarios.topology import Topology
 
 ParamValue = int | str | bool
@@ -180,7 +181,8 @@ class Story(Generic[W]):
 
     `voice` adjusts an event for this architecture before it is shown (for example the
     vhost-net story names vhost's functions where the model names QEMU's). `questions`
-    are the ones its readers are asked (the answers come from the model).
+    are the ones its readers are asked (the answers come from the model). `transports`
+    are those the architecture exists on, with `why_not` saying why the others are missing.
     """
 
     id: str
@@ -189,6 +191,18 @@ class Story(Generic[W]):
     chapters: Callable[[StoryOptions], tuple[Chapter[W], ...]]
     voice: Callable[[Event], Event] = lambda event: event
     questions: tuple[Ask, ...] = ()
+    transports: tuple[TransportKind, ...] = ("pci", "mmio", "ccw")
+    why_not: str = ""
+
+    def check(self, options: StoryOptions) -> None:
+        """Raise OptionError if this architecture cannot run on the options' transport."""
+        if options.transport not in self.transports:
+            raise OptionError("transport", f"{self.id} runs on {', '.join(self.transports)} "
+                              f"only: {self.why_not}")  # fmt: skip
+
+    def diagram(self, options: StoryOptions) -> Topology:
+        """The topology as these options draw it (ring format, transport)."""
+        return for_transport(self.topology.for_ring(options.ring), options.transport)
 
     @property
     def title(self) -> str:

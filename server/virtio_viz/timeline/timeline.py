@@ -3,9 +3,12 @@
 How this works: building a timeline runs the story's beats on a fresh world while a
 `Recorder` turns every event into a frame. The reader's actions (`PlacedAction`) come in
 at beat boundaries: an action placed at step k runs right after the beat that recorded
-step k, in a chapter of its own, and the story then carries on. Everything is a function
-of (story, options, seed, actions), so a fork is simply a new timeline built with one more
-action, and rebuilding a permalink gives the same frames byte for byte.
+step k, in a chapter of its own, and the story then carries on. A beat is one move of a
+party (the driver fills the receive queue and kicks once): when step k is inside one,
+the action's chapter says so, since the reader acted earlier than the action shows.
+Everything is a function of (story, options, seed, actions), so a fork is simply a new
+timeline built with one more action, and rebuilding a permalink gives the same frames
+byte for byte.
 
 Seeking to step k takes the last keyframe at or before k and applies the frames after it:
 at most `interval - 1` small patches, whatever the length of the timeline.
@@ -73,9 +76,11 @@ class Timeline:
         self.max_steps = max_steps
         self.stopped: str | None = None  # why the story ended early, if it did
         self.action_starts: list[int] = []  # the first step of each action
+        story.check(self.options)
+        self._last_beat = ""
         world = story.build(self.options, seed)
         self.action_specs: tuple[ActionSpec, ...] = world.action_specs()
-        recorder = Recorder(world, story.topology, story.voice, interval=interval)
+        recorder = Recorder(world, story.diagram(self.options), story.voice, interval=interval)
         world.log.observer = recorder
         try:
             self._run(world, recorder)
@@ -104,6 +109,7 @@ class Timeline:
         self._act(world, recorder, pending, until=None)
 
     def _beat(self, world: World, recorder: Recorder, beat: Beat[Any]) -> None:
+        self._last_beat = beat.label
         recorder.note = beat.note
         try:
             beat.run(world)
@@ -123,10 +129,20 @@ class Timeline:
             placed = pending.pop(0)
             spec = next((s for s in self.action_specs if s.kind == placed.action.kind), None)
             label = spec.label if spec else placed.action.kind
-            recorder.chapter(f"action-{len(self.action_starts)}", f"Your action: {label}", "")
+            recorder.chapter(f"action-{len(self.action_starts)}", f"Your action: {label}",
+                             self._waited(placed.at, len(recorder.frames)))  # fmt: skip
             self.action_starts.append(len(recorder.frames))
             world.act(placed.action)
             self._check_length(recorder)
+
+    def _waited(self, at: int, start: int) -> str:
+        """Why an action placed at step `at` starts at step `start` (0-based), if later."""
+        if at < 0 or start <= at + 1:
+            return ""
+        return (f"You acted at step {at + 1}, in the middle of one move of the story "
+                f"(\"{self._last_beat}\"). The model takes an action only between two "
+                f"moves, so steps {at + 2} to {start} finished that one first, as they did "
+                f"before, and your action starts here.")  # fmt: skip
 
     def _check_length(self, recorder: Recorder) -> None:
         if len(recorder.frames) > self.max_steps:

@@ -15,7 +15,9 @@ export class AddressMap extends LitElement {
     table { border-collapse: collapse; width: 100%; font-family: var(--vv-mono); font-size: 0.8em; }
     td, th { padding: 1px 6px; text-align: left; white-space: nowrap; }
     th { color: var(--vv-muted); font-weight: 500; }
-    tr.hit td { background: var(--vv-focus); }
+    tr.hit td, tr.hit th { background: var(--vv-focus); }
+    tbody th { font-weight: 400; color: var(--vv-muted); }
+    .scroll { overflow-x: auto; }
   `];
 
   @property({ attribute: false }) frame: Frame | undefined;
@@ -29,9 +31,10 @@ export class AddressMap extends LitElement {
     return html`<h2>Address translation</h2>
       ${now ? html`<div class="now" role="status" aria-label="this step's translation">
         ${now.from} ${hex(now.fromAddr)} → ${now.to} ${hex(now.toAddr)}${now.length !== null ? html` <span class="muted">(${now.length} bytes)</span>` : nothing}</div>` : nothing}
-      ${table ? html`<div class="muted">${table.title}</div><table aria-label=${table.title}>
-        <thead><tr><th></th><th>from</th><th>to</th><th>size</th><th></th></tr></thead>
-        <tbody>${table.rows.map((r) => html`<tr class=${hit(r.from, r.size) ? "hit" : ""}><td>${r.label}</td><td>${hex(r.from)}</td><td>${hex(r.to)}</td><td>${hex(r.size)}</td><td class="muted">${r.note}</td></tr>`)}</tbody>
-      </table>` : nothing}`;
+      ${table ? html`<div class="muted">${table.title}</div><div class="scroll"><table aria-label=${table.title}>
+        <thead><tr><th scope="col"></th>${table.columns.map((c) => html`<th scope="col">${c}</th>`)}<th scope="col">size</th><th scope="col"></th></tr></thead>
+        <tbody>${table.rows.map((r) => html`<tr class=${hit(r.from, r.size) ? "hit" : ""}><th scope="row">${r.label}</th><td>${hex(r.from)}</td><td>${hex(r.to)}</td>
+          ${table.columns.length > 2 ? html`<td>${r.backend === null ? "–" : hex(r.backend)}</td>` : nothing}<td>${hex(r.size)}</td><td class="muted">${r.note}</td></tr>`)}</tbody>
+      </table></div>` : nothing}`;
   }
 }

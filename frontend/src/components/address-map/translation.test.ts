@@ -14,8 +14,9 @@ describe("address translations", () => {
   });
 
   it("lists the memory table or the IOMMU mappings from the state's extras", () => {
-    const table = mappingsOf({ memtable: [{ guest_phys: 0x2000000, user_addr: 0x7f00, mmap_offset: 0, size: 0x400000 }] });
-    expect(table?.rows[0]).toMatchObject({ from: 0x2000000, to: 0x7f00, size: 0x400000 });
+    const table = mappingsOf({ memtable: [{ guest_phys: 0x2000000, user_addr: 0x7f00, mmap_offset: 0, size: 0x400000, backend_addr: 0x7e00 }] });
+    expect(table?.rows[0]).toMatchObject({ from: 0x2000000, to: 0x7f00, backend: 0x7e00, size: 0x400000 });
+    expect(table?.columns).toEqual(["guest-physical", "QEMU virtual", "back-end virtual"]);
     expect(mappingsOf({ iommu: [{ iova: 1, hpa: 2, size: 3, perm: "read" }] })?.rows[0]?.note).toBe("read");
     expect(mappingsOf({})).toBeNull();
   });

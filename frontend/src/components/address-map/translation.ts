@@ -27,17 +27,21 @@ export function translationOf(frame: Frame | undefined): Translation | null {
   return null;
 }
 
-export interface Mapping { label: string; from: number; to: number; size: number; note: string }
+/** A mapping table's row; `backend`: where a vhost back-end has the same bytes (its own
+ * mapping of the region, which a vhost-user process makes at an address of its choosing). */
+export interface Mapping { label: string; from: number; to: number; backend: number | null; size: number; note: string }
+export interface MappingTable { title: string; columns: string[]; rows: Mapping[] }
 
 /** The memory table or IOMMU mappings a scenario keeps in its state's `extras`. */
-export function mappingsOf(extras: Record<string, unknown> | undefined): { title: string; rows: Mapping[] } | null {
+export function mappingsOf(extras: Record<string, unknown> | undefined): MappingTable | null {
   const memtable = extras?.memtable;
   if (Array.isArray(memtable) && memtable.length) {
     return {
-      title: "Back-end memory table (guest-physical → QEMU virtual)",
+      title: "Back-end memory table (guest-physical → QEMU virtual and back-end virtual)",
+      columns: ["guest-physical", "QEMU virtual", "back-end virtual"],
       rows: memtable.map((r: Record<string, number>, i) => ({
-        label: `region ${i}`, from: r.guest_phys ?? 0, to: r.user_addr ?? 0, size: r.size ?? 0,
-        note: `mmap offset 0x${(r.mmap_offset ?? 0).toString(16)}`,
+        label: `region ${i}`, from: r.guest_phys ?? 0, to: r.user_addr ?? 0, backend: r.backend_addr ?? null,
+        size: r.size ?? 0, note: `mmap offset 0x${(r.mmap_offset ?? 0).toString(16)}`,
       })),
     };
   }
@@ -45,8 +49,9 @@ export function mappingsOf(extras: Record<string, unknown> | undefined): { title
   if (Array.isArray(iommu) && iommu.length) {
     return {
       title: "IOMMU mappings (IOVA → host-physical)",
+      columns: ["IOVA", "host-physical"],
       rows: iommu.map((r: Record<string, number | string>, i) => ({
-        label: `mapping ${i}`, from: Number(r.iova ?? 0), to: Number(r.hpa ?? 0), size: Number(r.size ?? 0),
+        label: `mapping ${i}`, from: Number(r.iova ?? 0), to: Number(r.hpa ?? 0), backend: null, size: Number(r.size ?? 0),
         note: String(r.perm ?? ""),
       })),
     };

@@ -1,159 +1,229 @@
-/** The architecture diagram: the seed's boxes and wires; each step sends a token along its hops. */
-import { LitElement, css, html, svg, nothing } from "lit";
-import { customElement, property } from "lit/decorators.js";
+/**
+ * The architecture diagram: the seed's boxes and wires, laid out for the size it is given
+ * (CSS px at scale 1, so a font size is the size on screen), and each step's route lit with
+ * a token travelling along it. When the picture is wider than its place (a phone), it
+ * pans itself so that the step's box and route stay in view.
+ */
+import { LitElement, html, render, svg, nothing } from "lit";
+import { customElement, property, state } from "lit/decorators.js";
 import { keyed } from "lit/directives/keyed.js";
 import type { Frame, Topology, Wire } from "../../protocol";
-import { WIDTH, bands, layoutBoxes, orientHops, parallelOffsets, wireGeometry, wireMidpoint, wirePath, type PlacedBox } from "../../layout/diagram";
-import { GLYPH_EM, fitLabel } from "../../layout/label-fit";
+import { boxesOnly, drawnHops, layoutDiagram, pathOf, routeLabels, type DiagramLayout, type Hop, type PlacedBox } from "../../layout/diagram";
+import type { Point } from "../../layout/geometry";
+import { canvasMeasure, estimate, type Measure } from "../../layout/text";
+import { typeScale, type TypeScale } from "../../layout/type-scale";
 import { PLANE_COLOUR, theme } from "../theme";
+import { diagramStyles } from "./diagram-styles";
+import { standaloneSvg } from "./export-image";
 
-const PLANES: [string, string][] = [["control", "control plane"], ["data", "data plane"], ["notification", "notifications"]];
+/** Exports lay the diagram out at this width, whatever the screen's size. */
+export const EXPORT_WIDTH = 1100;
 
-interface Drawing { topology: Topology; placed: Map<string, PlacedBox>; offsets: Map<string, number>; parents: Set<string>; height: number }
+export const PLANES: [string, string][] = [["control", "control plane"], ["data", "data plane"], ["notification", "notifications"]];
+
+/** The last layouts made, by topology and size: a page going back to a size does not lay out again. */
+const LAYOUTS = new Map<string, DiagramLayout>();
+
+let sharedMeasure: Measure | null = null;
+function measurer(host: HTMLElement): Measure {
+  if (!sharedMeasure) {
+    const family = getComputedStyle(host).fontFamily;
+    sharedMeasure = family ? canvasMeasure(family) : estimate;
+  }
+  return sharedMeasure;
+}
 
 @customElement("vv-diagram")
 export class ArchDiagram extends LitElement {
-  static override styles = [theme, css`
-    :host { display: block; overflow-x: auto; }
-    svg { width: 100%; height: auto; display: block; }
-    /* On a phone the diagram keeps a readable size and scrolls sideways inside its panel. */
-    @media (max-width: 700px) { svg { min-width: 620px; } }
-    .box rect { fill: var(--vv-panel-2); stroke: var(--vv-line); stroke-width: 1.2; transition: stroke 0.2s, fill 0.2s; }
-    .box.space rect { fill: transparent; stroke-dasharray: 4 4; }
-    .box.vm rect, .box.process rect { fill: color-mix(in srgb, var(--vv-panel-2) 60%, transparent); }
-    .box.memory rect { fill: color-mix(in srgb, var(--vv-data) 12%, var(--vv-panel-2)); }
-    .box.hardware rect { fill: color-mix(in srgb, var(--vv-muted) 14%, var(--vv-panel-2)); }
-    .box.active rect { stroke: var(--vv-active); stroke-width: 3; fill: color-mix(in srgb, var(--vv-active) 12%, var(--vv-panel-2)); }
-    .box text { fill: var(--vv-text); }
-    .box.space > text, .box.vm > text, .box.process > text { fill: var(--vv-muted); }
-    .box .sub { fill: var(--vv-muted); }
-    .wire { fill: none; stroke-width: 1.8; opacity: 0.4; }
-    .wire:hover { opacity: 0.9; }
-    .wire.lit { opacity: 1; stroke-width: 3.4; }
-    .wire.suppressed { stroke-dasharray: 2 5; }
-    .route { fill: none; stroke-width: 3.4; }
-    .wire-label { font-size: 12px; fill: var(--vv-text); font-weight: 600; paint-order: stroke; stroke: var(--vv-panel); stroke-width: 5px; stroke-linejoin: round; }
-    .token { stroke: var(--vv-panel); stroke-width: 2.5; }
-    .top { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: flex-start; gap: 0 8px; }
-    .legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: 0.78em; color: var(--vv-muted); margin: 2px 4px 6px; }
-    .legend i { display: inline-block; width: 18px; height: 3px; border-radius: 2px; vertical-align: middle; margin-right: 5px; }
-    .legend i.box { width: 12px; height: 10px; border: 2px solid var(--vv-active); background: transparent; border-radius: 3px; }
-    @media (prefers-reduced-motion: reduce) { .box rect { transition: none; } }
-  `];
+  static override styles = [theme, diagramStyles];
 
   @property({ attribute: false }) topology: Topology | null = null;
   @property({ attribute: false }) frame: Frame | undefined;
+  @property({ attribute: false }) type: TypeScale = typeScale("wide", false);
+  /** Fill the height the page gives (the wide stage), instead of taking the height it needs. */
+  @property({ type: Boolean, reflect: true }) fit = false;
+  /** The part of the rings this step touches (a box inside the rings' box), if any. */
+  @property({ attribute: false }) into: string | null = null;
+  /** How long the token travels, in ms (the page keeps it shorter than a step when playing). */
+  @property({ type: Number }) tokenMs = 900;
   @property({ type: Boolean }) reducedMotion = false;
+  @state() private size: { w: number; h: number } | null = null;
+  @state() private edges = { left: false, right: false };
 
-  private drawing: Drawing | null = null;
+  private observer: ResizeObserver | null = null;
+  private pending: string | null = null;
 
-  private draw(topology: Topology): Drawing {
-    if (this.drawing?.topology !== topology) {
-      this.drawing = {
-        topology,
-        placed: layoutBoxes(topology),
-        offsets: parallelOffsets(topology.wires),
-        parents: new Set(topology.boxes.map((b) => b.parent).filter((id): id is string => id !== null)),
-        height: bands(topology).total,
-      };
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.observer = new ResizeObserver(() => this.measureSize());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.observer?.disconnect();
+  }
+
+  override firstUpdated(): void {
+    // The first size comes from the observer, once the page around has settled (no layout
+    // for a size that lasts one frame).
+    const viewport = this.renderRoot.querySelector(".viewport");
+    if (viewport) this.observer?.observe(viewport);
+  }
+
+  private measureSize(): void {
+    const viewport = this.renderRoot.querySelector<HTMLElement>(".viewport");
+    if (!viewport) return;
+    const w = Math.floor(viewport.clientWidth), h = Math.floor(viewport.clientHeight);
+    if (w <= 0) return;
+    if (!this.size || this.size.w !== w || (this.fit && Math.abs(this.size.h - h) > 1)) this.size = { w, h };
+  }
+
+  /** The layout for the current size (recomputed only when the size, type or topology change). */
+  /** The layout for the current size. A size not laid out before shows its boxes at once
+   * (they take a millisecond) and gets its wires a moment later (routing them round every
+   * box takes longer), so the page is never held up by the wires. */
+  get layout(): DiagramLayout | null {
+    const topology = this.topology, size = this.size;
+    if (!topology || !size) return null;
+    const options = { width: size.w, height: this.fit ? size.h : null, type: this.type, measure: measurer(this) };
+    const key = `${topology.id}|${topology.boxes.length}|${topology.wires.length}|${size.w}|${options.height}|${JSON.stringify(this.type)}`;
+    const done = LAYOUTS.get(key);
+    if (done) return done;
+    if (this.pending !== key) {
+      this.pending = key;
+      requestAnimationFrame(() => setTimeout(() => { // after the boxes are painted
+        if (this.pending !== key) return; // the size changed meanwhile
+        if (LAYOUTS.size >= 12) LAYOUTS.delete(LAYOUTS.keys().next().value!);
+        LAYOUTS.set(key, layoutDiagram(topology, options));
+        this.pending = null;
+        this.requestUpdate();
+      }));
     }
-    return this.drawing;
+    return boxesOnly(topology, options);
+  }
+
+  /** The step's route: its hops in the order of travel, each as points. */
+  private hops(layout: DiagramLayout): Hop[] {
+    const topology = this.topology!, frame = this.frame;
+    if (!frame) return [];
+    const wires = new Map(topology.wires.map((w) => [w.id, w] as [string, Wire]));
+    const route = frame.route ? topology.routes.find((r) => r.name === frame.route) : undefined;
+    return drawnHops(layout, wires, route?.start ?? frame.box, frame.hops, this.into);
   }
 
   override render() {
     const topology = this.topology;
-    if (!topology) return nothing;
-    const { placed, offsets, parents, height } = this.draw(topology);
-    const wires = new Map(topology.wires.map((w) => [w.id, w] as [string, Wire]));
-    const frame = this.frame;
-    const route = frame?.route ? topology.routes.find((r) => r.name === frame.route) : undefined;
-    const start = route?.start ?? frame?.box ?? "";
-    const hops = frame ? orientHops(wires, start, frame.hops) : [];
-    const lit = new Set(frame?.hops ?? []);
-    const colour = PLANE_COLOUR[frame?.event.plane ?? "data"] ?? "";
-    const suppressed = new Set(topology.routes.filter((r) => r.suppressed).flatMap((r) => r.hops));
-    const paths = hops.map((h) => wirePath(h.wire, placed, h.reversed, offsets.get(h.wire.id) ?? 0)).filter((d): d is string => !!d);
-    const described = route ? `${route.label}` : frame ? `inside ${placed.get(frame.box)?.box.label ?? frame.box}` : "";
-    return html`
-      <div class="top">
+    const legend = html`<div class="top">
         <div class="legend" aria-hidden="true">
           ${PLANES.map(([plane, label]) => html`<span><i style="background: ${PLANE_COLOUR[plane]}"></i>${label}</span>`)}
           <span><i class="box"></i>where this step happens</span>
         </div>
         <slot name="actions"></slot>
-      </div>
-      <svg viewBox="-2 -2 ${WIDTH + 4} ${height + 4}" role="img" aria-label="Architecture diagram of ${topology.title}. This step: ${described}">
-        <defs>
-          <marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">
-            <path d="M0,0 L10,5 L0,10 z" fill=${colour}></path>
-          </marker>
-        </defs>
-        ${[...placed.values()].sort((a, b) => a.depth - b.depth).map((p) => this.box(p, frame?.box === p.box.id, parents))}
-        ${topology.wires.map((w) => {
-          const d = wirePath(w, placed, false, offsets.get(w.id) ?? 0);
-          if (!d || lit.has(w.id)) return nothing;
-          return svg`<path class="wire ${suppressed.has(w.id) ? "suppressed" : ""}" d=${d} stroke=${PLANE_COLOUR[w.plane]} data-wire=${w.id}><title>${w.label}: ${w.detail}</title></path>`;
-        })}
-        ${paths.map((d, i) => svg`<path class="wire lit route" d=${d} stroke=${colour} data-wire=${hops[i]!.wire.id}
-            marker-end=${i === paths.length - 1 ? "url(#arrow)" : ""}><title>${hops[i]!.wire.label}: ${hops[i]!.wire.detail}</title></path>`)}
-        ${hops.map((h) => this.wireLabel(h.wire, placed, offsets.get(h.wire.id) ?? 0))}
-        ${paths.length && frame ? keyed(frame.index, this.token(paths.join(" "), colour)) : nothing}
-      </svg>`;
+      </div>`;
+    const layout = this.layout;
+    return html`${legend}<div class="frame ${this.edges.left ? "more-left" : ""} ${this.edges.right ? "more-right" : ""}">
+      <div class="viewport" @scroll=${() => this.noteEdges()}>${topology && layout ? this.picture(topology, layout) : nothing}</div></div>`;
   }
 
-  private box(p: PlacedBox, active: boolean, parents: Set<string>) {
+  /** This step's diagram laid out for an export (EXPORT_WIDTH wide, its own height, the
+   * token at rest), as standalone SVG text. */
+  exportPicture(background: string): { svg: string; width: number; height: number } | null {
+    const topology = this.topology;
+    if (!topology) return null;
+    const layout = layoutDiagram(topology, { width: EXPORT_WIDTH, height: null, type: typeScale("wide", false), measure: measurer(this) });
+    const holder = document.createElement("div");
+    holder.className = "export";
+    this.renderRoot.appendChild(holder);
+    try {
+      render(this.picture(topology, layout, true), holder);
+      const drawn = holder.querySelector("svg");
+      return drawn ? { svg: standaloneSvg(drawn, background), width: layout.width, height: layout.height } : null;
+    } finally {
+      holder.remove();
+    }
+  }
+
+  private picture(topology: Topology, layout: DiagramLayout, still = false) {
+    const frame = this.frame;
+    const hops = this.hops(layout);
+    const lit = new Set(hops.map((h) => h.wire.id));
+    const colour = PLANE_COLOUR[frame?.event.plane ?? "data"] ?? "";
+    const suppressed = new Set(topology.routes.filter((r) => r.suppressed).flatMap((r) => r.hops));
+    const route = frame?.route ? topology.routes.find((r) => r.name === frame.route) : undefined;
+    const described = route ? route.label : frame ? `inside ${layout.boxes.get(frame.box)?.box.label ?? frame.box}` : "";
+    const boxes = [...layout.boxes.values()].sort((a, b) => a.depth - b.depth);
+    const travel = hops.flatMap((h) => h.points);
+    return svg`<svg viewBox="0 0 ${layout.width} ${layout.height}" width=${layout.width} height=${layout.height}
+        role="img" aria-label="Architecture diagram of ${topology.title}. This step: ${described}">
+      <defs><marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="4.5" markerHeight="4.5" orient="auto-start-reverse">
+        <path d="M0,0 L10,5 L0,10 z" fill=${colour}></path></marker></defs>
+      ${boxes.map((p) => this.box(p, frame?.box === p.box.id || (this.into === p.box.id && lit.size > 0)))}
+      ${[...layout.wires.values()].map((w) => lit.has(w.wire.id) ? nothing
+        : svg`<path class="wire ${suppressed.has(w.wire.id) ? "suppressed" : ""}" d=${w.d} stroke=${PLANE_COLOUR[w.wire.plane]}
+            data-wire=${w.wire.id} data-a=${w.wire.a} data-b=${w.wire.b}><title>${w.wire.label}: ${w.wire.detail}</title></path>`)}
+      ${hops.map((h, i) => svg`<path class="wire lit route" d=${pathOf(layout, h.points)} stroke=${colour} data-wire=${h.wire.id}
+          data-a=${h.wire.a} data-b=${h.wire.b} marker-end=${i === hops.length - 1 ? "url(#arrow)" : ""}><title>${h.wire.label}: ${h.wire.detail}</title></path>`)}
+      ${[...routeLabels(layout, hops).entries()].map(([id, l]) => svg`<text class="wire-label" data-wire=${id} x=${l.x + l.w / 2} y=${l.baseline}
+          text-anchor="middle" font-size=${l.size}>${l.text}</text>`)}
+      ${travel.length && frame ? keyed(frame.index, this.token(pathOf(layout, travel), travel[travel.length - 1]!, colour, layout, still)) : nothing}
+    </svg>`;
+  }
+
+  private box(p: PlacedBox, active: boolean) {
     const b = p.box;
-    const leaf = !parents.has(b.id) && (b.kind === "component" || b.kind === "memory" || b.kind === "hardware");
-    return svg`<g class="box ${b.kind} ${active ? "active" : ""}" data-box=${b.id}>
+    return svg`<g class="box ${b.kind} ${p.leaf ? "leaf" : "container"} ${active ? "active" : ""}" data-box=${b.id} data-parent=${b.parent ?? ""}>
       <rect x=${p.x} y=${p.y} width=${p.w} height=${p.h} rx="6"><title>${b.label}${b.sublabel ? ` (${b.sublabel})` : ""}</title></rect>
-      ${leaf ? this.centredLabel(p) : this.cornerLabel(p)}
+      ${p.lines.map((l) => svg`<text class=${l.role} x=${l.x} y=${l.y} text-anchor=${l.anchor} font-size=${l.size}>${l.text}</text>`)}
     </g>`;
   }
 
-  /** A leaf box: label (and sublabel, when there is room) centred, wrapped to fit. */
-  private centredLabel(p: PlacedBox) {
-    const b = p.box, width = p.w - 10;
-    const label = fitLabel(b.label, width, 13, 9, 2);
-    const sub = b.sublabel ? fitLabel(b.sublabel, width, 10.5, 8, 2) : null;
-    const labelHeight = label.lines.length * label.size * 1.2;
-    const subHeight = sub ? sub.lines.length * sub.size * 1.25 : 0;
-    const showSub = sub && labelHeight + subHeight <= p.h - 8;
-    const total = labelHeight + (showSub ? subHeight : 0);
-    const cx = p.x + p.w / 2;
-    let y = p.y + (p.h - total) / 2 + label.size * 0.95;
-    const lines = label.lines.map((line) => { const t = svg`<text x=${cx} y=${y} text-anchor="middle" font-size=${label.size}>${line}</text>`; y += label.size * 1.2; return t; });
-    const subs = showSub && sub ? sub.lines.map((line) => { const t = svg`<text class="sub" x=${cx} y=${y} text-anchor="middle" font-size=${sub.size}>${line}</text>`; y += sub.size * 1.25; return t; }) : [];
-    return [...lines, ...subs];
+  private token(path: string, end: Point, colour: string, layout: DiagramLayout, resting: boolean) {
+    const r = Math.max(6, layout.type.wire * 0.6);
+    const still = resting || this.reducedMotion || this.tokenMs <= 0 || window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
+    if (still) return svg`<circle class="token" r=${r} cx=${end.x} cy=${end.y} fill=${colour}></circle>`;
+    return svg`<circle class="token token-moving" r=${r} fill=${colour}>
+      <animateMotion dur="${this.tokenMs}ms" fill="freeze" path=${path} calcMode="paced"></animateMotion></circle>`;
   }
 
-  /** A container box: label in the top-left corner, sublabel top-right when both fit. */
-  private cornerLabel(p: PlacedBox) {
-    const b = p.box;
-    const label = fitLabel(b.label, p.w - 16, 12, 9, 1);
-    const used = GLYPH_EM * label.size * label.lines[0]!.length + 24;
-    const sub = b.sublabel ? fitLabel(b.sublabel, p.w - 16 - used, 10.5, 9, 1) : null;
-    const fits = sub && !sub.lines[0]!.endsWith("…");
-    return svg`<text x=${p.x + 8} y=${p.y + 15} font-size=${label.size}>${label.lines[0]}</text>
-      ${fits ? svg`<text class="sub" x=${p.x + p.w - 8} y=${p.y + 15} text-anchor="end" font-size=${sub!.size}>${sub!.lines[0]}</text>` : nothing}`;
+  override updated(): void {
+    this.keepInView();
   }
 
-  private wireLabel(w: Wire, placed: Map<string, PlacedBox>, offset: number) {
-    const g = wireGeometry(w, placed, offset);
-    if (!g) return nothing;
-    const m = wireMidpoint(g);
-    const vertical = Math.abs(g.end.x - g.start.x) < Math.abs(g.end.y - g.start.y);
-    const anchor = vertical ? (m.x > WIDTH * 0.7 ? "end" : "start") : "middle";
-    const x = vertical ? m.x + (anchor === "end" ? -8 : 8) : m.x, y = vertical ? m.y + 4 : m.y - 8;
-    return svg`<text class="wire-label" x=${x} y=${y} text-anchor=${anchor}>${w.label}</text>`;
+  /** A picture wider (or taller) than its place pans to the step's box and route. */
+  private keepInView(): void {
+    const viewport = this.renderRoot.querySelector<HTMLElement>(".viewport");
+    const layout = this.layout, frame = this.frame;
+    if (!viewport || !layout || !frame) return;
+    this.noteEdges();
+    if (viewport.scrollWidth <= viewport.clientWidth + 1 && viewport.scrollHeight <= viewport.clientHeight + 1) return;
+    const active = layout.boxes.get(frame.box);
+    const hops = this.hops(layout);
+    const labels = [...routeLabels(layout, hops).values()];
+    const points = [...hops.flatMap((h) => h.points), ...labels.flatMap((l) => [{ x: l.x, y: l.y }, { x: l.x + l.w, y: l.y + l.h }])];
+    const must = active ? [{ x: active.x, y: active.y }, { x: active.x + Math.min(active.w, viewport.clientWidth - 24), y: active.y + Math.min(active.h, viewport.clientHeight - 24) }] : points.slice(-1);
+    if (!must.length) return;
+    // Show as much of the route as the view holds, and always the step's box.
+    const axis = (all: number[], need: number[], view: number, now: number) => {
+      const lo = Math.min(...all, ...need) - 12, hi = Math.max(...all, ...need) + 12;
+      const needLo = Math.min(...need) - 12, needHi = Math.max(...need) + 12;
+      if (lo >= now && hi <= now + view) return now;
+      const centred = (lo + hi) / 2 - view / 2;
+      return Math.max(0, Math.min(Math.max(centred, needHi - view), needLo));
+    };
+    const x = axis(points.map((p) => p.x), must.map((p) => p.x), viewport.clientWidth, viewport.scrollLeft);
+    const y = axis(points.map((p) => p.y), must.map((p) => p.y), viewport.clientHeight, viewport.scrollTop);
+    const smooth = !(this.reducedMotion || window.matchMedia?.("(prefers-reduced-motion: reduce)").matches);
+    if (Math.abs(x - viewport.scrollLeft) > 1 || Math.abs(y - viewport.scrollTop) > 1) viewport.scrollTo({ left: x, top: y, behavior: smooth ? "smooth" : "auto" });
   }
 
-  private token(path: string, colour: string) {
-    const still = this.reducedMotion || window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
-    const end = path.match(/([\d.-]+),([\d.-]+)$/);
-    if (still && end) return svg`<circle class="token" r="8" cx=${end[1]} cy=${end[2]} fill=${colour}></circle>`;
-    const hopCount = (path.match(/M/g) ?? []).length;
-    return svg`<circle class="token token-moving" r="8" fill=${colour}>
-      <animateMotion dur="${0.45 + 0.35 * hopCount}s" fill="freeze" path=${path} calcMode="linear"></animateMotion>
-    </circle>`;
+  private noteEdges(): void {
+    const v = this.renderRoot.querySelector<HTMLElement>(".viewport");
+    if (!v) return;
+    const left = v.scrollLeft > 2, right = v.scrollLeft + v.clientWidth < v.scrollWidth - 2;
+    if (left !== this.edges.left || right !== this.edges.right) this.edges = { left, right };
   }
+}
+
+declare global {
+  interface HTMLElementTagNameMap { "vv-diagram": ArchDiagram }
 }

@@ -1,6 +1,6 @@
 /**
  * The diagram as a file for slides: SVG with its styles inlined (the component's CSS does
- * not travel with the markup), or PNG drawn from that SVG at twice the size.
+ * not travel with the markup), and PNG drawn from an SVG at twice the size.
  */
 
 const STYLE_PROPERTIES = [
@@ -19,9 +19,8 @@ export function standaloneSvg(svg: SVGSVGElement, background: string): string {
   });
   copy.querySelectorAll("animateMotion").forEach((node) => node.remove());
   copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  const box = svg.viewBox.baseVal;
-  copy.setAttribute("width", String(box.width));
-  copy.setAttribute("height", String(box.height));
+  copy.removeAttribute("width"); // the poster that holds it gives it a place and a size
+  copy.removeAttribute("height");
   copy.style.setProperty("background", background);
   return new XMLSerializer().serializeToString(copy);
 }

@@ -8,7 +8,7 @@ import { customElement, property, state } from "lit/decorators.js";
 import type { Frame, QueueState } from "../../protocol";
 import type { SparseMemory } from "../../store/memory";
 import { structureAt, type Focus } from "../../layout/ring-fields";
-import { HEX_ROW, regionFor, regions, type Region } from "../../layout/hex-regions";
+import { HEX_ROW, regionFor, regions, unrecorded, type Region } from "../../layout/hex-regions";
 import { theme } from "../theme";
 
 const FIELD_COLOURS = ["var(--vv-data)", "var(--vv-notification)", "var(--vv-control)", "var(--vv-active)"];
@@ -24,6 +24,7 @@ export class HexView extends LitElement {
     .addr { color: var(--vv-muted); }
     .b { border-radius: 2px; }
     .b.w { background: var(--vv-changed); }
+    .b.u, .sw.u { color: var(--vv-muted); opacity: 0.7; }
     .b.r, .sw.r { text-decoration: underline 2px var(--vv-accent); text-underline-offset: 3px; }
     .b.f, .sw.f { outline: 1px solid var(--vv-accent); background: var(--vv-focus); }
     .sw { font-family: var(--vv-mono); border-radius: 2px; padding: 0 3px; }
@@ -64,6 +65,8 @@ export class HexView extends LitElement {
     if (!region) return html`<h2>Guest memory</h2><p class="muted">Nothing written yet.</p>`;
     if (!list.some((r) => r.key === region!.key)) list.unshift(region);
     const bytes = memory.read(region.addr, region.size);
+    const unknown = unrecorded(this.queues, memory, region.addr, region.size);
+    const anyUnknown = unknown.includes(1);
     const written = new Set<number>(), read = new Set<number>();
     for (const run of this.frame?.memory ?? []) for (let i = 0; i < run.hex.length / 2; i++) written.add(run.addr + i);
     for (const [at, n] of reads) for (let i = 0; i < Math.min(n, 4096); i++) read.add(at + i);
@@ -75,6 +78,11 @@ export class HexView extends LitElement {
       let ascii = "";
       for (let i = 0; i < HEX_ROW && off + i < bytes.length; i++) {
         const a = base + i, v = bytes[off + i]!;
+        if (unknown[off + i]) {
+          cells.push(html`<span class="b u" data-addr=${a} title="not in the recording">??</span>${i === 7 ? "  " : " "}`);
+          ascii += " ";
+          continue;
+        }
         const inFocus = !!f && a >= f.addr && a < f.addr + f.length;
         const field = inFocus ? fieldOf(a) : -1;
         const style = field >= 0 ? `background: color-mix(in srgb, ${FIELD_COLOURS[field % 4]} 35%, transparent)` : "";
@@ -91,7 +99,7 @@ export class HexView extends LitElement {
       </div>
       ${f ? html`<div class="fields" aria-live="polite"><span class="muted">${f.label}, ${f.length} bytes at 0x${f.addr.toString(16)}:</span>
         ${(f.fields ?? []).map((x, i) => html`<span><i style="background: ${FIELD_COLOURS[i % 4]}"></i>${x.name}</span>`)}</div>` : nothing}
-      <div class="key muted"><span><span class="sw w">00</span> written by this step</span><span><span class="sw r">00</span> read by this step</span><span><span class="sw f">00</span> the structure you point at</span></div>
+      <div class="key muted">${anyUnknown ? html`<span><span class="sw u">??</span> not in the recording (a trace holds no ring bytes)</span>` : nothing}<span><span class="sw w">00</span> written by this step</span><span><span class="sw r">00</span> read by this step</span><span><span class="sw f">00</span> the structure you point at</span></div>
       <div class="scroll" aria-label="hex dump" @mouseover=${(e: MouseEvent) => this.point(e)}>${rows}</div>`;
   }
 

@@ -20,6 +20,7 @@ export class LectureBar extends LitElement {
     .qr { width: 120px; height: 120px; background: #fff; padding: 4px; border-radius: 6px; }
     .qr svg { width: 100%; height: 100%; display: block; }
     a { color: var(--vv-accent); overflow-wrap: anywhere; }
+    .notice { margin: 6px 0 0; padding: 4px 8px; border-left: 3px solid var(--vv-notification); font-size: 0.9em; }
   `];
 
   @property() mode: "solo" | "presenter" | "follower" = "solo";
@@ -27,6 +28,8 @@ export class LectureBar extends LitElement {
   @property() joinUrl: string | null = null;
   @property() detachedFrom: string | null = null;
   @property({ type: Boolean }) live = false;
+  /** The server says the room reaches only the screens on its own worker for now. */
+  @property() notice: string | null = null;
 
   private emit(command: LectureCommand): void {
     this.dispatchEvent(new CustomEvent<LectureCommand>("lecture", { detail: command, bubbles: true, composed: true }));
@@ -34,15 +37,17 @@ export class LectureBar extends LitElement {
 
   override render() {
     if (!this.live) return nothing;
+    const notice = this.notice && this.mode !== "solo"
+      ? html`<p class="notice" role="status">${this.notice}</p>` : nothing;
     if (this.mode === "presenter" && this.room && this.joinUrl) {
       return html`<h2>Lecture</h2><div class="bar" aria-label="room">
         <div class="qr" role="img" aria-label="QR code of the join link">${unsafeHTML(qrSvg(this.joinUrl))}</div>
         <div>Students follow you at<br /><a href=${this.joinUrl}>${this.joinUrl}</a><br />
-          room <span class="code">${this.room}</span></div></div>`;
+          room <span class="code">${this.room}</span></div></div>${notice}`;
     }
     if (this.mode === "follower") {
       return html`<div class="bar"><span>Following the presenter (room <span class="code">${this.room}</span>)</span>
-        <button @click=${() => this.emit("detach")}>explore on my own</button></div>`;
+        <button @click=${() => this.emit("detach")}>explore on my own</button></div>${notice}`;
     }
     if (this.detachedFrom) {
       return html`<div class="bar"><span class="muted">You left room ${this.detachedFrom}.</span>

@@ -12,9 +12,12 @@ export class NarrationPanel extends LitElement {
     :host { display: block; }
     .chapter { font-size: 0.85em; color: var(--vv-muted); }
     .chapter strong { color: var(--vv-text); }
-    .intro { font-size: 0.9em; color: var(--vv-muted); margin: 4px 0 10px; line-height: 1.45; }
-    .text { font-size: 1.15em; line-height: 1.5; margin: 8px 0; overflow-wrap: anywhere; }
-    .meta { display: flex; flex-wrap: wrap; gap: 6px; font-size: 0.8em; }
+    .intro { font-size: 0.88em; margin: 10px 0 0; line-height: 1.45; padding: 6px 10px; border-left: 3px solid var(--vv-accent);
+      background: color-mix(in srgb, var(--vv-accent) 8%, transparent); }
+    .text { font-size: 1.2em; line-height: 1.45; margin: 6px 0 8px; overflow-wrap: anywhere; }
+    .meta { display: flex; flex-wrap: wrap; gap: 4px 6px; font-size: max(11px, 0.78em); }
+    :host([brief]) .path { display: none; }
+    :host([brief]) .text { font-size: 1.1em; }
     .tag { border: 1px solid var(--vv-line); border-radius: 999px; padding: 1px 8px; overflow-wrap: anywhere; }
     a { color: var(--vv-accent); }
     .path, .analog { font-size: 0.8em; margin-top: 8px; line-height: 1.6; overflow-wrap: anywhere; }
@@ -32,6 +35,8 @@ export class NarrationPanel extends LitElement {
   @property({ attribute: false }) chapter: Chapter | undefined;
   @property({ type: Number }) total = 0;
   @property({ attribute: false }) wires: Wire[] = [];
+  /** A narrow place: the route's hops are left to the diagram. */
+  @property({ type: Boolean, reflect: true }) brief = false;
 
   /** What a frame or a block request carried, decoded (the server decodes real frames). */
   private decoded(values: Record<string, unknown>) {
@@ -53,7 +58,6 @@ export class NarrationPanel extends LitElement {
     const first = c && f.index === c.first_step;
     return html`
       <div class="chapter">Step ${f.index + 1} of ${this.total}${c ? html` · <strong>${c.title}</strong>` : nothing}</div>
-      ${first && c?.intro ? html`<p class="intro">${c.intro}</p>` : nothing}
       <p class="text" aria-live="polite">${f.narration}</p>
       ${e.rule !== null ? html`<div class="violation" role="alert"><strong>⚠ <span class="rule">N${e.rule}</span>This breaks a MUST of the virtio spec</strong>${e.requirement}</div>` : nothing}
       <div class="meta">
@@ -68,6 +72,7 @@ export class NarrationPanel extends LitElement {
         ${f.hops.map((id, i) => {
           const wire = this.wires.find((w) => w.id === id);
           return html`${i ? html`<span class="muted"> → </span>` : nothing}<span class="hop" title=${wire?.detail ?? ""}>${wire?.label ?? id}</span>`;
-        })}</div>` : nothing}`;
+        })}</div>` : nothing}
+      ${first && c?.intro ? html`<p class="intro"><span class="muted">This chapter:</span> ${c.intro}</p>` : nothing}`;
   }
 }

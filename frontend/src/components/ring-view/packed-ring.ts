@@ -3,6 +3,7 @@ import { html, nothing } from "lit";
 import { PACKED_F_AVAIL, PACKED_F_USED, eventSuppression, flagNames, hex, packedDescriptors, type PackedDesc } from "../../layout/ring";
 import { descriptorFocus, structureAt } from "../../layout/ring-fields";
 import { classes, num, read, type RingContext } from "./ring-context";
+import { ROW_HEIGHT } from "./ring-styles";
 
 const MODES = ["ENABLE", "DISABLE", "DESC"];
 
@@ -33,37 +34,31 @@ export function renderPacked(ctx: RingContext) {
     return html`<span class="chip ${classes(ctx, addr, 4)}" title="written by the ${who}" @mouseenter=${() => ctx.point(structureAt([q], addr))}>
       ${title}: <b>${MODES[e.flags] ?? e.flags}</b>${e.flags === 2 ? html` at ${e.offset}, wrap ${e.wrap}` : nothing}</span>`;
   };
-  return html`<div class="cols">
-    <div>
-      <h3>Descriptor ring <span class="muted">at ${hex(ring.addr)}, ${q.size} × 16 bytes</span></h3>
-      <div class="scroll"><table aria-label="Packed descriptor ring">
-        <thead><tr><th>slot</th><th>addr</th><th>len</th><th>id</th><th>flags</th><th>A</th><th>U</th><th>state</th><th></th></tr></thead>
-        <tbody>${descs.map((d) => {
-          const at = ring.addr + 16 * d.slot;
-          return html`<tr class=${classes(ctx, at, 16, { read: read(ctx.frame, at, 16), free: packedSlotState(d) === "empty" })} @mouseenter=${() => ctx.point(descriptorFocus(q, d.slot))}>
-            <td>${d.slot}</td><td>${hex(d.addr)}</td><td>${d.len}</td><td>${d.id}</td><td>${flagNames(d.flags & 7)}</td>
-            <td class=${d.flags & PACKED_F_AVAIL ? "on" : "dim"}>${d.flags & PACKED_F_AVAIL ? 1 : 0}</td>
-            <td class=${d.flags & PACKED_F_USED ? "on" : "dim"}>${d.flags & PACKED_F_USED ? 1 : 0}</td>
-            <td class="state-${packedSlotState(d)}">${packedSlotState(d)}</td><td class="dim">${marks(d.slot)}</td></tr>`;
-        })}</tbody>
-      </table></div>
+  const [first, last] = ctx.rows;
+  const rows = [];
+  for (let slot = first; slot < last; slot++) {
+    const d = descs[slot]!, at = ring.addr + 16 * slot;
+    rows.push(html`<tr data-index=${slot} class=${classes(ctx, at, 16, { read: read(ctx.frame, at, 16), free: packedSlotState(d) === "empty" })} @mouseenter=${() => ctx.point(descriptorFocus(q, slot))}>
+      <td class="d">${slot}</td><td class="d">${hex(d.addr)}</td><td class="d">${d.len}</td><td class="d">${d.id}</td><td class="d">${flagNames(d.flags & 7)}</td>
+      <td class="d ${d.flags & PACKED_F_AVAIL ? "on" : "dim"}">${d.flags & PACKED_F_AVAIL ? 1 : 0}</td>
+      <td class="d ${d.flags & PACKED_F_USED ? "on" : "dim"}">${d.flags & PACKED_F_USED ? 1 : 0}</td>
+      <td class="d state-${packedSlotState(d)}">${packedSlotState(d)}</td><td class="d dim">${marks(slot)}</td></tr>`);
+  }
+  return html`<div class="areas">
+      <div><h3>Descriptor ring <span class="muted">${q.size} × 16 B at ${hex(ring.addr)}</span></h3>
+        <div class="chips">${counter("driver", "next_avail", drv.next_avail)}${counter("driver", "avail wrap", drv.avail_wrap_counter)}
+          ${counter("driver", "next_used", drv.next_used)}${counter("driver", "used wrap", drv.used_wrap_counter)}</div></div>
+      <div><h3>Device's positions</h3>
+        <div class="chips">${counter("device", "next_avail", dev.next_avail)}${counter("device", "avail wrap", dev.avail_wrap_counter)}
+          ${counter("device", "next_used", dev.next_used)}${counter("device", "used wrap", dev.used_wrap_counter)}</div></div>
+      <div><h3>Event suppression</h3>
+        <div class="chips">${suppression("driver event (used buffer notifications)", drvEv.addr, "driver")}
+          ${suppression("device event (driver notifications)", devEv.addr, "device")}</div></div>
     </div>
-    <div>
-      <h3>Wrap counters and positions</h3>
-      <div class="chips">
-        ${counter("driver", "next_avail", drv.next_avail)}${counter("driver", "avail wrap", drv.avail_wrap_counter)}
-        ${counter("driver", "next_used", drv.next_used)}${counter("driver", "used wrap", drv.used_wrap_counter)}
-      </div>
-      <div class="chips">
-        ${counter("device", "next_avail", dev.next_avail)}${counter("device", "avail wrap", dev.avail_wrap_counter)}
-        ${counter("device", "next_used", dev.next_used)}${counter("device", "used wrap", dev.used_wrap_counter)}
-      </div>
-      <h3>Event suppression</h3>
-      <div class="chips">
-        ${suppression("driver event (used buffer notifications)", drvEv.addr, "driver")}
-        ${suppression("device event (driver notifications)", devEv.addr, "device")}
-      </div>
-      <p class="note muted">A descriptor is available when its AVAIL bit differs from its USED bit and matches the driver's avail wrap counter; the device marks it used by making both bits equal to its own wrap counter. Each lap around the ring flips the counters.</p>
-    </div>
-  </div>`;
+    <div class="scroll" tabindex="0" aria-label="Packed descriptor ring, by slot"><table aria-label="Packed descriptor ring">
+      <thead><tr><th colspan="9" scope="colgroup">descriptor ring</th></tr>
+        <tr><th scope="col">slot</th><th scope="col">addr</th><th scope="col">len</th><th scope="col">id</th><th scope="col">flags</th><th scope="col">A</th><th scope="col">U</th><th scope="col">state</th><th scope="col"></th></tr></thead>
+      <tbody>${first > 0 ? html`<tr class="spacer" style="height: ${first * ROW_HEIGHT}px"></tr>` : nothing}${rows}${last < q.size ? html`<tr class="spacer" style="height: ${(q.size - last) * ROW_HEIGHT}px"></tr>` : nothing}</tbody>
+    </table></div>
+    <p class="note muted">A descriptor is available when its AVAIL bit differs from its USED bit and matches the driver's avail wrap counter; the device marks it used by making both bits equal to its own wrap counter. Each lap around the ring flips the counters.</p>`;
 }

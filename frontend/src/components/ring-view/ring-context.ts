@@ -2,12 +2,14 @@ import type { Frame, QueueState } from "../../protocol";
 import type { SparseMemory } from "../../store/memory";
 import { overlaps, type Focus } from "../../layout/ring-fields";
 
-/** What a ring renderer needs: the queue, the bytes, this step's frame, the shared focus. */
+/** What a ring renderer needs: the queue, the bytes, this step's frame, the shared focus,
+ * and the slots to draw rows for ([first, last): a long ring draws only what is in view). */
 export interface RingContext {
   queue: QueueState;
   memory: SparseMemory;
   frame: Frame | undefined;
   focused: Focus | null;
+  rows: [number, number];
   point(focus: Focus | null): void;
 }
 

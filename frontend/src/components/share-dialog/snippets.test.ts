@@ -21,6 +21,13 @@ describe("share snippets", () => {
     expect(s.live).toBe(false);
   });
 
+  it("carries the reader's fork in all three", () => {
+    const s = snippets("https://v", "?scenario=x&act=200%3Asend_frame&step=223", "x", 222, "t", null, null, "200:send_frame");
+    expect(s.permalink).toContain("act=200%3Asend_frame");
+    expect(s.iframe).toContain("/embed?scenario=x&amp;act=200%3Asend_frame&amp;step=223");
+    expect(s.element).toContain('scenario="x" actions="200:send_frame" step="222"');
+  });
+
   it("keeps an embed inside a step range when asked", () => {
     const s = snippets("https://v", "?scenario=x&step=3", "x", 2, "t", { from: 2, to: 9 });
     expect(s.iframe).toContain("/embed?scenario=x&amp;step=3&amp;from=3&amp;to=10");

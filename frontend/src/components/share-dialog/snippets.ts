@@ -6,12 +6,14 @@ export interface Snippets { permalink: string; iframe: string; element: string; 
 const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
 
 /** `range`: the steps (0-based, inclusive) an embed keeps its reader in, if any; `src`: a
- * trace on this server (a shipped recording) that the element replays instead of a scenario. */
+ * trace on this server (a shipped recording) that the element replays instead of a scenario;
+ * `actions`: the reader's fork of the scenario (placed-actions text), which the query carries too. */
 export function snippets(
   origin: string, query: string, scenario: string, step: number, title: string,
-  range: { from: number; to: number } | null = null, src: string | null = null,
+  range: { from: number; to: number } | null = null, src: string | null = null, actions = "",
 ): Snippets {
-  const what = src ? `src="${escape(origin + src)}"` : `server="${escape(origin)}" scenario="${escape(scenario)}"`;
+  const forked = actions ? ` actions="${escape(actions)}"` : "";
+  const what = src ? `src="${escape(origin + src)}"` : `server="${escape(origin)}" scenario="${escape(scenario)}"${forked}`;
   const permalink = `${origin}/${query}`;
   const embed = `${origin}/embed${query}${range ? `&from=${range.from + 1}&to=${range.to + 1}` : ""}`;
   return {

@@ -6,12 +6,24 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
 import { theme } from "../theme";
+import type { TimelineStore } from "../../store/store";
 
 export const NOTES_CHANNEL = "virtio-viz-notes";
 
 export interface Note {
   step: number; total: number; chapter: string; intro: string;
   now: string; spec: string; analog: string; next: string | null;
+}
+
+/** What the notes window shows for the store's step. */
+export function noteAt(s: TimelineStore): Note {
+  const header = s.header!, frame = s.frame(s.step)!, chapter = header.chapters[s.chapterAt()];
+  return {
+    step: s.step, total: s.length, chapter: chapter?.title ?? "",
+    intro: chapter && chapter.first_step === s.step ? chapter.intro : "",
+    now: frame.narration, spec: frame.event.spec, analog: frame.event.analog,
+    next: s.frame(s.step + 1)?.narration ?? null,
+  };
 }
 
 @customElement("vv-speaker-notes")

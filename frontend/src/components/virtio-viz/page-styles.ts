@@ -1,31 +1,74 @@
 import { css } from "lit";
 
-/** The page's grid of panels, its header and dialogs, at every width from 360 px up. */
+/**
+ * The page for each place (the `place` attribute, place.ts). Wide (laptop, desktop,
+ * projector): the stage fills the screen, the diagram on the left, the caption and the
+ * rings on the right, the dock (open panels) beside it; nothing scrolls but the panels'
+ * insides. A blog column or a phone: caption, diagram and rings one below the other, the
+ * open panels under them, the timeline kept at the bottom of the view.
+ */
 export const pageStyles = css`
     :host { display: block; background: var(--vv-bg); box-sizing: border-box; overflow: auto; }
-    .page { display: grid; gap: 10px; padding: 10px; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
-      grid-template-areas: "head head" "diagram story" "rings rings" "hex side" "bar bar"; }
+    :host([place="wide"]:not([compact])) { overflow: hidden; }
     [hidden] { display: none !important; }
-    .diagram { position: relative; }
+    .page { display: grid; gap: 8px; padding: 8px; box-sizing: border-box; grid-template-rows: auto minmax(0, 1fr) auto; grid-template-columns: minmax(0, 1fr); min-height: 100%; }
+    :host([place="wide"]:not([compact])) .page { height: 100%; }
+    .page > * { min-width: 0; }
+
+    header { display: flex; gap: 6px 10px; align-items: center; flex-wrap: wrap; }
+    header h1 { font-size: 1.1em; margin: 0 4px 0 0; }
+    header .grow { flex: 1; }
+    header .title { font-size: 0.95em; }
+    header select { max-width: min(420px, 100%); }
+    header .room { font-size: 0.85em; display: inline-flex; gap: 6px; align-items: center; flex-wrap: wrap; }
+    header .room b { color: var(--vv-notification); font-weight: 600; }
+    header .room-notice { font-size: 0.85em; padding: 2px 8px; border-left: 3px solid var(--vv-notification); }
+    .toggles { display: flex; gap: 4px; flex-wrap: wrap; }
+    .toggles button { font-size: 0.85em; padding: 3px 9px; }
+    .toggles button[aria-pressed="true"] { border-color: var(--vv-accent); background: var(--vv-focus); }
+
+    .main { display: flex; gap: 8px; min-height: 0; }
+    .stage { flex: 1; min-width: 0; min-height: 0; display: grid; gap: 8px;
+      grid-template-columns: minmax(0, 1fr); grid-template-areas: "diagram" "caption" "subject"; align-content: start; }
+    .caption { grid-area: caption; padding: 10px 14px; min-height: 0; overflow: auto; }
+    .diagram { grid-area: diagram; padding: 6px 8px 8px; min-height: 0; display: flex; flex-direction: column; }
+    .diagram vv-diagram { flex: 1; }
+    .subject { grid-area: subject; padding: 8px 10px; min-height: 0; display: flex; flex-direction: column; overflow: auto; }
+    .subject vv-rings { flex: 1; }
+    .subject.device { gap: 10px; }
     .save { display: flex; gap: 4px; margin-bottom: 4px; }
-    .save button { font-size: 0.75em; padding: 2px 8px; opacity: 0.75; }
+    .save button { font-size: max(11px, 0.75em); padding: 2px 8px; opacity: 0.8; }
+
+    :host([place="wide"]) .stage { grid-template-columns: minmax(0, 3fr) minmax(340px, 2fr);
+      grid-template-rows: minmax(0, max-content) minmax(max(220px, 52%), 1fr); grid-template-areas: "diagram caption" "diagram subject"; }
+    :host([place="wide"][theme="projector"]) .stage { grid-template-columns: minmax(0, 2.2fr) minmax(420px, 1fr); }
+    :host([place="wide"]) .subject vv-rings { --vv-ring-rows: none; }
+    :host(:not([place="wide"])) .subject vv-rings { --vv-ring-rows: 340px; }
+    /* A phone: the picture keeps to half the screen and pans to the step inside it. */
+    :host([place="phone"]) vv-diagram { --vv-diagram-max: 50vh; }
+    :host([place="phone"]) header h1 { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+    :host([place="phone"]) header select { flex: 1 1 160px; min-width: 0; }
+    :host([place="phone"]) header .grow { display: none; }
+    :host([place="phone"]) .toggles { flex: 1 1 100%; flex-wrap: nowrap; overflow-x: auto; order: 3; scrollbar-width: none; }
+    :host([place="phone"]) .caption { padding: 8px 10px; }
+
+    .dock { display: flex; flex-direction: column; gap: 8px; min-height: 0; }
+    :host([place="wide"]) .dock { flex: 0 0 clamp(320px, 27vw, 460px); overflow: auto; }
+    :host(:not([place="wide"])) .main { flex-direction: column; }
+    .dock-panel { padding: 10px 12px; display: flex; flex-direction: column; gap: 10px; }
+    .dock-title { display: flex; justify-content: space-between; align-items: center; margin: 0; }
+    .dock-title .close { padding: 0 8px; font-size: 1.1em; line-height: 1.3; }
+    .dock-panel vv-log { --vv-log-max: 320px; }
+
+    .bar { padding: 6px 10px; position: sticky; bottom: 0; z-index: 2; display: flex; gap: 8px; align-items: center; }
+    .bar vv-timeline { flex: 1; min-width: 0; }
+    .rings-toggle[aria-pressed="true"] { border-color: var(--vv-accent); background: var(--vv-focus); }
+    :host([compact]) .page { grid-template-rows: auto auto; padding: 6px; }
+
+    .error { color: var(--vv-violation); font-size: 0.9em; }
     .drop { position: fixed; inset: 12px; z-index: 40; border: 3px dashed var(--vv-accent); border-radius: 12px;
       background: color-mix(in srgb, var(--vv-bg) 85%, transparent); display: grid; place-items: center; font-size: 1.3em; }
     .blank { position: fixed; inset: 0; background: #000; z-index: 50; }
-    .page > * { min-width: 0; }
-    header { grid-area: head; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
-    header h1 { font-size: 1.1em; margin: 0 8px 0 0; }
-    header .grow { flex: 1; }
-    .diagram { grid-area: diagram; padding: 8px; min-height: 260px; }
-    .story { grid-area: story; padding: 12px; display: flex; flex-direction: column; gap: 12px; }
-    .rings { grid-area: rings; padding: 10px; }
-    .hex { grid-area: hex; padding: 10px; }
-    .side { grid-area: side; padding: 10px; display: flex; flex-direction: column; gap: 12px; }
-    /* The event log fills what the story column has left, without making the row taller. */
-    .log-slot { flex: 1; min-height: 180px; position: relative; }
-    .log-slot vv-log { position: absolute; inset: 0; --vv-log-max: none; }
-    .bar { grid-area: bar; padding: 8px 10px; position: sticky; bottom: 0; z-index: 2; }
-    .error { color: var(--vv-violation); font-size: 0.9em; }
     .scrim { position: fixed; inset: 0; z-index: 9; background: rgb(0 0 0 / 0.45); }
     .help { position: fixed; z-index: 10; top: 50%; left: 50%; transform: translate(-50%, -50%);
       width: min(560px, calc(100vw - 32px)); max-height: calc(100vh - 32px); box-sizing: border-box; padding: 20px; overflow: auto;
@@ -33,15 +76,4 @@ export const pageStyles = css`
     .help h2 { margin-bottom: 12px; }
     .help dl { display: grid; grid-template-columns: auto 1fr; gap: 4px 16px; }
     .help dt { font-family: var(--vv-mono); }
-    :host([compact]) .page { grid-template-areas: "diagram story" "bar bar"; }
-    :host([compact]) .rings, :host([compact]) .hex, :host([compact]) .side, :host([compact]) header { display: none; }
-    :host([compact]) .log-slot, :host([compact]) vv-actions { display: none; }
-    @media (max-width: 900px) {
-      .page { grid-template-columns: minmax(0, 1fr); grid-template-areas: "head" "story" "diagram" "bar" "rings" "hex" "side"; }
-      :host([compact]) .page { grid-template-areas: "story" "diagram" "bar"; }
-      .log-slot { min-height: 120px; }
-    }
-    @media (min-width: 640px) and (max-width: 900px) {
-      :host([compact]) .page { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); grid-template-areas: "diagram story" "bar bar"; }
-    }
 `;

@@ -33,3 +33,14 @@ export function picker(scenarios: MenuEntry[], recordings: RecordingEntry[], cur
     </optgroup>` : nothing}
   </select>`;
 }
+
+/** The menu's entries from the server; an empty list if it cannot say (the page still works). */
+export async function loadMenu(server: string): Promise<[MenuEntry[], RecordingEntry[]]> {
+  const get = async <T>(path: string): Promise<T[]> => {
+    try {
+      const response = await fetch(new URL(path, server));
+      return response.ok ? ((await response.json()) as T[]) : [];
+    } catch { return []; }
+  };
+  return Promise.all([get<MenuEntry>("/api/scenarios"), get<RecordingEntry>("/api/recordings")]);
+}

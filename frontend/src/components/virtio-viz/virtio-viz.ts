@@ -1,47 +1,44 @@
 /**
  * <virtio-viz>: the whole product surface. The app page, the embed page and any site
  * that loads the script use this one element; attributes choose what it shows.
+ *
+ * The page is a stage (the diagram, the step's caption, and the rings of the queue the
+ * step touches) and a dock of panels one click or key away (panels.ts). It arranges
+ * itself for the place it is in (place.ts): a laptop or a projector (stage side by side,
+ * filling the screen), a blog column or a phone (caption, diagram, rings, one below the
+ * other, the diagram panning to the step when it is wider than the column).
  */
 import { LitElement, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { Trace } from "../../protocol";
-
-/** `src="#virtio-viz-trace"`: the trace is inlined in the page (a self-contained export). */
-export const INLINE_TRACE = "#virtio-viz-trace";
 import { LiveSource, TraceSource, type Source } from "../../store/sources";
 import { TimelineStore } from "../../store/store";
-import { topologyAt } from "../../store/topology-at";
 import { theme, tokens } from "../theme";
 import type { Command } from "../timeline-bar/timeline-bar";
 import type { Focus } from "../ring-view/ring-view";
 import { readUrl, writeUrl } from "./url-state";
+import { placedActions, readActions, type PlacedAction } from "./placed-actions";
 import { clampStep, readEmbedParams, type EmbedParams, type Panel } from "./embed-params";
-import { helpDialog, keyAction } from "./keys";
+import { helpDialog, isTyping, keyAction, stepFor } from "./keys";
+import { reportHeight } from "./auto-height";
 import { pageStyles } from "./page-styles";
-import { isShippedRecording, picker, type MenuEntry, type MenuChoice, type RecordingEntry } from "./picker";
-import { download, pngOf, standaloneSvg } from "../arch-diagram/export-image";
-import { recordWebm } from "../arch-diagram/record-video";
-import { captureSteps } from "../arch-diagram/capture-steps";
-import { recordGif } from "../arch-diagram/record-gif";
+import { isShippedRecording, loadMenu, type MenuEntry, type MenuChoice, type RecordingEntry } from "./picker";
+import { openDropped } from "./files";
+import { hostScheme, placeFor, systemScheme } from "./place";
+import { DOCK_PANELS, panelByKey, type PanelContext, type PanelId, type PanelSpec } from "./panels";
+import { stage, type SaveFormat } from "./stage";
+import { pageHeader } from "./head";
+import { recordChapter, savePoster, type ExportSource } from "./exports";
+import type { Place } from "../../layout/type-scale";
 import type { ArchDiagram } from "../arch-diagram/arch-diagram";
-import "../speaker-notes/speaker-notes";
-import { NOTES_CHANNEL, type Note } from "../speaker-notes/speaker-notes";
-import "../arch-diagram/arch-diagram";
-import "../ring-view/ring-view";
-import "../status-lights/status-lights";
-import "../feature-table/feature-table";
-import "../hex-view/hex-view";
-import "../narration-panel/narration-panel";
-import "../timeline-bar/timeline-bar";
-import "../event-log/event-log";
-import "../action-panel/action-panel";
-import "../address-map/address-map";
-import "../lecture-bar/lecture-bar";
-import "../comparison-panel/comparison-panel";
-import "../share-dialog/share-dialog";
-import { snippets } from "../share-dialog/snippets";
+import { NOTES_CHANNEL, noteAt } from "../speaker-notes/speaker-notes";
+import { shareDialog } from "../share-dialog/share";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
-import type { ActRequest } from "../action-panel/action-panel";
+import "../speaker-notes/speaker-notes";
+import "../timeline-bar/timeline-bar";
+
+/** `src="#virtio-viz-trace"`: the trace is inlined in the page (a self-contained export). */
+export const INLINE_TRACE = "#virtio-viz-trace";
 
 @customElement("virtio-viz")
 export class VirtioViz extends LitElement {
@@ -54,6 +51,10 @@ export class VirtioViz extends LitElement {
   @property({ type: Boolean, attribute: "url-state" }) urlState = false;
   @property({ type: Boolean, reflect: true }) compact = false;
   @property() server: string | null = null;
+  /** The reader's actions, as the share dialog writes them (`200:send_frame:frame=icmp_echo`). */
+  @property() actions: string | null = null;
+  /** Where the element is used (from its width): it arranges the stage for that place. */
+  @property({ reflect: true }) place: Place = "wide";
 
   @state() private focusBytes: Focus | null = null;
   @state() private help = false;
@@ -63,48 +64,61 @@ export class VirtioViz extends LitElement {
   @state() private shareChapter = false;
   @state() private blank = false;
   @state() private recording = false;
-  private embed: EmbedParams = readEmbedParams("");
-  private resizeObserver: ResizeObserver | null = null;
-  /** Set when the theme came from the URL or the reader's choice: then the URL keeps it. */
-  private themeChosen = false;
+  @state() private open: PanelId[] = [];
+  @state() private ringsShown = false; // a blog column shows the rings on demand
   @state() private loadError: string | null = null;
   @state() private scenarios: MenuEntry[] = [];
   @state() private recordings: RecordingEntry[] = [];
+  @state() private joinUrl: string | null = null;
+  @state() private detachedFrom: string | null = null;
+  /** A follower tried to move: tell them how to explore on their own. */
+  @state() private followHint = false;
 
   readonly store = new TimelineStore();
+  private embed: EmbedParams = readEmbedParams("");
+  private resizeObserver: ResizeObserver | null = null;
+  private placeObserver = new ResizeObserver(() => this.notePlace());
+  /** Set when the theme came from the URL, an attribute or the reader's choice. */
+  private themeChosen = false;
   private source: Source | null = null;
   private timer: number | undefined;
   private options: Record<string, unknown> = {};
   private room: string | null = null;
   private token: string | null = null;
-  private actionsLog: unknown[] = [];
-  @state() private joinUrl: string | null = null;
-  @state() private detachedFrom: string | null = null;
-  private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); this.tellNotes(); };
+  private actionsLog: PlacedAction[] = [];
   private notes: BroadcastChannel | null = null;
   @state() private notesMode = false;
+  private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); this.tellNotes(); };
   private onKey = (e: KeyboardEvent) => this.key(e);
+  private schemeQuery = window.matchMedia?.("(prefers-color-scheme: light)");
+  private onScheme = () => { if (!this.themeChosen) this.theme = this.preferredScheme(); };
+  private preferredScheme(): string { return this.urlState ? systemScheme() : hostScheme(this); }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.themeChosen = this.theme !== null;
     if (this.urlState) {
       const url = readUrl(location.search);
       this.src = url.src ?? this.src;
       this.scenario = url.scenario;
       this.step = url.step;
       this.options = url.options;
+      this.actionsLog = url.actions;
       this.room = url.room;
       this.token = url.token;
+      this.open = url.open.filter((id): id is PanelId => DOCK_PANELS.some((p) => p.id === id));
       if (url.theme) { this.theme = url.theme; this.themeChosen = true; }
       this.embed = readEmbedParams(location.search);
       this.notesMode = new URLSearchParams(location.search).get("notes") === "1";
       if (this.embed.from !== null) this.step = Math.max(this.step, this.embed.from);
       if (this.embed.speed !== null) this.store.speed = this.embed.speed;
-    }
-    if (!this.theme) this.theme = window.matchMedia?.("(prefers-color-scheme: light)").matches ? "light" : "dark";
+    } else this.actionsLog = readActions(this.actions);
+    if (!this.theme) this.theme = this.preferredScheme();
+    this.schemeQuery?.addEventListener("change", this.onScheme);
     this.store.addEventListener("change", this.onStoreChange);
     (this.urlState ? window : this).addEventListener("keydown", this.onKey as EventListener);
     if (!this.urlState) this.tabIndex = 0;
+    this.placeObserver.observe(this);
     if (this.notesMode) return; // the notes window only listens to the presenter's page
     this.notes = new BroadcastChannel(NOTES_CHANNEL);
     this.notes.onmessage = () => this.tellNotes(); // a notes window asks for the current step
@@ -115,9 +129,18 @@ export class VirtioViz extends LitElement {
     super.disconnectedCallback();
     this.store.removeEventListener("change", this.onStoreChange);
     (this.urlState ? window : this).removeEventListener("keydown", this.onKey as EventListener);
+    this.schemeQuery?.removeEventListener("change", this.onScheme);
+    this.placeObserver.disconnect();
     this.stopTimer();
     this.source?.close();
     this.notes?.close();
+    this.resizeObserver?.disconnect();
+    this.resizeObserver = null;
+  }
+
+  private notePlace(): void {
+    const width = this.getBoundingClientRect().width;
+    if (width > 0) this.place = placeFor(width, this.compact);
   }
 
   private wsUrl(): string {
@@ -146,6 +169,7 @@ export class VirtioViz extends LitElement {
         void this.loadScenarios();
       }
       await this.source.start();
+      if (this.store.header?.comparison && this.place === "wide" && !this.open.length) this.open = ["compare"];
       if (this.embed.autoplay && this.timer === undefined) this.togglePlay();
     } catch (error) {
       this.loadError = error instanceof Error ? error.message : String(error);
@@ -158,14 +182,16 @@ export class VirtioViz extends LitElement {
     if (!header) return;
     this.scenario = header.scenario.id;
     this.options = { ...header.scenario.options };
-    this.actionsLog = [...header.scenario.actions];
+    this.actionsLog = placedActions(header.scenario.actions);
     this.step = this.store.step;
     if (command === "present") {
       const reply = await fetch(new URL("/api/rooms", this.server ?? location.href), { method: "POST" });
       if (!reply.ok) { this.store.error = "The server could not open a room."; this.store.changed(); return; }
       const room = (await reply.json()) as { code: string; join_url: string; presenter_token: string };
       this.room = room.code; this.token = room.presenter_token; this.joinUrl = room.join_url;
+      if (!this.open.includes("lecture")) this.open = [...this.open, "lecture"];
     } else if (command === "detach") {
+      this.followHint = false;
       this.detachedFrom = this.room; this.room = null; this.token = null;
     } else {
       this.room = this.detachedFrom; this.detachedFrom = null;
@@ -174,51 +200,46 @@ export class VirtioViz extends LitElement {
   }
 
   private async loadScenarios(): Promise<void> {
-    const get = async <T>(path: string): Promise<T[]> => {
-      try {
-        const response = await fetch(new URL(path, this.server ?? location.href));
-        return response.ok ? ((await response.json()) as T[]) : [];
-      } catch { return []; } // the menu stays short; the page still works
-    };
-    [this.scenarios, this.recordings] = await Promise.all([
-      get<MenuEntry>("/api/scenarios"), get<RecordingEntry>("/api/recordings")]);
+    [this.scenarios, this.recordings] = await loadMenu(this.server ?? location.href);
   }
 
   private syncUrl(): void {
     if (!this.urlState || !this.store.header || this.dropped) return; // a dropped file has no URL
     const query = writeUrl({ src: this.src, scenario: this.store.header.scenario.id, step: this.store.step,
-      options: this.options, room: this.room, token: null, theme: this.themeChosen ? this.theme : null });
+      options: this.options, actions: placedActions(this.store.header.scenario.actions), room: this.room, token: null,
+      theme: this.themeChosen ? this.theme : null, open: this.open });
     if (query !== location.search) history.replaceState(null, "", query);
   }
 
   // -- moving ------------------------------------------------------------------------------
-  seek(step: number): void { this.source?.seek(clampStep(step, this.store.length, this.embed)); }
+  seek(step: number): void {
+    if (!this.store.header || this.following()) return; // nothing to move in yet
+    this.source?.seek(clampStep(step, this.store.length, this.embed));
+  }
+
+  /** A follower's view is the presenter's: its own moves are refused, and said so. */
+  private following(): boolean {
+    if (this.store.role !== "follower") return false;
+    this.followHint = true;
+    return true;
+  }
 
   private command(command: Command): void {
-    const s = this.store, chapters = s.header?.chapters ?? [];
-    const here = s.chapterAt();
-    switch (command) {
-      case "first": return this.seek(0);
-      case "last": return this.seek(s.length - 1);
-      case "back": return this.seek(s.step - 1);
-      case "step": return this.seek(s.step + 1);
-      case "prev-chapter": {
-        const c = chapters[here];
-        return this.seek(c && s.step > c.first_step ? c.first_step : chapters[Math.max(0, here - 1)]?.first_step ?? 0);
-      }
-      case "next-chapter": return this.seek(chapters[here + 1]?.first_step ?? s.length - 1);
-      case "play": return this.togglePlay();
-    }
+    if (command === "play") this.togglePlay();
+    else this.seek(stepFor(this.store, command));
   }
 
   private togglePlay(): void {
+    if (this.following()) return;
     if (this.timer !== undefined) { this.stopTimer(); this.source?.pause(); return; }
     this.store.playing = true;
     this.source?.play(this.store.speed);
     this.timer = window.setInterval(() => {
       const last = clampStep(this.store.length - 1, this.store.length, this.embed);
       if (this.store.step >= last) { this.stopTimer(); this.source?.pause(); return; }
-      this.seek(this.store.step + 1);
+      // Only onto a step the page holds: the server streams ahead while playing; a tick
+      // before the frames come waits (else each tick would move the session one more step).
+      if (this.store.has(this.store.step + 1)) this.seek(this.store.step + 1);
     }, 1000 / this.store.speed);
     this.requestUpdate();
   }
@@ -232,7 +253,11 @@ export class VirtioViz extends LitElement {
 
   private key(e: KeyboardEvent): void {
     const action = keyAction(e);
-    if (action === null) return;
+    if (action === null) {
+      const panel = !e.ctrlKey && !e.metaKey && !e.altKey ? panelByKey(e.key) : undefined;
+      if (panel && !this.compact && this.offered().some((p) => p.id === panel.id) && !isTyping(e)) { e.preventDefault(); this.toggle(panel.id); }
+      return;
+    }
     if (action === "close") { this.help = false; this.sharing = false; return; }
     e.preventDefault();
     if (action === "help") this.help = !this.help;
@@ -240,7 +265,45 @@ export class VirtioViz extends LitElement {
     else this.command(action);
   }
 
+  private toggle(id: PanelId): void {
+    this.open = this.open.includes(id) ? this.open.filter((p) => p !== id) : [...this.open, id];
+    this.syncUrl();
+  }
+
   // -- rendering ---------------------------------------------------------------------------
+  private shows(panel: Panel): boolean {
+    return this.embed.panels === null || this.embed.panels.includes(panel);
+  }
+
+  private panelContext(): PanelContext | null {
+    const s = this.store, header = s.header;
+    if (!header) return null;
+    const recent = [];
+    for (let i = Math.max(0, s.step - 30); i <= s.step; i++) { const f = s.frame(i); if (f) recent.push(f); }
+    return {
+      header, view: s.view(), step: s.step, statusHistory: s.statusHistory(), recent, focus: this.focusBytes,
+      actions: s.actions, live: !!this.source?.live, role: s.role, room: this.room, joinUrl: this.joinUrl,
+      detachedFrom: this.detachedFrom, notice: s.notice, act: (r) => this.source?.act(r.kind, r.params),
+      lecture: (c) => void this.lecture(c), openNotes: () => this.openNotes(),
+      server: this.server, ownStory: !this.src || isShippedRecording(this.src),
+      changeOptions: (options) => this.changeOptions(options),
+    };
+  }
+
+  /** Reopen this scenario with other options, from its first step. */
+  private changeOptions(options: Record<string, unknown>): void {
+    this.options = { ...this.options, ...options };
+    this.scenario = this.store.header?.scenario.id ?? this.scenario;
+    this.src = null;
+    this.step = 0;
+    void this.start();
+  }
+
+  private offered() {
+    const ctx = this.panelContext();
+    return ctx ? DOCK_PANELS.filter((p) => this.shows(p.part) && p.offered(ctx)) : [];
+  }
+
   override render() {
     if (this.notesMode) return html`<vv-speaker-notes></vv-speaker-notes>`;
     const s = this.store, header = s.header;
@@ -248,82 +311,54 @@ export class VirtioViz extends LitElement {
       const problem = this.loadError ?? s.error;
       return html`<div class="page"><p class=${problem ? "error" : "muted"} role=${problem ? "alert" : "status"}>${problem ? `Could not open this timeline: ${problem}` : "Loading the timeline…"}</p></div>`;
     }
-    const view = s.view();
-    const chapter = header.chapters[s.chapterAt()];
-    const state = view?.state;
-    const topology = topologyAt(header, state);
-    const frames = [];
-    for (let i = Math.max(0, s.step - 30); i <= s.step; i++) { const f = s.frame(i); if (f) frames.push(f); }
-    return html`<div class="page" @dragover=${(e: DragEvent) => { e.preventDefault(); this.dragging = true; }}
+    const ctx = this.panelContext()!, offered = this.offered();
+    const open = offered.filter((p) => this.open.includes(p.id));
+    return html`<div class="page ${open.length ? "docked" : ""}" @dragover=${(e: DragEvent) => { e.preventDefault(); this.dragging = true; }}
         @dragleave=${() => { this.dragging = false; }} @drop=${(e: DragEvent) => void this.drop(e)}
         @seek=${(e: CustomEvent<number>) => this.seek(e.detail)}
         @command=${(e: CustomEvent<Command>) => this.command(e.detail)}
         @speed=${(e: CustomEvent<number>) => { s.speed = e.detail; if (this.timer !== undefined) { this.stopTimer(); this.togglePlay(); } }}
         @focus-bytes=${(e: CustomEvent<Focus>) => { this.focusBytes = e.detail; }}>
-      <header>
-        <h1>virtio-viz</h1>
-        ${this.scenarios.length && (!this.src || isShippedRecording(this.src))
-          ? picker(this.scenarios, this.recordings, this.src ? `src:${this.src}` : `scenario:${header.scenario.id}`, (p) => this.switchScenario(p))
-          : html`<strong>${header.scenario.title}</strong>`}
-        ${s.role !== "solo" ? html`<span class="muted">${s.role === "follower" ? "following the presenter" : "presenting"}</span>` : nothing}
-        <span class="grow"></span>
-        ${s.error ? html`<span class="error" role="status">${s.error}</span>` : nothing}
-        <button aria-label="switch theme" @click=${() => { this.theme = this.theme === "light" ? "dark" : "light"; this.themeChosen = true; this.syncUrl(); }}>${this.theme === "light" ? "dark" : "light"} theme</button>
-        ${this.urlState ? html`<button aria-label="open speaker notes" @click=${() => this.openNotes()}>notes</button>` : nothing}
-        ${!this.src || isShippedRecording(this.src) ? html`<button aria-label="share or embed" @click=${() => { this.sharing = !this.sharing; }}>share</button>` : nothing}
-        <button aria-label="keyboard help" @click=${() => { this.help = !this.help; }}>?</button>
-      </header>
-      <section class="diagram panel" aria-label="architecture diagram" ?hidden=${!this.shows("diagram")}>
-        <vv-diagram .topology=${topology} .frame=${view?.frame}>
-        <div class="save" slot="actions"><button aria-label="save the diagram as SVG" @click=${() => void this.saveDiagram("svg")}>SVG</button>
-          <button aria-label="save the diagram as PNG" @click=${() => void this.saveDiagram("png")}>PNG</button>
-          <button aria-label="record the rest of this chapter as a video" ?disabled=${this.recording} @click=${() => void this.recordChapter("webm")}>${this.recording ? "recording…" : "WebM"}</button>
-          <button aria-label="record the rest of this chapter as an animated GIF" ?disabled=${this.recording} @click=${() => void this.recordChapter("gif")}>GIF</button></div>
-        </vv-diagram>
-      </section>
-      <section class="story panel" aria-label="narration" ?hidden=${!this.shows("story")}>
-        <vv-narration .frame=${view?.frame} .chapter=${chapter} .total=${s.length} .wires=${topology.wires}></vv-narration>
-        <vv-status .value=${state?.status.value ?? 0} .history=${s.statusHistory()}></vv-status>
-        <vv-lecture .mode=${s.role} .room=${this.room} .joinUrl=${this.joinUrl} .detachedFrom=${this.detachedFrom}
-          .live=${!!this.source?.live} @lecture=${(e: CustomEvent<LectureCommand>) => void this.lecture(e.detail)}></vv-lecture>
-        <vv-address-map .frame=${view?.frame} .extras=${state?.extras}></vv-address-map>
-        ${s.actions.length && this.source?.live && s.role !== "follower"
-          ? html`<vv-actions .actions=${s.actions} @act=${(e: CustomEvent<ActRequest>) => this.source?.act(e.detail.kind, e.detail.params)}></vv-actions>` : nothing}
-        <div class="log-slot"><vv-log .frames=${frames} .current=${s.step}></vv-log></div>
-      </section>
-      <section class="rings panel" aria-label="virtqueues" ?hidden=${!this.shows("rings")}>
-        <vv-rings .queues=${state?.queues ?? []} .memory=${view?.memory ?? null} .frame=${view?.frame} .focused=${this.focusBytes}></vv-rings>
-      </section>
-      <section class="hex panel" aria-label="guest memory" ?hidden=${!this.shows("hex")}>
-        <vv-hex .memory=${view?.memory ?? null} .queues=${state?.queues ?? []} .frame=${view?.frame} .focused=${this.focusBytes}></vv-hex>
-      </section>
-      <section class="side panel" ?hidden=${!this.shows("side")}>
-        <vv-comparison .comparison=${header.comparison ?? null} .lives=${header.lives ?? null}></vv-comparison>
-        <vv-features .names=${header.feature_names ?? []} .features=${state?.features ?? null}></vv-features>
-      </section>
+      ${this.compact ? nothing : this.head(offered)}
+      <main class="main">
+        ${stage({ store: s, place: this.place, projector: this.theme === "projector", playing: this.timer !== undefined, compact: this.compact,
+          ringsShown: this.ringsShown, focus: this.focusBytes, recording: this.recording, shows: (p) => this.shows(p), save: (f) => void this.save(f) })}
+        ${open.length ? html`<section class="dock" aria-label="open panels">${open.map((p) => html`<section class="panel dock-panel" aria-label=${p.title}>
+          <h2 class="dock-title">${p.title}<button class="close" aria-label="close ${p.title}" @click=${() => this.toggle(p.id)}>×</button></h2>
+          ${p.render(ctx)}</section>`)}</section>` : nothing}
+      </main>
       <footer class="bar panel" ?hidden=${!this.embed.controls}>
         <vv-timeline .step=${s.step} .total=${s.length} .playing=${this.timer !== undefined} .speed=${s.speed}
           .chapters=${header.chapters} .violations=${s.violationSteps()} ?disabled=${s.role === "follower"}></vv-timeline>
+        ${this.compact && this.shows("rings") ? html`<button class="rings-toggle" aria-pressed=${this.ringsShown} @click=${() => { this.ringsShown = !this.ringsShown; }}>rings</button>` : nothing}
       </footer>
-      ${this.help ? this.renderHelp() : nothing}
-      ${this.sharing ? this.renderShare() : nothing}
+      ${this.help ? helpDialog(() => { this.help = false; }, offered) : nothing}
+      ${this.sharing ? shareDialog({ header, step: s.step, chapter: s.chapterAt(), src: isShippedRecording(this.src) ? this.src : null,
+        options: this.options, theme: this.themeChosen ? this.theme : null, origin: new URL(this.server ?? location.href).origin,
+        chapterOnly: this.shareChapter }, (v) => { this.shareChapter = v; }, () => { this.sharing = false; }) : nothing}
       ${this.blank ? html`<div class="blank" aria-label="blank screen (press B)"></div>` : nothing}
       ${this.dragging ? html`<div class="drop" aria-label="drop a file">Drop a trace (.json), a scenario file (.yaml) or a QEMU recording (.log)</div>` : nothing}
     </div>`;
   }
 
+  private head(offered: PanelSpec[]) {
+    const header = this.store.header!, shareable = !this.src || isShippedRecording(this.src);
+    return pageHeader({
+      store: this.store, room: this.room, detachedFrom: this.detachedFrom, followHint: this.followHint, theme: this.theme, shareable,
+      menu: this.scenarios.length && shareable && !this.dropped
+        ? { scenarios: this.scenarios, recordings: this.recordings, current: this.src ? `src:${this.src}` : `scenario:${header.scenario.id}` } : null,
+      toggles: offered.map((p) => ({ id: p.id, title: p.title, key: p.key, open: this.open.includes(p.id) })),
+      pick: (choice) => this.switchScenario(choice), toggle: (id) => this.toggle(id), lecture: (c) => void this.lecture(c),
+      switchTheme: () => { this.theme = this.theme === "light" ? "dark" : "light"; this.themeChosen = true; this.syncUrl(); },
+      share: () => { this.sharing = !this.sharing; }, help: () => { this.help = !this.help; },
+    });
+  }
+
   /** Send the current step to speaker-notes windows of this browser. */
   private tellNotes(): void {
-    const s = this.store, header = s.header, frame = s.frame(s.step);
-    if (!this.notes || !header || !frame) return;
-    const chapter = header.chapters[s.chapterAt()];
-    const note: Note = {
-      step: s.step, total: s.length, chapter: chapter?.title ?? "",
-      intro: chapter && chapter.first_step === s.step ? chapter.intro : "",
-      now: frame.narration, spec: frame.event.spec, analog: frame.event.analog,
-      next: s.frame(s.step + 1)?.narration ?? null,
-    };
-    this.notes.postMessage(note);
+    const s = this.store;
+    if (!this.notes || !s.header || !s.frame(s.step)) return;
+    this.notes.postMessage(noteAt(s));
   }
 
   private openNotes(): void {
@@ -344,106 +379,26 @@ export class VirtioViz extends LitElement {
     this.stopTimer();
     this.dropped = name;
     try {
-      if (/\.ya?ml$/i.test(name)) {
-        this.source = new LiveSource(this.store, this.wsUrl(), { scenarioFile: text, step: 0 });
-        await this.source.start();
-        return;
-      }
-      let trace: Trace;
-      if (/\.json$/i.test(name)) {
-        trace = JSON.parse(text) as Trace;
-      } else {
-        const reply = await fetch(new URL("/api/import", this.server ?? location.href), {
-          method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text, filename: name }),
-        });
-        const body = (await reply.json()) as Trace & { message?: string };
-        if (!reply.ok) throw new Error(body.message ?? `the server refused ${name}`);
-        trace = body;
-      }
-      const source = new TraceSource(this.store, name, 0);
-      this.source = source;
-      source.load(trace);
-      this.store.error = null;
+      this.source = await openDropped(this.store, name, text, this.server ?? location.href, this.wsUrl());
+      if (this.store.header?.comparison && this.place === "wide" && !this.open.includes("compare")) this.open = [...this.open, "compare"];
     } catch (error) {
       this.store.error = error instanceof Error ? error.message : String(error);
       this.store.changed();
     }
   }
 
-  private shows(panel: Panel): boolean {
-    return this.embed.panels === null || this.embed.panels.includes(panel);
-  }
 
-  private async saveDiagram(format: "svg" | "png"): Promise<void> {
-    const diagram = this.renderRoot.querySelector("vv-diagram");
-    const svg = diagram?.shadowRoot?.querySelector("svg");
-    if (!svg) return;
-    const background = getComputedStyle(this).getPropertyValue("--vv-bg").trim() || "#ffffff";
-    const text = standaloneSvg(svg, background);
-    const name = `virtio-viz-${this.store.header?.scenario.id ?? "diagram"}-step-${this.store.step + 1}`;
-    if (format === "svg") { download(`${name}.svg`, new Blob([text], { type: "image/svg+xml" })); return; }
-    const box = svg.viewBox.baseVal;
-    download(`${name}.png`, await pngOf(text, box.width, box.height, background));
-  }
-
-  /** Record from this step to the end of its chapter (or of the embedded range), as a
-   * WebM video or an animated GIF. */
-  private async recordChapter(format: "webm" | "gif"): Promise<void> {
-    const s = this.store, header = s.header;
+  private async save(format: SaveFormat): Promise<void> {
     const diagram = this.renderRoot.querySelector<ArchDiagram>("vv-diagram");
-    if (!header || !diagram || (format === "webm" && typeof MediaRecorder === "undefined")) return;
-    const chapter = header.chapters[s.chapterAt()]!;
-    let end = clampStep(Math.min(chapter.first_step + chapter.step_count - 1, s.step + 59), s.length, this.embed);
-    while (end > s.step && !s.has(end)) end--; // only steps this page holds (a live cache)
-    const start = s.step;
-    const style = getComputedStyle(this);
-    const colours = { bg: style.getPropertyValue("--vv-bg").trim() || "#000", fg: style.getPropertyValue("--vv-text").trim() || "#fff" };
+    if (!diagram || !this.store.header) return;
+    const source: ExportSource = { store: this.store, diagram, style: getComputedStyle(this), embed: this.embed, drawn: () => this.updateComplete };
+    if (format === "svg" || format === "png") { await savePoster(source, format); return; }
     this.recording = true;
-    try {
-      const { frames, aspect } = await captureSteps(s, diagram, { start, end }, colours.bg, () => this.updateComplete);
-      const encode = format === "webm" ? recordWebm : recordGif;
-      const file = await encode(frames, aspect, 1 / Math.max(1, s.speed), colours);
-      download(`virtio-viz-${header.scenario.id}-steps-${start + 1}-${end + 1}.${format}`, file);
-    } finally {
-      this.recording = false;
-      this.seek(start);
-    }
-  }
-
-  private renderShare() {
-    const header = this.store.header;
-    if (!header) return nothing;
-    const src = isShippedRecording(this.src) ? this.src : null;
-    const query = writeUrl({ src, scenario: header.scenario.id, step: this.store.step, options: src ? {} : this.options,
-      room: null, token: null, theme: this.themeChosen ? this.theme : null });
-    const origin = new URL(this.server ?? location.href).origin;
-    const chapter = header.chapters[this.store.chapterAt()]!;
-    const range = this.shareChapter ? { from: chapter.first_step, to: chapter.first_step + chapter.step_count - 1 } : null;
-    const shared = snippets(origin, query, header.scenario.id, this.store.step, header.scenario.title, range, src);
-    return html`<div class="scrim" @click=${() => { this.sharing = false; }}></div>
-      <div class="help panel" role="dialog" aria-modal="true" aria-label="share or embed">
-        <vv-share .snippets=${shared} .chapterOnly=${this.shareChapter} .chapterTitle=${chapter.title}
-          @chapter-only=${(e: CustomEvent<boolean>) => { this.shareChapter = e.detail; }}></vv-share>
-        <p><button @click=${() => { this.sharing = false; }}>close</button></p></div>`;
-  }
-
-  /** Inside an iframe, tell the host page how tall the content is, so it can fit it. */
-  private reportHeight(): void {
-    if (window.parent === window || this.resizeObserver) return;
-    const page = this.renderRoot.querySelector(".page");
-    if (!page) return;
-    this.resizeObserver = new ResizeObserver(() => {
-      window.parent.postMessage({ type: "virtio-viz:resize", height: Math.ceil(page.scrollHeight) }, "*");
-    });
-    this.resizeObserver.observe(page);
-  }
-
-  private renderHelp() {
-    return helpDialog(() => { this.help = false; });
+    try { await recordChapter(source, format); } finally { this.recording = false; this.seek(this.store.step); }
   }
 
   override updated(changed: Map<string, unknown>): void {
-    this.reportHeight();
+    if (window.parent !== window && !this.resizeObserver && this.store.header) this.resizeObserver = reportHeight(this);
     if (changed.has("help") && this.help) this.renderRoot.querySelector<HTMLButtonElement>(".help button")?.focus();
   }
 
@@ -452,6 +407,7 @@ export class VirtioViz extends LitElement {
     else { this.src = null; this.scenario = choice.scenario; }
     this.step = 0;
     this.options = {};
+    this.actionsLog = [];
     void this.start();
   }
 }

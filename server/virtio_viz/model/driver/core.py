@@ -17,7 +17,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from virtio_viz.model.driver.alloc import SMP_CACHE_BYTES, GuestAllocator, align_up
+from virtio_viz.model.driver.alloc import GuestAllocator, align_up
 from virtio_viz.model.driver.ops import ConfigOps, QueueSetup
 from virtio_viz.model.events import EventLog
 from virtio_viz.model.features import bit, describe
@@ -173,12 +173,14 @@ class VirtioDriver:
                 vector, next_vector = next_vector, next_vector + 1
             setup = self._place_queue(wish, size, vector)
             if not self.ops.setup_queue(setup):
-                self._give_up(f"the device refused MSI-X vector {vector} for {wish.name}")
+                refused = f"MSI-X vector {vector}" if vector is not None else "the setup"
+                self._give_up(f"the device refused {refused} for {wish.name}")
                 return False
             setups.append(setup)
             yield f"queue_{wish.name}"
-        for setup in setups:
-            self.ops.enable_queue(setup.index)
+        if not self.ops.enable_queues([setup.index for setup in setups]):
+            self._give_up("the device refused to enable the queues or their interrupts")
+            return False
         yield "queues_enabled"
         return True
 
@@ -196,11 +198,13 @@ class VirtioDriver:
                 event_idx=event_idx, indirect=indirect, callback=wish.interrupts,
             )  # fmt: skip
         else:
-            # Linux's vring_size(): desc, then avail, then used aligned to a cache line.
+            # Linux's vring_size(): desc, then avail, then used aligned to the transport's
+            # vring_align (a cache line on PCI, a page on channel I/O).
+            align = self.ops.vring_align
             avail_end = 16 * size + 6 + 2 * size
-            total = align_up(avail_end, SMP_CACHE_BYTES) + 6 + 8 * size
+            total = align_up(avail_end, align) + 6 + 8 * size
             base = self.alloc.allocate_pages(total)
-            split = SplitLayout.contiguous(self.memory, size, base, used_align=SMP_CACHE_BYTES)
+            split = SplitLayout.contiguous(self.memory, size, base, used_align=align)
             desc, driver_area, device_area = split.desc_addr, split.avail_addr, split.used_addr
             queue = SplitDriverQueue(
                 self.memory, self.log, split, queue_index=wish.index,

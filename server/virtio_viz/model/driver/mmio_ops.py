@@ -2,7 +2,7 @@
 
 Each operation is a 32-bit access to a register at its virtio-1.2 §4.2.2 offset
 (device configuration at 0x100 and up allows byte access). As in Linux's setup_vq(),
-a queue is made ready as soon as it is programmed, so `enable_queue` has nothing left
+a queue is made ready as soon as it is programmed, so `enable_queues` has nothing left
 to do; feature words are read and written high word first, like vm_get_features().
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from virtio_viz.model.driver.alloc import SMP_CACHE_BYTES
 from virtio_viz.model.driver.ops import QueueSetup
 from virtio_viz.model.errors import ConfigError
 
@@ -47,6 +48,7 @@ class MmioBus(Protocol):
 class MmioOps:
     bus: MmioBus
     name: str = "virtio-mmio (version 2)"
+    vring_align: int = SMP_CACHE_BYTES
 
     def discover(self) -> int:
         """§4.2.3.1.1: magic, version 2, and a device id other than 0."""
@@ -113,8 +115,9 @@ class MmioOps:
         self.bus.write(QUEUE_READY, 4, 1)
         return True
 
-    def enable_queue(self, index: int) -> None:
+    def enable_queues(self, indices: list[int]) -> bool:
         """Already ready: Linux's setup_vq() sets QueueReady while programming the queue."""
+        return True
 
     def notify(self, index: int) -> None:
         self.bus.write(QUEUE_NOTIFY, 4, index)

@@ -2,7 +2,8 @@
 
 The driver core (`core.py`) initializes a device only through these operations; the
 PCI (`pci_ops.py`) and MMIO (`mmio_ops.py`) implementations turn each into register
-accesses on the device's transport, so every step is visible as register events.
+accesses on the device's transport, and the channel I/O one (`ccw_ops.py`) into channel
+programs, so every step is visible as transport events.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class ConfigOps(Protocol):
     """One device as the driver sees it through its transport."""
 
     name: str
+    vring_align: int  # where a split ring's used ring starts (Linux's vring_align)
 
     def reset(self) -> None:
         """Write status 0 and wait until the device reads back 0 (virtio-1.2 §2.4)."""
@@ -55,7 +57,9 @@ class ConfigOps(Protocol):
     def setup_queue(self, setup: QueueSetup) -> bool:
         """Program size, ring addresses and vector; False if the vector was refused."""
 
-    def enable_queue(self, index: int) -> None: ...
+    def enable_queues(self, indices: list[int]) -> bool:
+        """After every queue is set up: enable them (PCI) or register how interrupts
+        reach the driver (channel I/O); False if the device refused."""
 
     def notify(self, index: int) -> None:
         """Kick: tell the device queue `index` has new available buffers (§2.9)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from virtio_viz.model.driver.alloc import SMP_CACHE_BYTES
 from virtio_viz.model.driver.ops import QueueSetup
 from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.spec import VIRTIO_MSI_NO_VECTOR
@@ -73,6 +74,7 @@ class Structure:
 class PciOps:
     bus: PciBus
     name: str = "virtio-pci (modern)"
+    vring_align: int = SMP_CACHE_BYTES
     common_cfg: Structure | None = None
     notify_cfg: Structure | None = None
     isr_cfg: Structure | None = None
@@ -242,9 +244,11 @@ class PciOps:
         self.notify_offsets[setup.index] = self._read(QUEUE_NOTIFY_OFF)
         return True
 
-    def enable_queue(self, index: int) -> None:
-        self._write(QUEUE_SELECT, index)
-        self._write(QUEUE_ENABLE, 1)
+    def enable_queues(self, indices: list[int]) -> bool:
+        for index in indices:
+            self._write(QUEUE_SELECT, index)
+            self._write(QUEUE_ENABLE, 1)
+        return True
 
     def notify(self, index: int) -> None:
         """§4.1.4.4: write the queue index at cap.offset + queue_notify_off * multiplier."""

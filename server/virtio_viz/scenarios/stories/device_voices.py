@@ -8,7 +8,8 @@ voice (see `vhost_voice.make_voice`) renames them:
 - QEMU-emulated virtio-net (QEMU 7.2, KVM, ioeventfd on): KVM catches the notify write
   and signals an eventfd that QEMU's main loop reads; the interrupt is raised by QEMU
   itself, `msix_notify()`, which with KVM's in-kernel irqchip becomes a `KVM_SIGNAL_MSI`
-  ioctl (an interrupt line, `KVM_IRQ_LINE`, over virtio-mmio). No irqfd is involved:
+  ioctl (an interrupt line, `KVM_IRQ_LINE`, over virtio-mmio; indicator bits and an
+  adapter interrupt over channel I/O). No irqfd is involved:
   that is for the vhost architectures, whose data plane has left QEMU.
 - QEMU-emulated virtio-blk: QEMU 7.2 runs virtio-blk's queues through its data-plane
   code whenever ioeventfd is on, and that code signals each queue's guest notifier,
@@ -55,7 +56,7 @@ def _qemu_kick(event: Event) -> str | None:
     if not is_notify_write(event):
         return None
     return (
-        f"{_guest_half(event)}; KVM's ioeventfd catches the write and QEMU's main loop "
+        f"{_guest_half(event)}; KVM's ioeventfd catches the kick and QEMU's main loop "
         "reads the eventfd (virtio_queue_host_notifier_read())"
     )
 
@@ -63,6 +64,11 @@ def _qemu_kick(event: Event) -> str | None:
 def _qemu_raises(event: Event, what: str) -> str:
     if _over_msi(event):
         return f"{what} -> msix_notify() in QEMU; KVM_SIGNAL_MSI ioctl to KVM"
+    if "indicators" in event.values:  # channel I/O, virtio-1.2 §4.3.3.1
+        return (
+            f"{what} -> virtio_ccw_notify() in QEMU: the indicator bits, then "
+            "css_adapter_interrupt() has KVM inject the adapter interrupt"
+        )
     return f"{what} -> virtio_mmio_update_irq() in QEMU; qemu_set_irq(), a KVM_IRQ_LINE ioctl"
 
 
@@ -78,9 +84,15 @@ def _qemu_blk_device(event: Event) -> str | None:
     if event.kind == "queue_notify":
         return "virtio_queue_host_notifier_read() in QEMU's virtio-blk data plane"
     if event.kind == "interrupt" and event.queue is not None:
+        if "line" in event.values:  # virtio-mmio: QEMU binds no irqfd
+            return (
+                "virtio_notify_irqfd() in QEMU's virtio-blk data plane signals the queue's "
+                "guest notifier; QEMU's main loop reads it and raises the line "
+                "(qemu_set_irq(), a KVM_IRQ_LINE ioctl)"
+            )
         return (
             "virtio_notify_irqfd() in QEMU's virtio-blk data plane: it signals the queue's "
-            "guest notifier, an eventfd that KVM's irqfd turns into the MSI"
+            "guest notifier, an eventfd that KVM's irqfd turns into the interrupt"
         )
     return None
 

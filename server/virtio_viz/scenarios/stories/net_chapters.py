@@ -25,7 +25,16 @@ def _phase(label: str, phase: str) -> Beat[MW]:
 
 
 def discovery(options: StoryOptions) -> Chapter[MW]:
-    if options.transport == "mmio":
+    if options.transport == "ccw":
+        intro = (
+            "An s390x guest has no PCI: it finds devices in the channel subsystem. For the "
+            "subchannel the driver runs SENSE ID, a channel command every device answers, "
+            "and the control unit type 0x3832 says a virtio-ccw proxy sits behind it, its "
+            "model being the virtio device id. The driver then sets the transport revision "
+            "with CCW_CMD_SET_VIRTIO_REV (2, which adds CCW_CMD_READ_STATUS); no other "
+            "virtio command may come before it."
+        )
+    elif options.transport == "mmio":
         intro = (
             "The guest learns about the device from the platform description and reads "
             "its MMIO registers: the magic value, the version and the device id say a "
@@ -42,15 +51,28 @@ def discovery(options: StoryOptions) -> Chapter[MW]:
                    (Beat("discover", MachineWorld.discover),))  # fmt: skip
 
 
-def handshake() -> Chapter[MW]:
+def handshake(options: StoryOptions | None = None) -> Chapter[MW]:
+    if options is not None and options.transport == "ccw":
+        reset = (
+            "Before anything else the driver resets the device with CCW_CMD_VDEV_RESET: "
+            "when that channel program ends, the reset is complete. It then raises status "
+            "bits one at a time: ACKNOWLEDGE (a guest noticed the device), DRIVER (and knows "
+            "how to drive it). Each bit is a CCW_CMD_READ_STATUS followed by a "
+            "CCW_CMD_WRITE_STATUS of the status with one more bit, as Linux's "
+            "virtio_add_status() does; each is a channel program of its own."
+        )
+    else:
+        reset = (
+            "Before anything else the driver resets the device by writing 0 to "
+            "device_status, then reads it back until it sees 0. It then raises status bits "
+            "one at a time: ACKNOWLEDGE (a guest noticed the device), DRIVER (and knows how "
+            "to drive it). Each bit is a read of the status followed by a write of the status "
+            "with one more bit, as Linux's virtio_add_status() does."
+        )
     return Chapter(
         "handshake",
         "Reset and the status handshake",
-        "Before anything else the driver resets the device by writing 0 to device_status, "
-        "then reads it back until it sees 0. It then raises status bits one at a time: "
-        "ACKNOWLEDGE (a guest noticed the device), DRIVER (and knows how to drive it). "
-        "Each bit is a read of the status followed by a write of the status with one more "
-        "bit, as Linux's virtio_add_status() does.",
+        reset,
         (
             _phase("reset", "reset"),
             _phase("ACKNOWLEDGE", "acknowledge"),
@@ -59,15 +81,27 @@ def handshake() -> Chapter[MW]:
     )
 
 
-def features() -> Chapter[MW]:
+def features(options: StoryOptions | None = None) -> Chapter[MW]:
+    if options is not None and options.transport == "ccw":
+        words = (
+            "The device offers 64 feature bits, read 32 at a time with CCW_CMD_READ_FEAT: "
+            "the driver puts the word's index in a 5-byte block and the device fills in the "
+            "bits, little-endian although everything else on channel I/O is big-endian. The "
+            "driver keeps the ones it understands and writes them back with "
+            "CCW_CMD_WRITE_FEAT,"
+        )
+    else:
+        words = (
+            "The device offers 64 feature bits, read 32 at a time through "
+            "device_feature_select. The driver keeps the ones it understands, writes them "
+            "back through driver_feature_select,"
+        )
     return Chapter(
         "features",
         "Feature negotiation",
-        "The device offers 64 feature bits, read 32 at a time through "
-        "device_feature_select. The driver keeps the ones it understands, writes them "
-        "back through driver_feature_select, then sets FEATURES_OK and reads the status "
-        "again: only if the device kept FEATURES_OK is the set agreed. A device that "
-        "cannot work with the subset leaves the bit clear, and the driver must give up.",
+        f"{words} then sets FEATURES_OK and reads the status again: only if the device kept "
+        "FEATURES_OK is the set agreed. A device that cannot work with the subset leaves the "
+        "bit clear, and the driver must give up.",
         (
             _phase("read the offer", "features_read"),
             _phase("write the accepted subset", "features_written"),
@@ -76,15 +110,29 @@ def features() -> Chapter[MW]:
     )
 
 
-def queues() -> Chapter[MW]:
+def queues(options: StoryOptions | None = None) -> Chapter[MW]:
+    if options is not None and options.transport == "ccw":
+        setup = (
+            "For each queue the driver asks for its largest size with CCW_CMD_READ_VQ_CONF, "
+            "places the descriptor table, the driver area and the device area in guest "
+            "memory (each part page-aligned), and hands size and addresses over in one "
+            "32-byte vq_info_block with CCW_CMD_SET_VQ. There are no vectors: the driver "
+            "registers indicators instead, two-stage ones for adapter interrupts "
+            "(CCW_CMD_SET_IND_ADAPTER) and a 64-bit one for configuration changes "
+            "(CCW_CMD_SET_CONF_IND)."
+        )
+    else:
+        setup = (
+            "For each queue the driver selects it, reads the largest size the device allows, "
+            "places the descriptor table, the driver area and the device area in guest "
+            "memory, writes their guest-physical addresses, picks an MSI-X vector, and only "
+            "then enables it."
+        )
     return Chapter(
         "queues",
         "Setting up the virtqueues",
-        "For each queue the driver selects it, reads the largest size the device allows, "
-        "places the descriptor table, the driver area and the device area in guest "
-        "memory, writes their guest-physical addresses, picks an MSI-X vector, and only "
-        "then enables it. Then it reads the MAC address and link status, and sets "
-        "DRIVER_OK: from now on the device may use the rings.",
+        f"{setup} It reads the configuration it needs (for a network card the MAC address "
+        "and link status), and sets DRIVER_OK: from now on the device may use the rings.",
         (
             _phase("set up the queues", "queues_enabled"),
             _phase("read the configuration", "config_read"),

@@ -14,9 +14,9 @@ from virtio_viz.scenarios.topologies import qemu_emulated
 def _chapters(options: StoryOptions) -> tuple[Chapter[NetWorld], ...]:
     return (
         chapters.discovery(options),
-        chapters.handshake(),
-        chapters.features(),
-        chapters.queues(),
+        chapters.handshake(options),
+        chapters.features(options),
+        chapters.queues(options),
         chapters.rx_refill(),
         chapters.transmit(),
         chapters.receive(),

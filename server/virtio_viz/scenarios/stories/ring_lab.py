@@ -278,4 +278,5 @@ def ring_lab_world(options: StoryOptions, seed: int) -> RingLabWorld:
 
 
 STORY = Story(id="ring-lab", topology=ring_lab.TOPOLOGY, build=ring_lab_world,
-              chapters=_chapters, questions=questions.RING_LAB)  # fmt: skip
+              chapters=_chapters, questions=questions.RING_LAB, transports=("pci", "mmio"),
+              why_not="the lab sets its one queue up with PCI's queue registers")  # fmt: skip

@@ -19,6 +19,7 @@ from typing import Any
 
 from virtio_viz.model.features import bit, describe
 from virtio_viz.model.spec import DeviceId
+from virtio_viz.model.transport.ccw import CcwTransport
 from virtio_viz.model.vhost import kernel
 from virtio_viz.model.vhost.kernel import VhostIoctl
 from virtio_viz.model.vhost.structs import VHOST_FILE_UNBIND, VringAddr, VringState
@@ -104,19 +105,27 @@ def get_features(world: VhostWorld) -> None:
 
 # -- at DRIVER_OK: vhost_dev_start() ------------------------------------------------------------
 def register_eventfds(world: VhostWorld) -> None:
+    ccw = isinstance(world.machine.transport, CcwTransport)
     for queue in world.take_rings():
         config = world.machine.device.queues.config(queue)
         vector = (
             None if config is None or not world.machine.transport_msix() else config.msix_vector
         )
-        irq = f"MSI-X vector {vector}" if vector is not None else "the device's interrupt line"
+        name = QUEUE_NAMES[queue]
+        if ccw:
+            kick = f"a DIAGNOSE 0x500 for subchannel 0.0.0000, queue {queue}"
+            irq = f"an adapter interrupt (an adapter route sets {name}'s indicator bit first)"
+        else:
+            kick = f"a guest write to {name}'s notify address"
+            irq = f"MSI-X vector {vector}" if vector is not None else "the device's interrupt line"
         world.log.record(
-            "kvm_eventfd", actor="device-model", plane="control", spec="§4.1.4.4",
-            analog="vhost_dev_enable_notifiers() and virtio_pci_set_guest_notifiers() in QEMU "
-            "(KVM_IOEVENTFD, KVM_IRQFD)",
-            summary=f"QEMU tells KVM: a guest write to {QUEUE_NAMES[queue]}'s notify address "
-            f"signals eventfd {kick_fd(queue)} (KVM_IOEVENTFD), and a signal on eventfd "
-            f"{call_fd(queue)} injects {irq} (KVM_IRQFD). Neither will need QEMU any more.",
+            "kvm_eventfd", actor="device-model", plane="control",
+            spec="§4.3.3.2" if ccw else "§4.1.4.4",
+            analog=f"vhost_dev_enable_notifiers() and virtio_{'ccw' if ccw else 'pci'}_set_"
+            "guest_notifiers() in QEMU (KVM_IOEVENTFD, KVM_IRQFD)",
+            summary=f"QEMU tells KVM: {kick} signals eventfd {kick_fd(queue)} (KVM_IOEVENTFD), "
+            f"and a signal on eventfd {call_fd(queue)} injects {irq} (KVM_IRQFD). Neither "
+            "will need QEMU any more.",
             queue=queue, values={"kick_fd": kick_fd(queue), "call_fd": call_fd(queue),
                                  "vector": -1 if vector is None else vector},
         )  # fmt: skip
@@ -232,7 +241,7 @@ def backend_setup() -> Chapter[VhostWorld]:
         "backend-setup",
         "DRIVER_OK: QEMU hands the data plane to vhost-net",
         "The status write with DRIVER_OK is the moment QEMU stops being the data plane. Its "
-        "vhost_dev_start() first has KVM turn each queue's notify address into an eventfd "
+        "vhost_dev_start() first has KVM turn each queue's kick into an eventfd "
         "and bind an interrupt to a second one, then describes everything vhost-net needs "
         "with ioctls on /dev/vhost-net: the negotiated features, where guest RAM sits in "
         "QEMU's address space, and for every data ring its size, its starting index, its "
@@ -270,9 +279,9 @@ def _chapters(options: StoryOptions) -> tuple[Chapter[Any], ...]:
     return (
         _opening(),
         chapters.discovery(options),
-        chapters.handshake(),
-        chapters.features(),
-        chapters.queues(),
+        chapters.handshake(options),
+        chapters.features(options),
+        chapters.queues(options),
         backend_setup(),
         _intro(chapters.rx_refill(), RX_REFILL),
         _intro(chapters.transmit(), TRANSMIT),
@@ -284,9 +293,10 @@ def _chapters(options: StoryOptions) -> tuple[Chapter[Any], ...]:
 
 
 RX_REFILL = (
-    "The driver posts empty receive buffers exactly as before and kicks once. The kick is a "
-    "write to the notify address: KVM catches it and signals the ring's kick eventfd, "
-    "which wakes the vhost worker in the host kernel. QEMU's threads sleep through it."
+    "The driver posts empty receive buffers exactly as before and kicks once. KVM catches "
+    "the kick (a write to the notify address, or DIAGNOSE 0x500 on an s390x guest) and "
+    "signals the ring's kick eventfd, which wakes the vhost worker in the host kernel. "
+    "QEMU's threads sleep through it."
 )
 TRANSMIT = (
     "The guest sends an ARP request. The vhost worker wakes on the kick eventfd, takes the "

@@ -215,7 +215,8 @@ class VhostWorld(NetWorld):
         return {
             "memtable": [
                 {"guest_phys": r.guest_phys_addr, "user_addr": r.userspace_addr,
-                 "mmap_offset": r.mmap_offset, "size": r.memory_size}
+                 "mmap_offset": r.mmap_offset, "size": r.memory_size,
+                 "backend_addr": r.backend_base}
                 for r in self.table.regions
             ]
         }  # fmt: skip

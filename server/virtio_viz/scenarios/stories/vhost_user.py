@@ -315,9 +315,9 @@ def _chapters(options: StoryOptions) -> tuple[Chapter[Any], ...]:
     return (
         opening("Before the guest runs: QEMU connects to the back-end", OPENING),
         chapters.discovery(options),
-        chapters.handshake(),
-        chapters.features(),
-        chapters.queues(),
+        chapters.handshake(options),
+        chapters.features(options),
+        chapters.queues(options),
         backend_setup(SETUP),
         replace(chapters.rx_refill(), intro=RX_REFILL),
         replace(chapters.transmit(), intro=TRANSMIT),
@@ -343,9 +343,9 @@ SETUP = (
     "each ring gets its eventfds and is enabled."
 )
 RX_REFILL = (
-    "The driver posts its empty receive buffers and kicks. KVM turns the notify write into "
-    "a signal on the ring's kick eventfd, which belongs to the back-end process; QEMU does "
-    "not run."
+    "The driver posts its empty receive buffers and kicks. KVM turns the kick (a notify "
+    "write, or DIAGNOSE 0x500 on an s390x guest) into a signal on the ring's kick eventfd, "
+    "which belongs to the back-end process; QEMU does not run."
 )
 TRANSMIT = (
     "The guest sends an ARP request. The back-end takes the chain, looks the buffer's "

@@ -24,6 +24,7 @@ _USED_KINDS = frozenset({"used_elem_write", "used_idx_publish", "used_desc_write
                          "used_desc_flags_write"})  # fmt: skip
 _SUPPRESS_KINDS = frozenset({"notifications_disabled", "used_flags_write", "device_event_write"})
 KICK_VIA_IOEVENTFD = "KVM's ioeventfd_write() signals the kick eventfd"
+KICK_VIA_DIAGNOSE = "KVM's __diag_virtio_hypercall() signals the kick eventfd"
 
 
 def make_voice(
@@ -124,5 +125,6 @@ VHOST_USER_DEVICE = by_kind(
 def kick_through_ioeventfd(event: Event) -> str | None:
     """The guest's notify write never reaches QEMU: KVM turns it into an eventfd signal."""
     if is_notify_write(event):
-        return f"{event.analog.split(';', 1)[0]}; {KICK_VIA_IOEVENTFD}"
+        how = KICK_VIA_DIAGNOSE if event.kind == "diagnose_notify" else KICK_VIA_IOEVENTFD
+        return f"{event.analog.split(';', 1)[0]}; {how}"
     return None

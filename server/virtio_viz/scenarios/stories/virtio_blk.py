@@ -47,23 +47,32 @@ def _request(chapter_id: str, title: str, intro: str, submit: Beat[BlkWorld]) ->
 
 def _bring_up(options: StoryOptions) -> tuple[BlkChapter, ...]:
     discovery: BlkChapter = generic.discovery(options)
-    handshake: BlkChapter = generic.handshake()
-    features: BlkChapter = generic.features()
-    queues: BlkChapter = generic.queues()
-    where = (
-        "reads the MMIO registers: magic value, version, and device id 2, a block device"
-        if options.transport == "mmio"
-        else "scans PCI and finds function 0x1af4:0x1042 (0x1040 + device id 2: a modern "
+    handshake: BlkChapter = generic.handshake(options)
+    features: BlkChapter = generic.features(options)
+    queues: BlkChapter = generic.queues(options)
+    where = {
+        "mmio": "reads the MMIO registers: magic value, version, and device id 2, a block device",
+        "ccw": "is an s390x machine: SENSE ID on the subchannel answers control unit type "
+        "0x3832, model 2 (a virtio block device), and the driver sets revision 2 of the "
+        "ccw transport",
+    }.get(
+        options.transport,
+        "scans PCI and finds function 0x1af4:0x1042 (0x1040 + device id 2: a modern "
         "virtio block device), then walks its capabilities to the configuration "
-        "structures in the BARs"
+        "structures in the BARs",
+    )
+    reset = (
+        "CCW_CMD_VDEV_RESET, done when the channel program ends"
+        if options.transport == "ccw"
+        else "device_status 0, read back until it is 0"
     )
     return (
-        replace(discovery, intro=f"The guest {where}. Behind those registers is QEMU's "
-                "virtio-blk device model, which keeps the disk image in a host file."),
+        replace(discovery, intro=f"The guest {where}. Behind it is QEMU's virtio-blk device "
+                "model, which keeps the disk image in a host file."),
         replace(handshake, intro=(
-            "As for any virtio device, the driver first resets the disk (device_status 0, "
-            "read back until it is 0), then sets ACKNOWLEDGE and DRIVER one bit at a time, "
-            "each with a read and a write of the status."
+            f"As for any virtio device, the driver first resets the disk ({reset}), then "
+            "sets ACKNOWLEDGE and DRIVER one bit at a time, each with a read and a write of "
+            "the status."
         )),
         replace(features, intro=(
             "The disk offers block features besides the generic ones: FLUSH (it has a write "

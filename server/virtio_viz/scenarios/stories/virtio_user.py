@@ -262,4 +262,7 @@ def _register_name(analog: str) -> str | None:
 STORY = Story(
     id="virtio-user", topology=virtio_user.TOPOLOGY, build=build, chapters=_chapters,
     voice=make_voice(VHOST_USER_DEVICE, pmd_name), questions=questions.NET,
+    transports=("pci", "mmio"),
+    why_not="DPDK's virtio poll-mode driver reaches its device through vfio-pci or uio in "
+    "the guest; it has no channel I/O driver",
 )  # fmt: skip

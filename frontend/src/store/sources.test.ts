@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { LiveSource } from "./sources";
+import { TimelineStore } from "./store";
+
+/** A stand-in for the browser's WebSocket: the test plays the server. */
+class FakeSocket extends EventTarget {
+  static OPEN = 1;
+  static made: FakeSocket[] = [];
+  readyState = 0;
+  sent: Record<string, unknown>[] = [];
+  constructor(readonly url: string) { super(); FakeSocket.made.push(this); }
+  send(text: string): void { this.sent.push(JSON.parse(text) as Record<string, unknown>); }
+  close(): void { this.drop(); }
+  accept(): void { this.readyState = FakeSocket.OPEN; this.dispatchEvent(new Event("open")); }
+  say(message: Record<string, unknown>): void {
+    this.dispatchEvent(Object.assign(new Event("message"), { data: JSON.stringify(message) }));
+  }
+  drop(): void { this.readyState = 3; this.dispatchEvent(new Event("close")); }
+}
+
+function socket(index: number): FakeSocket {
+  const made = FakeSocket.made[index];
+  if (!made) throw new Error(`no socket ${index}`);
+  return made;
+}
+
+const header = { step_count: 10, chapters: [] };
+const opened = (role: string) => ({
+  type: "opened", session: null, role, room: "ABCDEF", header, actions: [],
+  snapshot: { step: 4, state: {}, memory: [], status_history: [] },
+});
+
+describe("LiveSource in a room", () => {
+  afterEach(() => { vi.useRealTimers(); vi.unstubAllGlobals(); FakeSocket.made = []; });
+
+  it("shows the server's notice while the room is local, and clears it when shared again", async () => {
+    vi.stubGlobal("WebSocket", FakeSocket);
+    const store = new TimelineStore();
+    const source = new LiveSource(store, "ws://x/ws", { room: "ABCDEF" });
+    const started = source.start();
+    const server = socket(0);
+    server.accept();
+    server.say(opened("follower"));
+    await started;
+    server.say({ type: "notice", code: "rooms_local", message: "only this server" });
+    expect(store.notice).toBe("only this server");
+    server.say({ type: "notice", code: "rooms_shared", message: "back" });
+    expect(store.notice).toBeNull();
+  });
+
+  it("connects again after the server went away and joins the room again", async () => {
+    vi.useFakeTimers();
+    vi.stubGlobal("WebSocket", FakeSocket);
+    const store = new TimelineStore();
+    const source = new LiveSource(store, "ws://x/ws", { room: "ABCDEF" });
+    const started = source.start();
+    socket(0).accept();
+    socket(0).say(opened("follower"));
+    await started;
+    socket(0).drop();
+    expect(store.error).toMatch(/connecting again/);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(FakeSocket.made).toHaveLength(2);
+    socket(1).accept();
+    expect(socket(1).sent).toEqual([{ type: "join", version: 1, room: "ABCDEF", token: null }]);
+    socket(1).say(opened("follower"));
+    expect(store.error).toBeNull();
+    expect(store.step).toBe(0);
+  });
+
+  it("does not connect again after the page closed it", () => {
+    vi.useFakeTimers();
+    vi.stubGlobal("WebSocket", FakeSocket);
+    const source = new LiveSource(new TimelineStore(), "ws://x/ws", { room: "ABCDEF" });
+    void source.start();
+    socket(0).accept();
+    socket(0).say(opened("follower"));
+    source.close();
+    vi.advanceTimersByTime(10_000);
+    expect(FakeSocket.made).toHaveLength(1);
+  });
+});
