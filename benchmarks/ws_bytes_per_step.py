@@ -69,8 +69,8 @@ async def measure_on(
             texts.append(step_text)
     finally:
         await ws.close()
-    return Result(queue_size, compressed, len(wire), open_wire, open_text, median(wire), median(texts),
-                  max(wire))  # fmt: skip
+    return Result(queue_size, compressed, len(wire), open_wire, open_text, median(wire),
+                  median(texts), max(wire))  # fmt: skip
 
 
 async def _length(server: Server, queue_size: int) -> int:
