@@ -21,6 +21,8 @@ GATEWAY_MAC = "52:55:0a:00:02:02"  # slirp's virtual gateway
 GATEWAY_IP = "10.0.2.2"
 BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
 PING_PAYLOAD = bytes(range(56))  # ping's default 56 data bytes -> a 98-byte frame
+# what the first frame loads: a process that builds many stories imports them up front
+SCAPY_MODULES = ("scapy.layers.l2", "scapy.layers.inet")
 
 
 def arp_request(
