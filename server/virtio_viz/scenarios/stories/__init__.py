@@ -28,6 +28,8 @@ _BY_ID: dict[str, Story[Any]] = {
         virtio_blk.STORY,
     )
 }
+if set(_BY_ID) != set(STORY_IDS):  # a story left out of the catalog would vanish from lists
+    raise RuntimeError("scenarios/catalog.py STORY_IDS must name every built-in story")
 # in the catalog's order (it lists the scenarios without loading this package)
 STORIES: dict[str, Story[Any]] = {story_id: _BY_ID[story_id] for story_id in STORY_IDS}
 
