@@ -4,9 +4,11 @@ One round trip is what a virtio-net receive queue does for every packet: the dri
 adds a one-descriptor buffer (1500 device-writable bytes) and publishes it, asks
 whether to kick, the device pops the chain, uses it (`push`), asks whether to
 interrupt, and the driver reclaims it with `get_used`. Every step records its events
-through the shared `EventLog`, exactly as in a story; after each round trip the
-consumer takes the events (`log.take()`), as the timeline does when it turns events
-into frames, so memory stays bounded however long the run is.
+through the shared `EventLog`, exactly as in a story. After each round trip the
+consumer takes the events, so memory stays bounded however long the run is: as they
+were recorded (`log.take_unread()`: each Event is built when it is first read, which
+this consumer never does), or, in the `+read` configurations, reading every one
+(`log.take()`), as the timeline does when it turns each event into a frame.
 
 Baselines run in the same process, so the figures can be read as ratios on a noisy
 machine:
@@ -15,10 +17,14 @@ machine:
             on a bytearray: the least any Python model of the ring must do.
 * `memory`  the same reads and writes through `GuestMemory` (bounds checks, the access
             journal, drained once per round trip) but without any event.
-* `event`   one bare event: a journaled 2-byte write, then `EventLog.record` with an
-            f-string summary and three values; per iteration, not per round trip.
+* `note`    one bare event as the data path records it: a journaled 2-byte write, then
+            `EventLog.note` with three values; per iteration, not per round trip.
+* `record`  one bare event told at once: a journaled 2-byte write, then
+            `EventLog.record` with an f-string summary and three values.
 
-Rates are measured per chunk of round trips; the flatness columns compare the first
+Times are the process's CPU time (`time.process_time`): a rate is what one core does per
+second of its own work, and the time a shared machine gives to other processes does not
+count. Rates are measured per chunk of round trips; the flatness columns compare the first
 and last chunk, and the slowest and fastest chunk, of a run. Each configuration runs
 `--repeat` times, interleaved with the others, and the median run (by total rate) is
 reported.
@@ -38,7 +44,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from virtio_viz.model.events import EventLog
+from virtio_viz.model.events import EventLog, Told, event_type
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.packed import PackedDeviceQueue, PackedDriverQueue, PackedLayout
 from virtio_viz.model.split import SplitDeviceQueue, SplitDriverQueue, SplitLayout
@@ -49,8 +55,10 @@ RAM_SIZE = 0x20_0000  # 2 MiB: a 32768-entry split ring takes about 832 KiB
 BUFFER_ADDR = RAM_BASE + 0x10_0000  # the packet buffer, past the largest ring
 PACKET_BYTES = 1500
 GOAL = 50_000  # round trips per second on one core (the issue's goal)
+CLOCK = time.process_time  # CPU seconds of this process, which has one thread
 RINGS = ("split", "packed")
-BASELINES = ("floor", "memory", "event")
+READ = "+read"  # a ring configuration whose consumer reads every event
+BASELINES = ("floor", "memory", "note", "record")
 
 Loop = Callable[[int, int], tuple[int, tuple[float, ...]]]  # (count, chunk) -> events, seconds
 
@@ -137,14 +145,18 @@ def build(ring: str, size: int, *, event_idx: bool = True) -> Queues:
     return Queues(memory, log, driver, device)
 
 
-def round_trips(queues: Queues, count: int, chunk: int) -> tuple[int, tuple[float, ...]]:
-    """Run `count` round trips; return the events recorded and the seconds per chunk."""
+def round_trips(
+    queues: Queues, count: int, chunk: int, *, read: bool = False
+) -> tuple[int, tuple[float, ...]]:
+    """Run `count` round trips; return the events recorded and the seconds per chunk.
+    The consumer takes the events after each round trip, reading every one if `read`."""
     driver, device, log = queues.driver, queues.device, queues.log
     in_ = (Buffer(BUFFER_ADDR, PACKET_BYTES, writable=True),)
     no_out: tuple[Buffer, ...] = ()
+    take = log.take if read else log.take_unread
     events = 0
     seconds: list[float] = []
-    clock = time.perf_counter
+    clock = CLOCK
     for done in range(0, count, chunk):
         start = clock()
         for _ in range(min(chunk, count - done)):
@@ -158,7 +170,7 @@ def round_trips(queues: Queues, count: int, chunk: int) -> tuple[int, tuple[floa
             used = driver.get_used()
             if used is None or used.length != PACKET_BYTES:
                 raise RuntimeError(f"the driver got {used} back")
-            events += len(log.take())  # the consumer (a timeline) takes the events
+            events += len(take())
         seconds.append(clock() - start)
     return events, tuple(seconds)
 
@@ -185,7 +197,7 @@ def floor_loop(size: int) -> Loop:
         pack_elem, unpack_elem = _ELEM.pack_into, _ELEM.unpack_from
         avail_idx = used_idx = 0
         seconds: list[float] = []
-        clock = time.perf_counter
+        clock = CLOCK
         for done in range(0, count, chunk):
             start = clock()
             for _ in range(min(chunk, count - done)):
@@ -228,7 +240,7 @@ def memory_loop(size: int) -> Loop:
         desc_bytes = _DESC.pack(BUFFER_ADDR, PACKET_BYTES, 2, 1)
         avail_idx = used_idx = 0
         seconds: list[float] = []
-        clock = time.perf_counter
+        clock = CLOCK
         for done in range(0, count, chunk):
             start = clock()
             for _ in range(min(chunk, count - done)):
@@ -259,33 +271,45 @@ def memory_loop(size: int) -> Loop:
     return loop
 
 
-def event_loop(count: int, chunk: int) -> tuple[int, tuple[float, ...]]:
-    """One bare event per iteration: a journaled le16 write, then `EventLog.record` with
-    an f-string summary and three values; the events are taken every 15 iterations."""
-    memory = GuestMemory.with_regions([("ram", RAM_BASE, RAM_SIZE)])
-    log = EventLog(memory)
-    addr = RAM_BASE + 2
-    seconds: list[float] = []
-    clock = time.perf_counter
-    for done in range(0, count, chunk):
-        start = clock()
-        for n in range(done, done + min(chunk, count - done)):
-            idx = n & 0xFFFF
-            memory.write_le16(addr, idx)
-            log.record(
-                "avail_idx_publish",
-                actor="driver",
-                plane="data",
-                spec="§2.7.13.3",
-                analog="virtqueue_add_split() in Linux",
-                summary=f"The driver moves avail.idx from {idx - 1} to {idx}: head 0 is visible",
-                queue=0,
-                values={"old": idx - 1, "idx": idx, "head": 0},
-            )
-            if n % 15 == 14:
-                log.take()
-        seconds.append(clock() - start)
-    return count, tuple(seconds)
+@event_type("avail_idx_publish", "driver", "data", "§2.7.13.3", "virtqueue_add_split() in Linux")
+def _published(old: int, idx: int, head: int) -> Told:
+    summary = f"The driver moves avail.idx from {old} to {idx}: head {head} is visible"
+    return summary, {"old": old, "idx": idx, "head": head}
+
+
+def bare_event_loop(*, at_once: bool) -> Loop:
+    """One bare event per iteration: a journaled le16 write, then the event, with three
+    values, as the data path notes it (`EventLog.note`), or told at once (`at_once`:
+    `EventLog.record` with an f-string summary); the events are taken, unread, every 15
+    iterations."""
+
+    def loop(count: int, chunk: int) -> tuple[int, tuple[float, ...]]:
+        memory = GuestMemory.with_regions([("ram", RAM_BASE, RAM_SIZE)])
+        log = EventLog(memory)
+        addr = RAM_BASE + 2
+        seconds: list[float] = []
+        clock = CLOCK
+        for done in range(0, count, chunk):
+            start = clock()
+            for n in range(done, done + min(chunk, count - done)):
+                idx = n & 0xFFFF
+                memory.write_le16(addr, idx)
+                if at_once:
+                    log.record(
+                        "avail_idx_publish", actor="driver", plane="data", spec="§2.7.13.3",
+                        analog="virtqueue_add_split() in Linux",
+                        summary=f"The driver moves avail.idx from {idx - 1} to {idx}: "
+                        "head 0 is visible",
+                        queue=0, values={"old": idx - 1, "idx": idx, "head": 0},
+                    )  # fmt: skip
+                else:
+                    log.note(_published, 0, idx - 1, idx, 0)
+                if n % 15 == 14:
+                    log.take_unread()
+            seconds.append(clock() - start)
+        return count, tuple(seconds)
+
+    return loop
 
 
 # -- running and reporting -------------------------------------------------------------------
@@ -296,11 +320,12 @@ def measure(name: str, size: int, count: int, chunk: int, *, event_idx: bool = T
         loop = floor_loop(size)
     elif name == "memory":
         loop = memory_loop(size)
-    elif name == "event":
-        loop = event_loop
+    elif name in ("note", "record"):
+        loop = bare_event_loop(at_once=name == "record")
     else:
-        queues = build(name, size, event_idx=event_idx)
-        loop = lambda count, chunk: round_trips(queues, count, chunk)  # noqa: E731
+        read = name.endswith(READ)
+        queues = build(name.removesuffix(READ), size, event_idx=event_idx)
+        loop = lambda count, chunk: round_trips(queues, count, chunk, read=read)  # noqa: E731
     events, seconds = loop(count, chunk)
     return Run(name, size, count, events, chunk, seconds)
 
@@ -309,6 +334,11 @@ def median_run(runs: Sequence[Run]) -> Run:
     """The run whose total rate is the median (the lower middle one for an even count)."""
     ordered = sorted(runs, key=lambda r: r.rate)
     return ordered[(len(ordered) - 1) // 2]
+
+
+def _ring_label(name: str) -> str:
+    ring = name.removesuffix(READ)
+    return f"{ring}, every event read" if ring != name else ring
 
 
 def report(results: dict[tuple[str, int], Run], sizes: Sequence[int]) -> str:
@@ -323,9 +353,9 @@ def report(results: dict[tuple[str, int], Run], sizes: Sequence[int]) -> str:
         if name in BASELINES:
             continue
         base, floor = results[(name, smallest)], results.get(("floor", size))
-        vs_floor = f"{run.micros / floor.micros:.0f}" if floor is not None else "-"
+        vs_floor = f"{run.micros / floor.micros:.1f}" if floor is not None else "-"
         lines.append(
-            f"| {name} | {size} | {run.rate:,.0f} | {run.micros:.1f} "
+            f"| {_ring_label(name)} | {size} | {run.rate:,.0f} | {run.micros:.1f} "
             f"| {run.events_per_iteration:.0f} | {run.micros / base.micros:.2f} "
             f"| {run.first_over_last:.2f} | {run.max_over_min:.2f} | {vs_floor} |"
         )
@@ -339,32 +369,36 @@ def report(results: dict[tuple[str, int], Run], sizes: Sequence[int]) -> str:
         what = {
             "floor": "a split round trip's ring bytes, `struct` on a bytearray",
             "memory": "the same through GuestMemory + journal, no events",
-            "event": "one bare event (a le16 write + EventLog.record)",
+            "note": "one bare event noted (a le16 write + EventLog.note)",
+            "record": "one bare event told at once (a le16 write + EventLog.record)",
         }
         for name, size in baselines:
             run = results[(name, size)]
             lines.append(
-                f"| {name} | {size if name != 'event' else '-'} | {run.rate:,.0f} "
-                f"| {run.micros:.2f} | {what[name]} |"
+                f"| {name} | {size or '-'} | {run.rate:,.0f} | {run.micros:.2f} | {what[name]} |"
             )
     lines += ["", *breakdown(results)]
     return "\n".join(lines)
 
 
 def breakdown(results: dict[tuple[str, int], Run]) -> list[str]:
-    """Per ring run: the goal, and the share of a round trip the bare events explain."""
-    event = next((run for (name, _), run in results.items() if name == "event"), None)
+    """Per ring run: the goal, and the share of a round trip the bare events explain
+    (noted events for a consumer that leaves them unread, events told at once for one
+    that reads them all)."""
+    bare = {name: run for (name, _), run in results.items() if name in ("note", "record")}
     lines = []
     for (name, size), run in results.items():
         if name in BASELINES:
             continue
         verdict = "meets" if run.rate >= GOAL else f"is {GOAL / run.rate:.2f}x short of"
-        line = f"- {name} {size}: {run.rate:,.0f}/s {verdict} the {GOAL:,}/s goal"
+        line = f"- {_ring_label(name)} {size}: {run.rate:,.0f}/s {verdict} the {GOAL:,}/s goal"
+        event = bare.get("record" if name.endswith(READ) else "note")
         if event is not None:
-            bare = run.events_per_iteration * event.micros
+            share = run.events_per_iteration * event.micros
             line += (
-                f"; {run.events_per_iteration:.0f} events x {event.micros:.2f} µs per bare event "
-                f"= {bare:.1f} of {run.micros:.1f} µs ({bare / run.micros:.0%})"
+                f"; {run.events_per_iteration:.0f} events x {event.micros:.2f} µs per bare "
+                f"event ({event.name}) = {share:.1f} of {run.micros:.1f} µs "
+                f"({share / run.micros:.0%})"
             )
         lines.append(line)
     return lines
@@ -383,7 +417,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=True,
         help="negotiate VIRTIO_F_EVENT_IDX (default: yes)",
     )
-    parser.add_argument("--no-baselines", action="store_true", help="skip floor, memory, event")
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="skip floor, memory, note, record"
+    )
+    parser.add_argument(
+        "--no-read",
+        action="store_true",
+        help="skip the runs whose consumer reads every event (by default: at the smallest size)",
+    )
     parser.add_argument(
         "--quick", action="store_true", help="a smoke test: 2000 round trips, chunks of 500, once"
     )
@@ -397,9 +438,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def configurations(args: argparse.Namespace) -> list[tuple[str, int]]:
     configs = [(ring, size) for ring in args.rings for size in args.sizes]
+    if not args.no_read:
+        configs += [(ring + READ, min(args.sizes)) for ring in args.rings]
     if not args.no_baselines:
         configs += [(name, size) for name in ("floor", "memory") for size in args.sizes]
-        configs.append(("event", 0))
+        configs += [("note", 0), ("record", 0)]
     return configs
 
 
@@ -416,7 +459,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             run = measure(name, size, args.round_trips, args.chunk, event_idx=args.event_idx)
             done.append(run)
             print(
-                f"run {repetition + 1}/{args.repeat} {name:6} {size:6}: {run.rate:12,.0f} /s",
+                f"run {repetition + 1}/{args.repeat} {name:11} {size:6}: {run.rate:12,.0f} /s",
                 file=sys.stderr,
                 flush=True,
             )

@@ -2,9 +2,10 @@
 
 One client opens the qemu-emulated story at `--queue-size` (256 by default, as QEMU
 offers) and steps through the whole timeline. For each step it counts the bytes that
-reached its socket (websocket framing included, after permessage-deflate compression,
-which browsers and this server negotiate) and the uncompressed JSON text of the replies.
-The open (header, snapshot and the first frames ahead) is reported apart.
+reached its socket (websocket framing included) and the JSON text of the replies. It
+does so twice: with permessage-deflate, which browsers and this server negotiate, and
+without it (a client or proxy that does not compress; the goal's figure). The open
+(header, snapshot and the first frames ahead) is reported apart.
 
     .venv/bin/python -m benchmarks.ws_bytes_per_step
     .venv/bin/python -m benchmarks.ws_bytes_per_step --steps 20     # a smoke run
@@ -24,6 +25,7 @@ from benchmarks.ws_support import OPEN, STEP, Server, WireCounter, median, run, 
 @dataclass(frozen=True)
 class Result:
     queue_size: int
+    compressed: bool
     steps: int
     open_wire: int
     open_text: int
@@ -32,8 +34,13 @@ class Result:
     max_wire: int
 
 
-async def measure_on(server: Server, queue_size: int, steps: int | None) -> Result:
-    ws = await connect(server.ws, create_connection=WireCounter, max_size=None)
+async def measure_on(
+    server: Server, queue_size: int, steps: int | None, *, compressed: bool = True
+) -> Result:
+    ws = await connect(
+        server.ws, create_connection=WireCounter, max_size=None,
+        compression="deflate" if compressed else None,
+    )  # fmt: skip
     assert isinstance(ws, WireCounter)
     text = 0
 
@@ -62,8 +69,8 @@ async def measure_on(server: Server, queue_size: int, steps: int | None) -> Resu
             texts.append(step_text)
     finally:
         await ws.close()
-    return Result(queue_size, len(wire), open_wire, open_text, median(wire), median(texts),
-                  max(wire))  # fmt: skip
+    return Result(queue_size, compressed, len(wire), open_wire, open_text, median(wire),
+                  median(texts), max(wire))  # fmt: skip
 
 
 async def _length(server: Server, queue_size: int) -> int:
@@ -76,9 +83,12 @@ async def _length(server: Server, queue_size: int) -> int:
         await ws.close()
 
 
-def measure(queue_size: int = 256, steps: int | None = None) -> Result:
+def measure(queue_size: int = 256, steps: int | None = None) -> tuple[Result, Result]:
+    """(with permessage-deflate, without), on the same server."""
     with running_server() as server:
-        return run(measure_on(server, queue_size, steps))
+        deflated = run(measure_on(server, queue_size, steps))
+        plain = run(measure_on(server, queue_size, steps, compressed=False))
+        return deflated, plain
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -86,11 +96,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queue-size", type=int, default=256)
     parser.add_argument("--steps", type=int, help="default: the whole timeline")
     args = parser.parse_args(argv)
-    r = measure(args.queue_size, args.steps)
-    print(f"queue size {r.queue_size}, {r.steps} steps")
-    print(f"open: {r.open_wire} bytes on the wire ({r.open_text} bytes of JSON)")
-    print(f"per step, median: {r.median_wire:.0f} bytes on the wire ({r.median_text:.0f} bytes "
-          f"of JSON); largest step {r.max_wire} bytes  (goal: median <= 1024)")  # fmt: skip
+    for r in measure(args.queue_size, args.steps):
+        how = "with permessage-deflate" if r.compressed else "without compression"
+        print(f"{how}: queue size {r.queue_size}, {r.steps} steps")
+        print(f"  open: {r.open_wire} bytes on the wire ({r.open_text} bytes of JSON)")
+        print(f"  per step, median: {r.median_wire:.0f} bytes on the wire ({r.median_text:.0f} "
+              f"bytes of JSON); largest step {r.max_wire} bytes")  # fmt: skip
+    print("goal: median <= 1024 bytes on the wire without compression")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import socket
@@ -52,8 +53,21 @@ def bench_app() -> FastAPI:
             while True:
                 await websocket.send_text(await websocket.receive_text())
 
+    async def replay(websocket: WebSocket) -> None:
+        """Its first message is a JSON list of texts; it answers every later message with
+        the next of them, round and round: the same replies as a session's, with no
+        session behind them."""
+        await websocket.accept()
+        with contextlib.suppress(WebSocketDisconnect):
+            texts: list[str] = json.loads(await websocket.receive_text())
+            for text in itertools.cycle(texts):
+                await websocket.receive_text()
+                await websocket.send_text(text)
+
     app.add_api_websocket_route("/bench/echo", echo)
-    # The catch-all static mount was added first; put the echo route before it.
+    app.add_api_websocket_route("/bench/replay", replay)
+    # The catch-all static mount was added first; put the bench routes before it.
+    app.router.routes.insert(0, app.router.routes.pop())
     app.router.routes.insert(0, app.router.routes.pop())
     return app
 
@@ -66,6 +80,10 @@ class Server:
     @property
     def ws(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
+
+    @property
+    def replay(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/bench/replay"
 
     @property
     def echo(self) -> str:

@@ -20,6 +20,36 @@ def test_scenarios_lists_every_built_in_story(capsys: pytest.CaptureFixture[str]
     assert "qemu-emulated" in listed
 
 
+def test_scenarios_lists_each_story_with_its_own_title(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["scenarios"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"{story_id:<13}  {story.title}" for story_id, story in STORIES.items()]
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["scenarios"], ["serve", "--help"]])
+def test_listing_and_help_load_neither_the_server_nor_scapy_nor_the_model(
+    argv: list[str],
+) -> None:
+    """They answer from the parser and the topologies alone (docs/BENCHMARKS.md,
+    start-up): the modules a command does not use stay unloaded."""
+    probe = (
+        "import sys, runpy\n"
+        f"sys.argv = ['virtio-viz', *{argv!r}]\n"
+        "try:\n    runpy.run_module('virtio_viz.cli', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = ('fastapi', 'uvicorn', 'scapy', 'pydantic', 'virtio_viz.model',"
+        " 'virtio_viz.scenarios.stories', 'virtio_viz.hostconfig.generate')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy"
+        " or any(m.startswith(h + '.') for h in heavy)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
 def test_run_tells_the_default_story_chapter_by_chapter(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -9,15 +9,17 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from virtio_viz import __version__
-from virtio_viz.model.events import Violation
-from virtio_viz.scenarios.options import OptionError, StoryOptions
-from virtio_viz.scenarios.stories import STORIES
-from virtio_viz.scenarios.story import Story
-from virtio_viz.timeline import Frame, Timeline, TimelineTooLong
-from virtio_viz.trace import export_trace
+
+if TYPE_CHECKING:
+    from virtio_viz.scenarios.options import StoryOptions
+    from virtio_viz.scenarios.story import Story
+    from virtio_viz.timeline import Frame, Timeline
+
+# The model, the stories and the server load inside the commands that use them, so
+# `--help` and `scenarios` answer without them (docs/BENCHMARKS.md, start-up).
 
 _PLANE_COLOURS = {"control": "35", "data": "36", "notification": "33"}  # magenta/cyan/yellow
 
@@ -31,6 +33,8 @@ def _paint(text: str, code: str, colour: bool) -> str:
 
 
 def format_frame(frame: Frame, colour: bool) -> str:
+    from virtio_viz.model.events import Violation  # noqa: PLC0415
+
     event = frame.event
     code = "31;1" if isinstance(event, Violation) else _PLANE_COLOURS[event.plane]
     head = _paint(f"{frame.index:5d} {event.actor:>6} {event.plane:<12}", code, colour)
@@ -57,6 +61,8 @@ def tell(timeline: Timeline, out: TextIO, *, colour: bool, pause: Callable[[], b
 # -- resolving SCENARIO_OR_FILE ----------------------------------------------------------------
 def _load(name: str) -> tuple[Story[Any], StoryOptions | None]:
     """A built-in story by id, or a scenario file (with the options it sets)."""
+    from virtio_viz.scenarios.stories import STORIES  # noqa: PLC0415
+
     if name in STORIES:
         return STORIES[name], None
     path = Path(name)
@@ -87,6 +93,9 @@ def _options(args: argparse.Namespace) -> dict[str, object]:
 
 
 def build_timeline(args: argparse.Namespace, scenario: str | None = None) -> Timeline:
+    from virtio_viz.scenarios.options import OptionError, StoryOptions  # noqa: PLC0415
+    from virtio_viz.timeline import Timeline, TimelineTooLong  # noqa: PLC0415
+
     story, file_options = _load(scenario or args.scenario)
     raw = {**(file_options.to_json() if file_options else {}), **_options(args)}
     try:
@@ -97,10 +106,13 @@ def build_timeline(args: argparse.Namespace, scenario: str | None = None) -> Tim
 
 # -- commands ----------------------------------------------------------------------------------
 def _scenarios(args: argparse.Namespace) -> int:
+    from virtio_viz.scenarios.catalog import scenario_titles  # noqa: PLC0415
+
     del args
-    width = max(len(story_id) for story_id in STORIES)
-    for story_id, story in STORIES.items():
-        print(f"{story_id:<{width}}  {story.title}")
+    titles = scenario_titles()
+    width = max(len(story_id) for story_id, _ in titles)
+    for story_id, title in titles:
+        print(f"{story_id:<{width}}  {title}")
     return 0
 
 
@@ -129,6 +141,8 @@ def _export(args: argparse.Namespace) -> int:
         raise UsageError("say where to write: -o trace.json, --html page.html or --site DIR")
     if len(names) > 1:
         raise UsageError("several scenarios go to a --site folder; -o and --html take one")
+    from virtio_viz.trace import export_trace  # noqa: PLC0415
+
     args.scenario = names[0]
     timeline = build_timeline(args)
     document = export_trace(timeline)
@@ -156,6 +170,7 @@ def _export_site(args: argparse.Namespace, names: list[str]) -> int:
     host (virtio_viz.site_export)."""
     from virtio_viz.html_export import BuildMissing  # noqa: PLC0415
     from virtio_viz.site_export import write_site  # noqa: PLC0415
+    from virtio_viz.trace import export_trace  # noqa: PLC0415
 
     if args.output is not None or args.html is not None:
         raise UsageError("--site writes a folder: leave out -o and --html")

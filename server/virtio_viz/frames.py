@@ -2,16 +2,18 @@
 
 The model carries frames as opaque bytes; this module (outside `model/`) makes the
 frames a guest would really send on QEMU's user-mode network (guest 10.0.2.15, gateway
-10.0.2.2 with slirp's MAC) and decodes any frame into layers for display.
+10.0.2.2 with slirp's MAC) and decodes any frame into layers for display. scapy loads
+on the first frame built or decoded (a third of a second), not with the stories that
+only name their frames, so listing the scenarios does not wait for it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from scapy.layers.inet import ICMP, IP
-from scapy.layers.l2 import ARP, Ether
-from scapy.packet import Packet
+if TYPE_CHECKING:
+    from scapy.packet import Packet
 
 GUEST_MAC = "52:54:00:12:34:56"  # QEMU's default NIC MAC
 GUEST_IP = "10.0.2.15"
@@ -19,11 +21,15 @@ GATEWAY_MAC = "52:55:0a:00:02:02"  # slirp's virtual gateway
 GATEWAY_IP = "10.0.2.2"
 BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
 PING_PAYLOAD = bytes(range(56))  # ping's default 56 data bytes -> a 98-byte frame
+# what the first frame loads: a process that builds many stories imports them up front
+SCAPY_MODULES = ("scapy.layers.l2", "scapy.layers.inet")
 
 
 def arp_request(
     src_mac: str = GUEST_MAC, src_ip: str = GUEST_IP, target_ip: str = GATEWAY_IP
 ) -> bytes:
+    from scapy.layers.l2 import ARP, Ether  # noqa: PLC0415
+
     frame = Ether(src=src_mac, dst=BROADCAST_MAC) / ARP(
         op="who-has", hwsrc=src_mac, psrc=src_ip, pdst=target_ip
     )
@@ -36,6 +42,8 @@ def arp_reply(
     dst_mac: str = GUEST_MAC,
     dst_ip: str = GUEST_IP,
 ) -> bytes:
+    from scapy.layers.l2 import ARP, Ether  # noqa: PLC0415
+
     frame = Ether(src=src_mac, dst=dst_mac) / ARP(
         op="is-at", hwsrc=src_mac, psrc=src_ip, hwdst=dst_mac, pdst=dst_ip
     )
@@ -53,6 +61,9 @@ def icmp_echo(
     dst_ip: str = GATEWAY_IP,
 ) -> bytes:
     """An ICMP echo request (or reply) with ping's default 56-byte payload."""
+    from scapy.layers.inet import ICMP, IP  # noqa: PLC0415
+    from scapy.layers.l2 import Ether  # noqa: PLC0415
+
     frame = (
         Ether(src=src_mac, dst=dst_mac)
         / IP(src=src_ip, dst=dst_ip, id=seq, flags="DF")
@@ -70,6 +81,9 @@ class Layer:
 
 def decode(frame: bytes) -> list[Layer]:
     """The frame's protocol layers with their fields, outermost first."""
+    from scapy.layers.inet import IP  # noqa: PLC0415, F401  (binds IP and ICMP to Ether)
+    from scapy.layers.l2 import Ether  # noqa: PLC0415
+
     layers: list[Layer] = []
     packet: Packet = Ether(frame)
     while packet:  # a NoPayload terminator is falsy

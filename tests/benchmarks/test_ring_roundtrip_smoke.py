@@ -12,12 +12,13 @@ from benchmarks import ring_roundtrip as bench
     [("split", True, 15), ("split", False, 14), ("packed", True, 9), ("packed", False, 9)],
 )
 @pytest.mark.parametrize("size", [4, 256])
+@pytest.mark.parametrize("read", [False, True])
 def test_round_trips_complete_with_every_event_recorded_and_taken(
-    ring: str, size: int, event_idx: bool, events_per_round_trip: int
+    ring: str, size: int, event_idx: bool, events_per_round_trip: int, read: bool
 ) -> None:
     """More round trips than the ring has slots, so indexes and wrap counters go round."""
     queues = bench.build(ring, size, event_idx=event_idx)
-    events, seconds = bench.round_trips(queues, 300, 128)
+    events, seconds = bench.round_trips(queues, 300, 128, read=read)
     assert events == 300 * events_per_round_trip
     assert len(seconds) == 3  # chunks of 128, 128 and 44
     assert queues.log.events == []  # the consumer took everything
@@ -26,9 +27,10 @@ def test_round_trips_complete_with_every_event_recorded_and_taken(
 
 
 def test_measure_reports_rates_per_chunk_for_rings_and_baselines() -> None:
-    run = bench.measure("packed", 8, 250, 100)
-    assert (run.iterations, run.events, len(run.chunk_rates)) == (250, 250 * 9, 3)
-    assert run.rate > 0 and run.first_over_last > 0 and run.max_over_min >= 1
+    for name in ("packed", "packed+read"):
+        run = bench.measure(name, 8, 250, 100)
+        assert (run.iterations, run.events, len(run.chunk_rates)) == (250, 250 * 9, 3)
+        assert run.rate > 0 and run.first_over_last > 0 and run.max_over_min >= 1
     for baseline in bench.BASELINES:
         assert bench.measure(baseline, 8, 50, 20).iterations == 50
 
@@ -38,5 +40,6 @@ def test_the_command_line_prints_the_tables(capsys: pytest.CaptureFixture[str]) 
     assert bench.main(argv) == 0
     out = capsys.readouterr().out
     assert "| split | 16 |" in out and "| packed | 8 |" in out
-    assert "| floor | 8 |" in out and "| event | - |" in out
+    assert "| split, every event read | 8 |" in out and "| packed, every event read | 16" not in out
+    assert "| floor | 8 |" in out and "| note | - |" in out and "| record | - |" in out
     assert "short of the 50,000/s goal" in out or "meets the 50,000/s goal" in out

@@ -10,3 +10,5 @@ def test_step_latency_reports_both_round_trips() -> None:
     result = ws_step_latency.measure(steps=5)
     assert result.steps == 5
     assert 0 < result.step_p50 <= result.step_p99 and 0 < result.echo_p50 <= result.echo_p99
+    assert 0 < result.replay_p50 <= result.replay_p99
+    assert result.ratio_p50 == result.step_p50 / result.replay_p50

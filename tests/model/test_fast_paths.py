@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+import struct
 
 import pytest
 from hypothesis import given, settings
@@ -139,6 +140,18 @@ def test_journal_matches_a_straightforward_model(
     assert memory.drain_journal() == (tuple(expected[False]), tuple(expected[True]))
 
 
+def test_read_struct_reads_the_fields_as_one_journaled_read() -> None:
+    memory = two_regions()
+    layout = struct.Struct("<QIHH")  # a split descriptor
+    memory.write(RAM + 0x20, layout.pack(0x1000_2000, 1514, 3, 4))
+    memory.drain_journal()
+    assert memory.read_struct(layout, RAM + 0x20) == (0x1000_2000, 1514, 3, 4)
+    assert memory.drain_journal() == ((MemRange(RAM + 0x20, 16),), ())
+    with pytest.raises(MemoryFault):
+        memory.read_struct(layout, RAM + 0xFF8)  # runs past the end of RAM
+    assert memory.drain_journal() == ((), ())
+
+
 # -- the remembered region --------------------------------------------------------------------
 def test_accesses_alternating_between_regions_hit_the_right_bytes() -> None:
     memory = two_regions()
@@ -170,6 +183,18 @@ def test_an_empty_access_at_the_end_of_a_region_faults_whatever_was_accessed_las
     with pytest.raises(MemoryFault):
         memory.read(RAM + 0x1000, 0)
     assert memory.read(RAM + 0xFFF, 0) == b""
+
+
+@pytest.mark.parametrize("value", [0x1_0000, -1])
+def test_a_value_too_wide_for_the_remembered_region_writes_and_journals_nothing(
+    value: int,
+) -> None:
+    memory = two_regions()
+    memory.write_le16(RAM, 0xAAAA)  # RAM is now the remembered region
+    memory.drain_journal()
+    with pytest.raises(ConfigError, match=f"value {value} does not fit in 2 bytes"):
+        memory.write_le16(RAM, value)
+    assert memory.peek(RAM, 2) == b"\xaa\xaa" and memory.drain_journal() == ((), ())
 
 
 def test_a_value_too_wide_is_refused_before_the_address_is_checked() -> None:

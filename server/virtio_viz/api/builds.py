@@ -34,11 +34,12 @@ from virtio_viz.api.build_worker import (
 from virtio_viz.api.errors import ProtocolError
 from virtio_viz.api.limits import Counters
 from virtio_viz.api.settings import Settings
+from virtio_viz.frames import SCAPY_MODULES
 from virtio_viz.timeline import Timeline
 
 TASKS_PER_WORKER = 64
 WALL_CLOCK_FACTOR = 6  # a loaded machine: CPU time and wall time differ
-PRELOAD = ["virtio_viz.api.build_worker", "virtio_viz.scenario_files"]
+PRELOAD = ["virtio_viz.api.build_worker", "virtio_viz.scenario_files", *SCAPY_MODULES]
 T = TypeVar("T")
 
 

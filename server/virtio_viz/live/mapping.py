@@ -23,6 +23,7 @@ import fcntl
 import mmap
 import os
 import stat
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +82,11 @@ class CapturingMemory(GuestMemory):
         value = GuestMemory.read_uint(self, addr, size)
         self.seen.append((addr, value.to_bytes(size, "little")))
         return value
+
+    def read_struct(self, layout: struct.Struct, addr: int) -> tuple[int, ...]:
+        fields = GuestMemory.read_struct(self, layout, addr)
+        self.seen.append((addr, self.peek(addr, layout.size)))
+        return fields
 
     read_u8 = _captured_read("read_u8", 1)
     read_le16 = _captured_read("read_le16", 2)

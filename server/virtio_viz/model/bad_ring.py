@@ -47,22 +47,19 @@ def failed_check(buffer_id: int, size: int, heads: Container[int]) -> Check | No
     return None
 
 
-def reject_used_id(
+def record_bad_ring(
     log: EventLog,
+    check: Check,
     *,
     buffer_id: int,
     size: int,
-    heads: Container[int],
     queue: int,
     where: str,
     ring: Literal["split", "packed"],
-) -> bool:
-    """Run Linux's checks on an id the device returned; if one fails, record it, as
-    BAD_RING() does, and return True: the caller marks its queue broken and stops.
-    `where` names what the id was read from."""
-    check = failed_check(buffer_id, size, heads)
-    if check is None:
-        return False
+) -> None:
+    """Record the failed check on an id the device returned, as BAD_RING() does; the
+    caller then marks its queue broken and stops. `where` names what the id was read
+    from."""
     line = _LOG_LINE[check].format(buffer_id)
     why = _WHY[check].format(size=size, id=buffer_id)
     log.record(
@@ -78,4 +75,3 @@ def reject_used_id(
         queue=queue,
         values={"id": buffer_id, "size": size, "check": check, "linux_log": line, "broken": True},
     )
-    return True

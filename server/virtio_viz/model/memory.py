@@ -3,15 +3,17 @@
 How this works: memory is a set of non-overlapping regions, each a bytearray at a
 guest-physical base address. Every multi-byte accessor is little-endian, as virtio 1.x
 requires for non-legacy devices (virtio-1.2 §1.4). Each read and write is appended to a
-journal; the event log drains the journal when it records an event, so every event
+journal; the event log takes the journal when it records an event, so every event
 knows exactly which bytes its step read and wrote. `peek` reads without journaling, for
 views and tests that must not disturb what the model reports.
 
 Every step of the model goes through here, so the common path is kept short: the
 region of the last access is remembered (nearly every access hits the same one), the
-journal is a flat list of (start, end) pairs that only becomes MemRanges when drained,
-and the fixed-width accessors are built once per width (`_reader` / `_writer`) with
-`struct` doing the conversion.
+journal is a flat list of (start, end) pairs, appended to and nothing else, that only
+becomes MemRanges (touching ranges merged) when drained (`drain_journal`) or when an
+event noted on the data path is built (the log takes the lists themselves,
+`journal_ranges`), and the fixed-width accessors are built once per width (`_reader` /
+`_writer`) with `struct` doing the conversion.
 
 A region's bytes are usually a bytearray the model owns. `map_region` instead takes a
 writable memoryview of bytes that live elsewhere (a vhost-user back-end's mapping of
@@ -83,22 +85,25 @@ if MemRange.__slots__ != _RangeBuilder.__slots__:
 _new_range: Callable[[int, int], MemRange] = _RangeBuilder  # type: ignore[assignment]
 
 
-def _journal(journal: list[int], addr: int, end: int) -> None:
-    """Append [addr, end) to a flat journal of (start, end) pairs, coalescing with the
-    previous range when they touch."""
-    if journal and journal[-1] == addr:
-        journal[-1] = end
-    else:
-        journal += (addr, end)
-
-
-def _ranges(journal: list[int]) -> tuple[MemRange, ...]:
-    """The MemRanges of a flat (start, end) journal, in order."""
-    if len(journal) == 2:  # by far the most common case: one range per event
+def journal_ranges(journal: list[int]) -> tuple[MemRange, ...]:
+    """The MemRanges of a flat (start, end) journal, in order, each range merged into the
+    one before it when that one ends exactly where it starts."""
+    if len(journal) == 2:  # by far the most common case: one access per event
         start, end = journal
         return (_new_range(start, end - start),)
-    starts, ends = journal[0::2], journal[1::2]
-    return tuple(_new_range(start, end - start) for start, end in zip(starts, ends, strict=True))
+    ranges: list[MemRange] = []
+    start, end = journal[0], journal[1]
+    for index in range(2, len(journal), 2):
+        if journal[index] != end:
+            ranges.append(_new_range(start, end - start))
+            start = journal[index]
+        end = journal[index + 1]
+    ranges.append(_new_range(start, end - start))
+    return tuple(ranges)
+
+
+def _too_wide(value: int, size: int) -> ConfigError:
+    return ConfigError(f"value {value} does not fit in {size} bytes")
 
 
 def _reader(size: int, layout: struct.Struct) -> Callable[[GuestMemory, int], int]:
@@ -112,11 +117,7 @@ def _reader(size: int, layout: struct.Struct) -> Callable[[GuestMemory, int], in
             data = self._hot_data
         else:
             data, offset = self._locate(addr, size)
-        journal = self._reads
-        if journal and journal[-1] == addr:
-            journal[-1] = addr + size
-        else:
-            journal += (addr, addr + size)
+        self._reads += (addr, addr + size)
         value: int = unpack_from(data, offset)[0]
         return value
 
@@ -126,24 +127,21 @@ def _reader(size: int, layout: struct.Struct) -> Callable[[GuestMemory, int], in
 
 def _writer(size: int, layout: struct.Struct) -> Callable[[GuestMemory, int, int], None]:
     """The journaled little-endian write of one width (write_le16 ...); a value that
-    does not fit raises ConfigError before the address is even looked at."""
+    does not fit raises ConfigError before the address is even looked at (and before
+    `struct`, which zeroes the field before it finds out)."""
     pack_into = layout.pack_into
     limit = 1 << (8 * size)
 
     def write(self: GuestMemory, addr: int, value: int) -> None:
         if not 0 <= value < limit:
-            raise ConfigError(f"value {value} does not fit in {size} bytes")
+            raise _too_wide(value, size)
         offset = addr - self._hot_base
         if offset >= 0 and offset + size <= self._hot_size:
             data = self._hot_data
         else:
             data, offset = self._locate(addr, size)
         pack_into(data, offset, value)
-        journal = self._writes
-        if journal and journal[-1] == addr:
-            journal[-1] = addr + size
-        else:
-            journal += (addr, addr + size)
+        self._writes += (addr, addr + size)
 
     write.__doc__ = f"Write a little-endian {8 * size}-bit value (journaled)."
     return write
@@ -236,8 +234,17 @@ class GuestMemory:
         else:
             data, offset = self._locate(addr, length)
         if length > 0:
-            _journal(self._reads, addr, addr + length)
+            self._reads += (addr, addr + length)
         return bytes(data[offset : offset + length])
+
+    def read_struct(self, layout: struct.Struct, addr: int) -> tuple[int, ...]:
+        """Read the (integer) fields of `layout` at `addr`, journaled as one read of
+        `layout.size` bytes: a descriptor, straight from memory, with no bytes copy."""
+        size = layout.size
+        data, offset = self._locate(addr, size)
+        self._reads += (addr, addr + size)
+        fields: tuple[int, ...] = layout.unpack_from(data, offset)
+        return fields
 
     def write(self, addr: int, payload: bytes) -> None:
         length = len(payload)
@@ -248,7 +255,7 @@ class GuestMemory:
             data, offset = self._locate(addr, length)
         data[offset : offset + length] = payload
         if length:
-            _journal(self._writes, addr, addr + length)
+            self._writes += (addr, addr + length)
 
     def fill(self, addr: int, length: int, byte: int = 0) -> None:
         self.write(addr, bytes([byte]) * length)
@@ -256,14 +263,14 @@ class GuestMemory:
     # -- little-endian accessors ------------------------------------------------------
     def read_uint(self, addr: int, size: int) -> int:
         data, offset = self._locate(addr, size)
-        _journal(self._reads, addr, addr + size)
+        self._reads += (addr, addr + size)
         return int.from_bytes(data[offset : offset + size], "little")
 
     def write_uint(self, addr: int, size: int, value: int) -> None:
         try:
             payload = value.to_bytes(size, "little")
         except OverflowError:
-            raise ConfigError(f"value {value} does not fit in {size} bytes") from None
+            raise _too_wide(value, size) from None
         self.write(addr, payload)
 
     read_u8 = _reader(1, struct.Struct("<B"))
@@ -280,12 +287,12 @@ class GuestMemory:
         """Return (reads, writes) since the last drain, and start a new journal."""
         reads, writes = self._reads, self._writes
         if reads:
-            reads_taken = _ranges(reads)
+            reads_taken = journal_ranges(reads)
             reads.clear()
         else:
             reads_taken = ()
         if writes:
-            writes_taken = _ranges(writes)
+            writes_taken = journal_ranges(writes)
             writes.clear()
         else:
             writes_taken = ()

@@ -43,7 +43,7 @@ class Chain:
 
     @property
     def writable_capacity(self) -> int:
-        return sum(b.length for b in self.writable)
+        return sum(b.length for b in self.buffers if b.writable)
 
     def read_all(self, memory: GuestMemory) -> bytes:
         """Gather the device-readable bytes, in chain order."""

@@ -9,12 +9,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from virtio_viz.qemu_trace.errors import TraceImportError
-from virtio_viz.qemu_trace.export import import_trace
-from virtio_viz.qemu_trace.parse import parse_text, read_trace
-from virtio_viz.qemu_trace.qmp import QmpReply, load_qmp
+
+if TYPE_CHECKING:
+    from virtio_viz.qemu_trace.qmp import QmpReply
 
 
 def add_import_command(subparsers: Any) -> None:
@@ -74,6 +74,9 @@ def import_files(
 ) -> dict[str, Any]:
     """A trace document from a QEMU log and QMP files, with the model comparison."""
     from virtio_viz.qemu_trace.compare import compare_all  # noqa: PLC0415 (runs the model)
+    from virtio_viz.qemu_trace.export import import_trace  # noqa: PLC0415
+    from virtio_viz.qemu_trace.parse import parse_text, read_trace  # noqa: PLC0415
+    from virtio_viz.qemu_trace.qmp import load_qmp  # noqa: PLC0415
 
     text = read_trace(path)
     replies: list[QmpReply] = []

@@ -30,8 +30,8 @@ from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.packed import steps
 from virtio_viz.model.packed.layout import (
     DESC_FLAGS_OFFSET,
-    DESC_ID_OFFSET,
     DESC_LEN_OFFSET,
+    LEN_AND_ID,
     PackedLayout,
     record_misalignment,
 )
@@ -39,13 +39,12 @@ from virtio_viz.model.packed.ring import (
     EventSuppress,
     RingPositions,
     advance,
-    flag_names,
     is_available,
     notify_decision,
     read_event,
     used_bits,
 )
-from virtio_viz.model.packed.steps import plural
+from virtio_viz.model.packed.steps import Said, UsedDesc, plural
 from virtio_viz.model.packed.walk import ListReader, Refusal
 from virtio_viz.model.spec import (
     DESC_SIZE,
@@ -110,8 +109,9 @@ class PackedDeviceQueue(RingPositions):
         """What the device found wrong, "" while it is not broken."""
         return self._broken_reason
 
-    def _emit(self, step: steps.Step, summary: str, **values: Value) -> None:
-        steps.emit(self.log, step, "device", self.queue_index, summary, values)
+    def _emit(self, step: Said, summary: str, **values: Value) -> None:
+        """Record an event put into words here (setup, errors, the ring lab)."""
+        self.log.note(step, self.queue_index, summary, values)
 
     # -- taking available buffers, virtio-1.2 §2.8.12, §2.8.15 --------------------------------
     def has_available(self) -> bool:
@@ -130,14 +130,7 @@ class PackedDeviceQueue(RingPositions):
         # virtio-1.2 §2.8.15 (N73): only a flipped AVAIL bit makes a slot available; zeroed
         # memory (AVAIL == USED == 0) and last lap's descriptors do not count
         if not is_available(flags, wrap):
-            self._emit(
-                steps.NO_AVAILABLE_DESC,
-                f"The device reads slot {head}'s flags 0x{flags:04x} "
-                f"({flag_names(flags)}): not available for wrap counter {wrap}.",
-                slot=head,
-                flags=flags,
-                avail_wrap_counter=wrap,
-            )
+            self.log.note(steps.no_available_desc, self.queue_index, head, flags, wrap)
             return None
         result = self._reader.read(head, wrap)
         if isinstance(result, Refusal):
@@ -148,18 +141,8 @@ class PackedDeviceQueue(RingPositions):
         )
         self._check_id_free(result, head)
         self._in_flight.append(result)
-        self._emit(
-            steps.CHAIN_POPPED,
-            f"The device takes buffer {result.id}: {plural(len(result.buffers), 'element')} in "
-            f"{plural(result.desc_count, 'ring slot')} from slot {head}; next it looks at slot "
-            f"{self._next_avail} (wrap {self._avail_wrap}).",
-            buffer_id=result.id,
-            head=head,
-            desc_count=result.desc_count,
-            elements=len(result.buffers),
-            writable_capacity=result.writable_capacity,
-            next_avail=self._next_avail,
-            avail_wrap_counter=self._avail_wrap,
+        self.log.note(
+            steps.chain_popped, self.queue_index, result, head, self._next_avail, self._avail_wrap
         )
         return result
 
@@ -217,7 +200,7 @@ class PackedDeviceQueue(RingPositions):
         popped = self._popped(chain.id, chain.desc_count, chain)
         if popped is None or popped.desc_count != chain.desc_count:
             raise ConfigError(f"buffer {chain.id} was not popped from queue {self.queue_index}")
-        self._complete(popped, chain.id, written, chain.desc_count, steps.USED_DESC_WRITTEN)
+        self._complete(popped, chain.id, written, chain.desc_count, steps.used_desc_written)
 
     def use_buffer(self, buffer_id: int, length: int, desc_count: int) -> None:
         """Ring lab: write a used descriptor for any id at next_used and skip `desc_count`
@@ -227,7 +210,7 @@ class PackedDeviceQueue(RingPositions):
         if not 1 <= desc_count <= self.layout.size:
             raise ConfigError(f"a buffer takes 1..{self.layout.size} slots, not {desc_count}")
         popped = self._popped(buffer_id, desc_count)
-        self._complete(popped, buffer_id, length, desc_count, steps.RAW_USED_DESC)
+        self._complete(popped, buffer_id, length, desc_count, steps.raw_used_desc)
 
     def _popped(self, buffer_id: int, desc_count: int, chain: Chain | None = None) -> Chain | None:
         """The popped list a completion returns: `chain` itself if the device holds it,
@@ -241,7 +224,7 @@ class PackedDeviceQueue(RingPositions):
         return found[0] if found else None
 
     def _complete(
-        self, chain: Chain | None, buffer_id: int, length: int, desc_count: int, step: steps.Step
+        self, chain: Chain | None, buffer_id: int, length: int, desc_count: int, step: UsedDesc
     ) -> None:
         """Forget `chain` (if the device had popped it), then write its used descriptor."""
         if chain is not None:
@@ -261,44 +244,24 @@ class PackedDeviceQueue(RingPositions):
         self._write_used(buffer_id, length, desc_count, step, popped=chain is not None)
 
     def _write_used(
-        self, buffer_id: int, length: int, desc_count: int, step: steps.Step, *, popped: bool
+        self, buffer_id: int, length: int, desc_count: int, step: UsedDesc, *, popped: bool
     ) -> None:
         """One used descriptor for the whole list (§2.8.6): id and len first, flags last.
         `popped` False: a ring-lab device returning an id it never took."""
         slot, wrap = self._next_used, self._used_wrap
         base = self._desc_addr + DESC_SIZE * slot
         # virtio-1.2 §2.8.4: addr is unused in a used descriptor; it is left as it was
-        self.memory.write_le32(base + DESC_LEN_OFFSET, length)
-        self.memory.write_le16(base + DESC_ID_OFFSET, buffer_id)
-        never = "" if popped else f" (the device took no list with id {buffer_id})"
-        self._emit(
-            step,
-            f"The device writes a used descriptor at slot {slot}: id {buffer_id}, len {length}"
-            f"{never}; its flags come last.",
-            slot=slot,
-            buffer_id=buffer_id,
-            len=length,
-            desc_count=desc_count,
-            popped=popped,
-        )
+        self.memory.write(base + DESC_LEN_OFFSET, LEN_AND_ID.pack(length, buffer_id))
+        self.log.note(step, self.queue_index, slot, buffer_id, length, desc_count, popped)
         # virtio-1.2 §2.8.1, §2.8.3: AVAIL = USED = wrap counter, WRITE if data was written
         flags = used_bits(wrap) | (VIRTQ_DESC_F_WRITE if length else 0)
         self.memory.write_le16(base + DESC_FLAGS_OFFSET, flags)
         self._next_used, self._used_wrap = advance(slot, wrap, desc_count, self.layout.size)
         self._used_since_check += desc_count
-        names = flag_names(flags)
-        self._emit(
-            steps.USED_FLAGS_WRITTEN,
-            f"The device sets slot {slot}'s flags to {names} (0x{flags:04x}): buffer "
-            f"{buffer_id} is used; it skips {plural(desc_count, 'slot')} to slot {self._next_used} "
-            f"(wrap {self._used_wrap}).",
-            slot=slot,
-            flags=flags,
-            flag_names=names,
-            buffer_id=buffer_id,
-            next_used=self._next_used,
-            used_wrap_counter=self._used_wrap,
-        )
+        self.log.note(
+            steps.used_flags_written, self.queue_index,
+            slot, flags, buffer_id, desc_count, self._next_used, self._used_wrap,
+        )  # fmt: skip
 
     # -- used buffer notifications, virtio-1.2 §2.8.10 ----------------------------------------
     def should_notify(self) -> bool:
@@ -314,18 +277,8 @@ class PackedDeviceQueue(RingPositions):
             new=self._next_used,
             moved=moved,
         )
-        self._emit(
-            steps.NOTIFY_DECISION,
-            f"The device reads the driver event suppression structure ({event.describe()}) "
-            f"after using {plural(moved, 'slot')}: {why}, so it "
-            f"{'notifies' if notify else 'does not notify'} the driver.",
-            mode=event.mode_name,
-            event_flags=event.flags,
-            off=event.off,
-            wrap=event.wrap,
-            new=self._next_used,
-            moved=moved,
-            notify=notify,
+        self.log.note(
+            steps.notify_checked, self.queue_index, event, moved, why, notify, self._next_used
         )
         return notify
 
@@ -333,12 +286,7 @@ class PackedDeviceQueue(RingPositions):
     def disable_notifications(self) -> None:
         """Ask the driver for no available buffer notifications (flags = DISABLE)."""
         self.memory.write_le16(self.layout.device_event_flags_addr, RING_EVENT_FLAGS_DISABLE)
-        self._emit(
-            steps.DEVICE_EVENT_WRITTEN,
-            "The device sets its event suppression flags to DISABLE: no kicks, it will poll.",
-            mode="DISABLE",
-            event_flags=RING_EVENT_FLAGS_DISABLE,
-        )
+        self.log.note(steps.device_events_off, self.queue_index, RING_EVENT_FLAGS_DISABLE)
 
     def enable_notifications(self) -> None:
         """Ask for kicks again; with EVENT_IDX only when the driver makes the slot at
@@ -348,14 +296,7 @@ class PackedDeviceQueue(RingPositions):
             event = EventSuppress(self._next_avail, self._avail_wrap, RING_EVENT_FLAGS_DESC)
             self.memory.write_le16(self.layout.device_event_desc_addr, event.off_wrap)
         self.memory.write_le16(self.layout.device_event_flags_addr, event.flags)
-        self._emit(
-            steps.DEVICE_EVENT_WRITTEN,
-            f"The device asks for available buffer notifications again ({event.describe()}).",
-            mode=event.mode_name,
-            event_flags=event.flags,
-            off=event.off,
-            wrap=event.wrap,
-        )
+        self.log.note(steps.device_events_on, self.queue_index, event)
 
     def set_device_event(self, off: int, wrap: int, flags: int) -> None:
         """Ring lab: write the Device Event Suppression structure by hand (desc, then flags)."""

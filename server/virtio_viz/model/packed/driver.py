@@ -20,9 +20,10 @@ reclaimed buffer only while the flags say DESC.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
 
-from virtio_viz.model.bad_ring import reject_used_id
+from virtio_viz.model.bad_ring import failed_check, record_bad_ring
 from virtio_viz.model.errors import ConfigError, MemoryFault
 from virtio_viz.model.packed import steps
 from virtio_viz.model.packed.driver_base import InFlight
@@ -31,18 +32,18 @@ from virtio_viz.model.packed.layout import (
     DESC_FLAGS_OFFSET,
     DESC_ID_OFFSET,
     DESC_LEN_OFFSET,
+    LEN_AND_ID,
 )
 from virtio_viz.model.packed.ring import (
     EventSuppress,
+    Fields,
     PackedDesc,
     advance,
     avail_bits,
-    flag_names,
     is_used,
     notify_decision,
     read_event,
 )
-from virtio_viz.model.packed.steps import plural
 from virtio_viz.model.spec import (
     DESC_SIZE,
     RING_EVENT_FLAGS_DESC,
@@ -54,6 +55,8 @@ from virtio_viz.model.spec import (
 )
 from virtio_viz.model.virtqueue import Buffer, UsedBuffer
 
+_Element = tuple[int, int, bool]  # (addr, length, device-writable): one buffer element
+_ADDR_LEN_ID = struct.Struct("<QIH")  # the first 14 bytes of a descriptor, flags excluded
 _MAX_ADDR = (1 << 64) - 1  # le64 addr
 _MAX_LEN = (1 << 32) - 1  # le32 len
 _WRAP_SHIFT = 15  # off_wrap: the wrap counter sits in bit 15
@@ -90,8 +93,8 @@ class PackedDriverQueue(DriverLab):
         return its id. Which list an element is in decides its direction. With
         `indirect_table_addr`, the elements go into an indirect table there and the ring
         gets one INDIRECT descriptor (§2.8.7)."""
-        elements = [Buffer(b.addr, b.length, False) for b in out]
-        elements += [Buffer(b.addr, b.length, True) for b in in_]
+        elements = [(b.addr, b.length, False) for b in out]
+        elements += [(b.addr, b.length, True) for b in in_]
         self._check_can_add(elements, indirect_table_addr)
         slots = 1 if indirect_table_addr is not None else len(elements)
         buffer_id, last = self._take_ids(slots)
@@ -105,15 +108,15 @@ class PackedDriverQueue(DriverLab):
         self._write_list(buffer_id, descs)
         return buffer_id
 
-    def _check_can_add(self, elements: Sequence[Buffer], table_addr: int | None) -> None:
+    def _check_can_add(self, elements: Sequence[_Element], table_addr: int | None) -> None:
         """Refuse impossible requests before anything changes."""
         if self._broken:
             raise ConfigError(f"queue {self.queue_index} is broken; reset the device first")
         if not elements:
             raise ConfigError("a buffer needs at least one element (virtio-1.2 §2.8)")
-        for element in elements:
-            if not (0 <= element.addr <= _MAX_ADDR and 0 <= element.length <= _MAX_LEN):
-                PackedDesc(element.addr, element.length, 0, 0)  # raises, naming the field
+        for addr, length, _writable in elements:
+            if not (0 <= addr <= _MAX_ADDR and 0 <= length <= _MAX_LEN):
+                PackedDesc(addr, length, 0, 0)  # raises, naming the field
         slots = 1 if table_addr is not None else len(elements)
         if slots > self.layout.size:
             raise ConfigError(
@@ -129,64 +132,36 @@ class PackedDriverQueue(DriverLab):
             if not self.memory.contains(table.addr, table.length):
                 raise MemoryFault(table.addr, table.length)
 
-    def _write_list(self, buffer_id: int, descs: Sequence[PackedDesc]) -> None:
-        """Write descriptors at successive slots, the head's flags last (§2.8.21.1, N83)."""
+    def _write_list(self, buffer_id: int, descs: Sequence[Fields]) -> None:
+        """Write descriptors at successive slots, the head's flags last (§2.8.21.1, N83).
+        The values fit their fields: _check_can_add made sure."""
         head, head_wrap = self._next_avail, self._avail_wrap
         position, wrap = head, head_wrap
         for number, desc in enumerate(descs):
-            flags = desc.flags | avail_bits(wrap)  # the encoding of this slot's lap (§2.8.1)
+            flags = desc[3] | avail_bits(wrap)  # the encoding of this slot's lap (§2.8.1)
             self._write_slot(position, desc, flags, is_head=number == 0, count=len(descs))
             position, wrap = advance(position, wrap, 1, self.layout.size)
         self._next_avail, self._avail_wrap = position, wrap
         # virtio-1.2 §2.8.21.1.1: a write barrier, then the head's flags expose the list (N89)
-        head_flags = descs[0].flags | avail_bits(head_wrap)
+        head_flags = descs[0][3] | avail_bits(head_wrap)
         self.memory.write_le16(self._desc_addr + DESC_SIZE * head + DESC_FLAGS_OFFSET, head_flags)
-        head_flag_names = flag_names(head_flags)
-        self._emit(
-            steps.HEAD_FLAGS_WRITTEN,
-            f"The driver writes the head descriptor's flags at slot {head} last: "
-            f"{head_flag_names} (0x{head_flags:04x}); buffer {buffer_id} "
-            f"({plural(len(descs), 'descriptor')}) is now available.",
-            slot=head,
-            flags=head_flags,
-            flag_names=head_flag_names,
-            buffer_id=buffer_id,
-            desc_count=len(descs),
-            wrap=head_wrap,
-            next_avail=position,
-            avail_wrap_counter=wrap,
-        )
+        self.log.note(
+            steps.head_flags_written, self.queue_index,
+            head, head_flags, buffer_id, len(descs), head_wrap, position, wrap,
+        )  # fmt: skip
 
     def _write_slot(
-        self, slot: int, desc: PackedDesc, flags: int, *, is_head: bool, count: int
+        self, slot: int, desc: Fields, flags: int, *, is_head: bool, count: int
     ) -> None:
         """Write `desc` at `slot` with `flags` (its lap's encoding), the flags only when
         the slot is not the head."""
         base = self._desc_addr + DESC_SIZE * slot
-        self.memory.write(base, desc.encode()[:DESC_FLAGS_OFFSET])  # addr, len, id
-        names = flag_names(flags)
+        self.memory.write(base, _ADDR_LEN_ID.pack(*desc[:3]))
         if not is_head:
             self.memory.write_le16(base + DESC_FLAGS_OFFSET, flags)
-            tail = f"flags {names} (0x{flags:04x})"
-        elif count > 1:
-            tail = f"its flags wait until the other {count - 1} are written"
-        else:
-            tail = "its flags come next"
-        self._emit(
-            steps.DESC_WRITTEN,
-            f"The driver writes descriptor slot {slot}: addr 0x{desc.addr:x}, "
-            f"len {desc.length}, id {desc.id}; {tail}.",
-            addr=desc.addr,
-            len=desc.length,
-            id=desc.id,
-            flags=flags,
-            flag_names=names,
-            slot=slot,
-            head=is_head,
-            flags_written=not is_head,
-        )
+        self.log.note(steps.desc_written, self.queue_index, slot, desc, flags, is_head, count)
 
-    def _write_indirect(self, buffer_id: int, elements: Sequence[Buffer], table: int) -> PackedDesc:
+    def _write_indirect(self, buffer_id: int, elements: Sequence[_Element], table: int) -> Fields:
         """Fill an indirect table (only WRITE may be set in it, §2.8.19); return the one
         INDIRECT descriptor that will name it in the ring."""
         if not self.indirect:
@@ -205,22 +180,18 @@ class PackedDriverQueue(DriverLab):
                 detail=f"the indirect table holds {len(elements)} descriptors, more than "
                 f"the queue size {self.layout.size}",
             )
-        for number, e in enumerate(elements):
+        for number, (addr, length, writable) in enumerate(elements):
             # Linux fills addr, len and flags of each entry; the id field is left as it was
-            entry = PackedDesc(e.addr, e.length, 0, VIRTQ_DESC_F_WRITE * e.writable).encode()
+            entry = PackedDesc(addr, length, 0, VIRTQ_DESC_F_WRITE * writable).encode()
             base = table + DESC_SIZE * number
             self.memory.write(base, entry[:DESC_ID_OFFSET])
             self.memory.write(base + DESC_FLAGS_OFFSET, entry[DESC_FLAGS_OFFSET:])
-        self._emit(
-            steps.INDIRECT_TABLE_WRITTEN,
-            f"The driver fills an indirect table at 0x{table:x} with "
-            f"{plural(len(elements), 'descriptor')} "
-            f"({sum(e.writable for e in elements)} device-writable).",
-            table_addr=table,
-            count=len(elements),
-            buffer_id=buffer_id,
-        )
-        return PackedDesc(table, DESC_SIZE * len(elements), buffer_id, VIRTQ_DESC_F_INDIRECT)
+        writable_count = sum(element[2] for element in elements)
+        self.log.note(
+            steps.indirect_table_written, self.queue_index,
+            table, len(elements), writable_count, buffer_id,
+        )  # fmt: skip
+        return table, DESC_SIZE * len(elements), buffer_id, VIRTQ_DESC_F_INDIRECT
 
     # -- available buffer notifications, virtio-1.2 §2.8.21.2 ------------------------------------
     def kick_prepare(self) -> bool:
@@ -232,19 +203,7 @@ class PackedDriverQueue(DriverLab):
         kick, why = notify_decision(
             event, event_idx=self.event_idx, size=self.layout.size, wrap=wrap, new=new, moved=moved
         )
-        self._emit(
-            steps.KICK_DECISION,
-            f"The driver reads the device event suppression structure ({event.describe()}) "
-            f"after adding {plural(moved, 'descriptor')}: {why}, so it "
-            f"{'notifies' if kick else 'does not notify'} the device.",
-            mode=event.mode_name,
-            event_flags=event.flags,
-            off=event.off,
-            wrap=event.wrap,
-            new=new,
-            moved=moved,
-            kick=kick,
-        )
+        self.log.note(steps.kick_checked, self.queue_index, event, moved, why, kick, new)
         return kick
 
     # -- receiving used buffers, virtio-1.2 §2.8.22 ----------------------------------------------
@@ -257,41 +216,26 @@ class PackedDriverQueue(DriverLab):
         base = self._desc_addr + DESC_SIZE * slot
         flags = self.memory.read_le16(base + DESC_FLAGS_OFFSET)
         if not is_used(flags, wrap):
-            self._emit(
-                steps.NO_USED_BUFFER,
-                f"The driver reads queue {self.queue_index}'s slot {slot} flags 0x{flags:04x}: "
-                f"not a used descriptor for wrap counter {wrap}, so nothing is ready on this "
-                "queue.",
-                slot=slot,
-                flags=flags,
-                used_wrap_counter=wrap,
-            )
+            queue = self.queue_index
+            self.log.note(steps.no_used_buffer, queue, queue, slot, flags, wrap)
             return None
         # virtio-1.2 §2.8.22: a read barrier between the flags and the rest
-        length = self.memory.read_le32(base + DESC_LEN_OFFSET)
-        buffer_id = self.memory.read_le16(base + DESC_ID_OFFSET)
-        if reject_used_id(
-            self.log, buffer_id=buffer_id, size=self.layout.size, heads=self._in_flight,
-            queue=self.queue_index, where=f"the used descriptor at slot {slot}", ring="packed",
-        ):  # fmt: skip
+        length, buffer_id = self.memory.read_struct(LEN_AND_ID, base + DESC_LEN_OFFSET)
+        check = failed_check(buffer_id, self.layout.size, self._in_flight)
+        if check is not None:
+            record_bad_ring(
+                self.log, check, buffer_id=buffer_id, size=self.layout.size,
+                queue=self.queue_index, where=f"the used descriptor at slot {slot}", ring="packed",
+            )  # fmt: skip
             self._broken = True
             return None
         entry = self._in_flight.pop(buffer_id)
         self._give_back_ids(buffer_id, entry)
         self._next_used, self._used_wrap = advance(slot, wrap, entry.desc_count, self.layout.size)
-        self._emit(
-            steps.USED_BUFFER_RECLAIMED,
-            f"The driver finds a used descriptor at slot {slot} (flags 0x{flags:04x}): buffer "
-            f"{buffer_id}, {length} bytes written; it frees the id and skips "
-            f"{plural(entry.desc_count, 'slot')} to slot {self._next_used}.",
-            slot=slot,
-            flags=flags,
-            buffer_id=buffer_id,
-            len=length,
-            desc_count=entry.desc_count,
-            next_used=self._next_used,
-            used_wrap_counter=self._used_wrap,
-        )
+        self.log.note(
+            steps.used_buffer_reclaimed, self.queue_index,
+            slot, flags, buffer_id, length, entry.desc_count, self._next_used, self._used_wrap,
+        )  # fmt: skip
         if self._event_flags_shadow == RING_EVENT_FLAGS_DESC:
             self._write_used_position()
         return UsedBuffer(buffer_id, length, entry.token)
@@ -304,13 +248,7 @@ class PackedDriverQueue(DriverLab):
             return
         self._event_flags_shadow = RING_EVENT_FLAGS_DISABLE
         self.memory.write_le16(self.layout.driver_event_flags_addr, RING_EVENT_FLAGS_DISABLE)
-        self._emit(
-            steps.INTERRUPTS_DISABLED,
-            "The driver sets its event suppression flags to DISABLE: no used buffer "
-            "notifications, it will poll.",
-            mode="DISABLE",
-            event_flags=RING_EVENT_FLAGS_DISABLE,
-        )
+        self.log.note(steps.interrupts_disabled, self.queue_index, RING_EVENT_FLAGS_DISABLE)
 
     def enable_interrupts(self) -> bool:
         """Ask for used buffer notifications again; True if a used buffer already waits.
@@ -331,38 +269,21 @@ class PackedDriverQueue(DriverLab):
         # virtqueue_poll() answers "nothing" on a broken queue
         flags = self.memory.read_le16(self.layout.desc_flags_addr(self._next_used))
         pending = is_used(flags, self._used_wrap) and not self._broken
-        self._emit(
-            steps.INTERRUPTS_ENABLED,
-            f"The driver re-enables used buffer notifications ({event.describe()}) and "
-            f"re-checks slot {self._next_used}: "
-            f"{'a used buffer is already waiting' if pending else 'nothing used yet'}.",
-            mode=event.mode_name,
-            event_flags=event.flags,
-            off=event.off,
-            wrap=event.wrap,
-            pending=pending,
-        )
+        self.log.note(steps.interrupts_enabled, self.queue_index, event, self._next_used, pending)
         return pending
 
     def _write_used_position(self) -> None:
         """After a reclaim with flags DESC: desc = (next_used, used wrap counter)."""
         off_wrap = self._next_used | self._used_wrap << _WRAP_SHIFT
         self.memory.write_le16(self.layout.driver_event_desc_addr, off_wrap)
-        self._emit(
-            steps.USED_EVENT_MOVED,
-            f"The driver sets its event suppression desc to off {self._next_used}, wrap "
-            f"{self._used_wrap}: it asks to hear about the next used buffer.",
-            off=self._next_used,
-            wrap=self._used_wrap,
-        )
+        self.log.note(steps.used_event_moved, self.queue_index, self._next_used, self._used_wrap)
 
 
-def _list_descs(elements: Sequence[Buffer], buffer_id: int) -> list[PackedDesc]:
+def _list_descs(elements: Sequence[_Element], buffer_id: int) -> list[Fields]:
     """The list's descriptors before their AVAIL/USED bits: WRITE on device-writable
     elements, NEXT on all but the last (§2.8.6), the buffer id in every one."""
     last = len(elements) - 1
     return [
-        PackedDesc(e.addr, e.length, buffer_id,
-                   VIRTQ_DESC_F_WRITE * e.writable | VIRTQ_DESC_F_NEXT * (n < last))
-        for n, e in enumerate(elements)
-    ]  # fmt: skip
+        (addr, length, buffer_id, VIRTQ_DESC_F_WRITE * writable | VIRTQ_DESC_F_NEXT * (n < last))
+        for n, (addr, length, writable) in enumerate(elements)
+    ]

@@ -16,19 +16,19 @@ while in flight.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from virtio_viz.model.events import EventLog, Value
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.packed import steps
 from virtio_viz.model.packed.layout import PackedLayout
 from virtio_viz.model.packed.ring import RingPositions
+from virtio_viz.model.packed.steps import Said
 from virtio_viz.model.spec import RING_EVENT_FLAGS_DISABLE, RING_EVENT_FLAGS_ENABLE
 from virtio_viz.model.virtqueue import follow
 
 
-@dataclass(frozen=True, slots=True)
-class InFlight:
+class InFlight(NamedTuple):
     """What the driver remembers about an exposed buffer (Linux: desc_state[id])."""
 
     desc_count: int  # ring slots the buffer fills
@@ -123,5 +123,6 @@ class DriverBase(RingPositions):
         self._free_head = buffer_id
         self._num_free += entry.desc_count
 
-    def _emit(self, step: steps.Step, summary: str, **values: Value) -> None:
-        steps.emit(self.log, step, "driver", self.queue_index, summary, values)
+    def _emit(self, step: Said, summary: str, **values: Value) -> None:
+        """Record an event put into words here (setup, the ring lab)."""
+        self.log.note(step, self.queue_index, summary, values)

@@ -16,6 +16,7 @@ against guest memory. Misalignment is the driver's MUST N69, reported by
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -29,6 +30,7 @@ DESC_ADDR_OFFSET = 0  # le64 addr
 DESC_LEN_OFFSET = 8  # le32 len
 DESC_ID_OFFSET = 12  # le16 id
 DESC_FLAGS_OFFSET = 14  # le16 flags
+LEN_AND_ID = struct.Struct("<IH")  # a used descriptor's len and id, next to each other
 
 # struct pvirtq_event_suppress, virtio-1.2 §2.8.14
 EVENT_SUPPRESS_SIZE = 4

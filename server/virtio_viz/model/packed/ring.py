@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from functools import lru_cache
 
 from virtio_viz.model.descriptor_bits import DescriptorFlags, refuse_oversized
 from virtio_viz.model.errors import ConfigError
@@ -186,9 +187,19 @@ class PackedDesc(DescriptorFlags):
         }
 
 
+Fields = tuple[int, int, int, int]  # (addr, len, id, flags), as in memory
+
+
+def read_fields(memory: GuestMemory, addr: int) -> Fields:
+    """Read one descriptor's fields (journaled) without building a PackedDesc (a device
+    reads one per buffer); MemoryFault if unbacked."""
+    fields: Fields = memory.read_struct(_DESC_WIRE, addr)  # type: ignore[assignment]
+    return fields
+
+
 def read_desc(memory: GuestMemory, addr: int) -> PackedDesc:
     """Read one descriptor (journaled); MemoryFault if unbacked."""
-    return PackedDesc.decode(memory.read(addr, DESC_SIZE))
+    return PackedDesc(*read_fields(memory, addr))
 
 
 # -- struct pvirtq_event_suppress, virtio-1.2 §2.8.14 ------------------------------------------
@@ -239,9 +250,17 @@ class EventSuppress:
         return cls(off_wrap & EVENT_OFF_MASK, off_wrap >> PACKED_EVENT_WRAP_SHIFT, flags)
 
 
+@lru_cache(maxsize=1024)
+def _event_from(word: int) -> EventSuppress:
+    """The structure whose 4 bytes, read as one le32, are `word`. Both sides read the
+    other's structure once per notification decision and it rarely changes: equal
+    bytes give the same (immutable) value."""
+    return EventSuppress.decode(word.to_bytes(4, "little"))
+
+
 def read_event(memory: GuestMemory, addr: int) -> EventSuppress:
-    """Read an event suppression structure (journaled)."""
-    return EventSuppress.decode(memory.read(addr, 4))
+    """Read an event suppression structure (journaled, as one 4-byte read)."""
+    return _event_from(memory.read_le32(addr))
 
 
 def desc_event_triggered(
@@ -274,11 +293,12 @@ def notify_decision(
     DESC counts only with VIRTIO_F_EVENT_IDX; without it, and for the reserved value 3,
     the answer is to notify (a spurious notification is harmless, a missed one is not).
     """
-    if event.mode == RING_EVENT_FLAGS_DISABLE:
+    mode = event.mode
+    if mode == RING_EVENT_FLAGS_DISABLE:
         return False, "notifications are disabled"
-    if event.mode == RING_EVENT_FLAGS_ENABLE:
+    if mode == RING_EVENT_FLAGS_ENABLE:
         return True, "notifications are enabled"
-    if event.mode == RING_EVENT_FLAGS_DESC and event_idx:
+    if mode == RING_EVENT_FLAGS_DESC and event_idx:
         hit = desc_event_triggered(event, size=size, wrap=wrap, new=new, moved=moved)
         if moved >= size:
             return hit, "a whole lap went by since the last check (notifying is the safe choice)"

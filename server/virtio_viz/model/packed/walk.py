@@ -15,12 +15,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from virtio_viz.model.events import EventLog, Value
+from virtio_viz.model.events import EventLog
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.packed import steps
 from virtio_viz.model.packed.layout import PackedLayout
-from virtio_viz.model.packed.ring import PackedDesc, advance, flag_names, is_available, read_desc
-from virtio_viz.model.spec import DESC_SIZE, VIRTQ_DESC_F_WRITE
+from virtio_viz.model.packed.ring import (
+    PackedDesc,
+    advance,
+    flag_names,
+    is_available,
+    read_desc,
+    read_fields,
+)
+from virtio_viz.model.spec import (
+    DESC_SIZE,
+    VIRTQ_DESC_F_INDIRECT,
+    VIRTQ_DESC_F_NEXT,
+    VIRTQ_DESC_F_WRITE,
+)
 from virtio_viz.model.virtqueue import Buffer, Chain
 
 
@@ -50,9 +62,6 @@ class ListReader:
         self.queue_index = queue_index
         self.indirect_ok = indirect_ok
 
-    def _emit(self, step: steps.Step, summary: str, **values: Value) -> None:
-        steps.emit(self.log, step, "device", self.queue_index, summary, values)
-
     def read(self, head: int, wrap: int) -> Chain | Refusal:
         """Read the list whose (available) head is at slot `head` in the lap `wrap`."""
         buffers: list[Buffer] = []
@@ -60,30 +69,25 @@ class ListReader:
         count = 0
         while True:
             count += 1
-            desc = read_desc(self.memory, self.layout.desc_addr + DESC_SIZE * position)
-            if count > 1 and not is_available(desc.flags, slot_wrap):
+            fields = read_fields(self.memory, self.layout.desc_addr + DESC_SIZE * position)
+            addr, length, buffer_id, flags = fields
+            if count > 1 and not is_available(flags, slot_wrap):
                 return Refusal(
                     83,
                     f"the head at slot {head} is available but slot {position}, which its "
-                    f"NEXT flag leads to, is not (flags 0x{desc.flags:04x}, wrap {slot_wrap})",
+                    f"NEXT flag leads to, is not (flags 0x{flags:04x}, wrap {slot_wrap})",
                 )
-            self._emit(
-                steps.DESC_READ,
-                f"The device reads descriptor slot {position}: {desc.describe()}.",
-                **desc.values(),
-                slot=position,
-                wrap=slot_wrap,
-            )
-            if desc.indirect:
-                refusal = self._read_indirect(desc, position, count, buffers)
+            self.log.note(steps.desc_read, self.queue_index, position, fields, slot_wrap)
+            if flags & VIRTQ_DESC_F_INDIRECT:
+                refusal = self._read_indirect(PackedDesc(*fields), position, count, buffers)
             else:
-                element = Buffer(desc.addr, desc.length, desc.writable)
-                refusal = _take(self.memory, element, buffers, f"slot {position}")
+                element = Buffer(addr, length, bool(flags & VIRTQ_DESC_F_WRITE))
+                refusal = _take(self.memory, element, buffers, "slot", position)
             if refusal is not None:
                 return refusal
-            if not desc.has_next:
+            if not flags & VIRTQ_DESC_F_NEXT:
                 # virtio-1.2 §2.8.6: the buffer id is in the last descriptor of the list
-                return Chain(desc.id, tuple(buffers), count)
+                return Chain(buffer_id, tuple(buffers), count)
             if count == self.layout.size:
                 return Refusal(
                     79,
@@ -119,39 +123,34 @@ class ListReader:
             )
         for number in range(entries):
             entry = read_desc(self.memory, desc.addr + DESC_SIZE * number)
-            self._emit(
-                steps.INDIRECT_DESC_READ,
-                f"The device reads indirect descriptor {number} of the table at "
-                f"0x{desc.addr:x}: addr 0x{entry.addr:x}, len {entry.length}, "
-                f"flags {flag_names(entry.flags)}.",
-                **entry.values(),
-                table_addr=desc.addr,
-                index=number,
-            )
+            self.log.note(steps.indirect_desc_read, self.queue_index, number, desc.addr, entry)
             if entry.flags & ~VIRTQ_DESC_F_WRITE:
                 return Refusal(
                     86,
                     f"indirect descriptor {number} at 0x{desc.addr:x} has flags "
                     f"{flag_names(entry.flags)}; only WRITE is allowed there",
                 )
-            where = f"indirect descriptor {number}"
             element = Buffer(entry.addr, entry.length, entry.writable)
-            refusal = _take(self.memory, element, buffers, where)
+            refusal = _take(self.memory, element, buffers, "indirect descriptor", number)
             if refusal is not None:
                 return refusal
         return None
 
 
 def _take(
-    memory: GuestMemory, element: Buffer, buffers: list[Buffer], where: str
+    memory: GuestMemory, element: Buffer, buffers: list[Buffer], what: str, number: int
 ) -> Refusal | None:
-    """Add one element to the list, or say why it cannot be used."""
+    """Add one element to the list, or say why it cannot be used (`what` `number`, e.g.
+    "slot 3", names the descriptor it came from)."""
     if not memory.contains(element.addr, element.length):
         return Refusal(
-            None, f"{where} points at 0x{element.addr:x}+{element.length}, outside guest memory"
+            None,
+            f"{what} {number} points at 0x{element.addr:x}+{element.length}, outside guest memory",
         )
     if buffers and buffers[-1].writable and not element.writable:
         # virtio-1.2 §2.8.17: device-readable elements come before device-writable ones
-        return Refusal(80, f"{where} is device-readable but follows a device-writable element")
+        return Refusal(
+            80, f"{what} {number} is device-readable but follows a device-writable element"
+        )
     buffers.append(element)
     return None

@@ -98,9 +98,20 @@ class Descriptor(DescriptorFlags):
         }
 
 
-def read_descriptor(memory: GuestMemory, addr: int) -> Descriptor:
-    """Read one descriptor from guest memory (journaled); MemoryFault if unbacked."""
-    return Descriptor.decode(memory.read(addr, DESC_SIZE))
+Fields = tuple[int, int, int, int]  # (addr, len, flags, next), as read from memory
+
+
+def read_fields(memory: GuestMemory, addr: int) -> Fields:
+    """Read one descriptor's fields from guest memory (journaled), without building a
+    Descriptor (a device reads one per buffer); MemoryFault if unbacked."""
+    fields: Fields = memory.read_struct(_WIRE, addr)  # type: ignore[assignment]
+    return fields
+
+
+def write_fields(memory: GuestMemory, addr: int, fields: Fields) -> None:
+    """Write one descriptor's fields into guest memory (journaled) without building a
+    Descriptor; the caller makes sure they fit. MemoryFault if unbacked."""
+    memory.write(addr, _WIRE.pack(*fields))
 
 
 def write_descriptor(memory: GuestMemory, addr: int, desc: Descriptor) -> None:

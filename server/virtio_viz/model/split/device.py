@@ -20,16 +20,13 @@ index, so the spec rule already fires for the first used buffer.
 from __future__ import annotations
 
 from virtio_viz.model.errors import ConfigError
+from virtio_viz.model.events import EventType
 from virtio_viz.model.index16 import distance16, need_event, wrap16
 from virtio_viz.model.spec import VIRTQ_AVAIL_F_NO_INTERRUPT, VIRTQ_USED_F_NO_NOTIFY
+from virtio_viz.model.split import steps
 from virtio_viz.model.split.device_lab import DeviceLab
 from virtio_viz.model.split.walk import ChainFault
 from virtio_viz.model.virtqueue import Chain
-
-_POP = "virtqueue_split_pop() in QEMU"
-_PUSH = "virtqueue_fill() + virtqueue_flush() in QEMU"
-_NOTIFY = "virtio_split_should_notify() in QEMU"
-_SET_NOTIFICATION = "virtio_queue_split_set_notification() in QEMU"
 
 
 class SplitDeviceQueue(DeviceLab):
@@ -54,14 +51,7 @@ class SplitDeviceQueue(DeviceLab):
             )
             return False
         self._shadow_avail_idx = idx
-        self._record(
-            "avail_idx_read",
-            "§2.7.14",
-            "virtio_queue_empty() in QEMU",
-            f"The device reads avail.idx {idx}; last_avail_idx is {self._last_avail_idx}: "
-            f"{waiting} buffer(s) waiting",
-            {"idx": idx, "last_avail_idx": self._last_avail_idx, "waiting": waiting},
-        )
+        self.log.note(steps.avail_idx_read, self.queue_index, idx, self._last_avail_idx, waiting)
         return waiting > 0
 
     def pop(self) -> Chain | None:
@@ -78,13 +68,7 @@ class SplitDeviceQueue(DeviceLab):
             return None
         slot = last % size
         head = self.memory.read_le16(self._avail_ring_addr + 2 * slot)  # avail.ring[slot]
-        self._record(
-            "avail_ring_read",
-            "§2.7.14",
-            _POP,
-            f"The device reads avail.ring[{slot}] (last_avail_idx {last}): head {head}",
-            {"slot": slot, "head": head, "last_avail_idx": last},
-        )
+        self.log.note(steps.avail_ring_read, self.queue_index, slot, head, last)
         walker = self._walker
         walker.indirect_negotiated = self.indirect  # read at each pop, as the flag may change
         walked = walker.walk(head)
@@ -93,18 +77,9 @@ class SplitDeviceQueue(DeviceLab):
             return None
         self._last_avail_idx = wrap16(last + 1)
         self._in_flight.append(walked)
-        writable = walked.writable
-        self._record(
-            "chain_pop",
-            "§2.7.14",
-            _POP,
-            f"The device takes chain {head}: {len(walked.buffers) - len(writable)} readable and "
-            f"{len(writable)} writable element(s), {sum(b.length for b in writable)} bytes "
-            f"writable; last_avail_idx is now {self._last_avail_idx}",
-            {"head": head, "last_avail_idx": self._last_avail_idx, "desc_count": walked.desc_count},
-        )
+        self.log.note(steps.chain_pop, self.queue_index, walked, self._last_avail_idx)
         if self.event_idx and self._notifications_enabled:
-            self._write_avail_event(_POP, "asks for a kick when the driver adds past it")
+            self._write_avail_event(steps.avail_event_after_pop)
         return walked
 
     # -- used buffers (§2.7.8) ------------------------------------------------------------
@@ -116,17 +91,11 @@ class SplitDeviceQueue(DeviceLab):
             raise ConfigError(f"chain {chain.id} is not in flight on queue {self.queue_index}")
         if self.broken:
             self._in_flight.remove(chain)
-            self._record(
-                "used_push_dropped",
-                "§2.1.2",
-                _PUSH,
-                f"Queue {self.queue_index} is broken: buffer {chain.id} is not returned",
-                {"id": chain.id},
-            )
+            self.log.note(steps.used_push_dropped, self.queue_index, self.queue_index, chain.id)
             return
-        self._check_use(chain, written, _PUSH)
+        self._check_use(chain, written, steps.PUSH)
         self._in_flight.remove(chain)
-        self._write_used(chain.id, written, _PUSH)
+        self._write_used(chain.id, written, steps.used_elem_write, steps.used_idx_publish)
 
     # -- used buffer notifications (§2.7.7.2) ---------------------------------------------
     def should_notify(self) -> bool:
@@ -134,31 +103,18 @@ class SplitDeviceQueue(DeviceLab):
         new, old = self._used_idx, self._signalled_used
         self._signalled_used = new
         if self.broken or new == old:
-            why = "the queue is broken" if self.broken else "nothing was used since the last check"
-            self._record(
-                "notify_check", "§2.7.7.2", _NOTIFY, f"No notification: {why}", {"used_idx": new}
-            )
+            self.log.note(steps.nothing_to_notify, self.queue_index, self.broken, new)
             return False
         if self.event_idx:
             # N54/N55: ignore avail.flags; notify iff used.idx passed used_event
             event = self.memory.read_le16(self._used_event_addr)
             notify = need_event(event, new, old)
-            why = f"used_event {event} {'is' if notify else 'is not'} in [{old}, {new})"
-            values = {"used_event": event, "old": old, "new": new, "notify": notify}
+            self.log.note(steps.notify_by_used_event, self.queue_index, event, old, new, notify)
         else:
             # N52/N53: ignore used_event; notify iff avail.flags lacks NO_INTERRUPT
             flags = self.memory.read_le16(self.layout.avail_flags_addr)
             notify = not flags & VIRTQ_AVAIL_F_NO_INTERRUPT
-            why = f"avail.flags is {flags}"
-            values = {"avail_flags": flags, "old": old, "new": new, "notify": notify}
-        verdict = "must notify the driver" if notify else "should not notify"
-        self._record(
-            "notify_check",
-            "§2.7.7.2",
-            _NOTIFY,
-            f"used.idx moved from {old} to {new}; {why}, so the device {verdict}",
-            values,
-        )
+            self.log.note(steps.notify_by_avail_flags, self.queue_index, flags, old, new, notify)
         return notify
 
     # -- available buffer notification suppression (§2.7.10) --------------------------------
@@ -171,13 +127,7 @@ class SplitDeviceQueue(DeviceLab):
         """
         self._notifications_enabled = False
         if self.event_idx:
-            self._record(
-                "notifications_disabled",
-                "§2.7.10",
-                _SET_NOTIFICATION,
-                "The device stops updating avail_event while it polls the ring",
-                {"last_avail_idx": self._last_avail_idx},
-            )
+            self.log.note(steps.notifications_disabled, self.queue_index, self._last_avail_idx)
             return
         self._write_used_flags(VIRTQ_USED_F_NO_NOTIFY, "please do not kick")
 
@@ -189,27 +139,15 @@ class SplitDeviceQueue(DeviceLab):
         """
         self._notifications_enabled = True
         if self.event_idx:
-            self._write_avail_event(_SET_NOTIFICATION, "asks for a kick for the next buffer")
+            self._write_avail_event(steps.avail_event_enable)
         else:
             self._write_used_flags(0, "kick me again")
 
-    def _write_avail_event(self, analog: str, why: str) -> None:
+    def _write_avail_event(self, told: EventType[int]) -> None:
         value = self._last_avail_idx
         self.memory.write_le16(self._avail_event_addr, value)
-        self._record(
-            "avail_event_write",
-            "§2.7.10",
-            analog,
-            f"The device sets avail_event to {value}: it {why}",
-            {"avail_event": value},
-        )
+        self.log.note(told, self.queue_index, value)
 
     def _write_used_flags(self, value: int, why: str) -> None:
         self.memory.write_le16(self.layout.used_flags_addr, value)
-        self._record(
-            "used_flags_write",
-            "§2.7.10",
-            _SET_NOTIFICATION,
-            f"The device sets used.flags to {value}: {why}",
-            {"flags": value},
-        )
+        self.log.note(steps.used_flags_write, self.queue_index, value, why)

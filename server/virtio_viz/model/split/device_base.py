@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from virtio_viz.model.events import EventLog, Plane, Value
+from virtio_viz.model.events import EventLog, EventType, Plane, Value
 from virtio_viz.model.index16 import wrap16
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.split.layout import (
     RING_HEADER_SIZE,
+    USED_ELEM,
     USED_ELEM_SIZE,
     SplitLayout,
     recheck,
@@ -21,9 +22,8 @@ from virtio_viz.model.split.layout import (
 from virtio_viz.model.split.walk import ChainWalker
 from virtio_viz.model.virtqueue import Chain
 
-_NOTIFICATION_KINDS = frozenset(
-    {"notify_check", "avail_event_write", "used_flags_write", "notifications_disabled"}
-)
+# the kinds recorded here (the data path's are told in steps.py) that belong to notifications
+_NOTIFICATION_KINDS = frozenset({"avail_event_write", "used_flags_write"})
 
 
 class DeviceBase:
@@ -89,32 +89,26 @@ class DeviceBase:
         return tuple(self._in_flight)
 
     # -- the used ring (§2.7.8) -----------------------------------------------------------
-    def _write_used(self, head: int, length: int, analog: str, *, popped: bool = True) -> None:
-        """used.ring[used_idx % N] = {head, length}, then used.idx + 1 (in that order, N56).
-        `popped` False: a ring-lab device returning a head it never took."""
+    def _write_used(
+        self,
+        head: int,
+        length: int,
+        elem_written: EventType[int, int, int, bool],
+        idx_published: EventType[int, int, int],
+        *,
+        popped: bool = True,
+    ) -> None:
+        """used.ring[used_idx % N] = {head, length}, then used.idx + 1 (in that order, N56),
+        told as the two event types given. `popped` False: a ring-lab device returning a
+        head it never took."""
         slot = self._used_idx % self.layout.size
         elem = self._used_ring_addr + USED_ELEM_SIZE * slot  # used.ring[slot]
-        self.memory.write_le32(elem, head)
-        self.memory.write_le32(elem + 4, length)
-        never = "" if popped else f" ({head} is no head the device took: the driver checks ids)"
-        self._record(
-            "used_elem_write",
-            "§2.7.8",
-            analog,
-            f"The device writes used.ring[{slot}]: id {head}, len {length}{never}",
-            {"slot": slot, "id": head, "len": length, "popped": popped},
-        )
+        self.memory.write(elem, USED_ELEM.pack(head, length))  # id, len (both fit le32)
+        self.log.note(elem_written, self.queue_index, slot, head, length, popped)
         old, self._used_idx = self._used_idx, wrap16(self._used_idx + 1)
         # virtio-1.2 §2.7.8.2: len is set before used.idx moves (N56), after a barrier
         self.memory.write_le16(self._used_idx_addr, self._used_idx)
-        self._record(
-            "used_idx_publish",
-            "§2.7.8.2",
-            analog,
-            f"After a write barrier the device moves used.idx from {old} to {self._used_idx}: "
-            f"buffer {head} is back with the driver",
-            {"old": old, "idx": self._used_idx, "id": head},
-        )
+        self.log.note(idx_published, self.queue_index, old, self._used_idx, head)
 
     # -- device MUSTs when using a buffer ---------------------------------------------------
     def _check_use(self, chain: Chain, length: int, analog: str) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.spec import VIRTQ_USED_F_NO_NOTIFY
+from virtio_viz.model.split import steps
 from virtio_viz.model.split.device_base import DeviceBase
 
-_LAB = "ring-lab: the user acts as the device"
+_LAB = steps.DEVICE_LAB
 
 
 class DeviceLab(DeviceBase):
@@ -26,7 +27,10 @@ class DeviceLab(DeviceBase):
         if chain is not None:
             self._check_use(chain, length, _LAB)
             self._in_flight.remove(chain)
-        self._write_used(head, length, _LAB, popped=chain is not None)
+        self._write_used(
+            head, length, steps.lab_used_elem_write, steps.lab_used_idx_publish,
+            popped=chain is not None,
+        )  # fmt: skip
 
     def set_used_flags(self, value: int) -> None:
         """Write used.flags: 0 or 1 without EVENT_IDX (N64), 0 with it (N65), §2.7.10.2."""

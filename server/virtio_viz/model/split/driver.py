@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from virtio_viz.model.bad_ring import reject_used_id
+from virtio_viz.model.bad_ring import failed_check, record_bad_ring
 from virtio_viz.model.errors import ConfigError, MemoryFault
+from virtio_viz.model.events import EventType
 from virtio_viz.model.index16 import need_event, wrap16
 from virtio_viz.model.memory import MemRange
 from virtio_viz.model.spec import (
@@ -35,10 +36,11 @@ from virtio_viz.model.spec import (
     VIRTQ_DESC_F_WRITE,
     VIRTQ_USED_F_NO_NOTIFY,
 )
-from virtio_viz.model.split.descriptor import Descriptor, write_descriptor
+from virtio_viz.model.split import steps
+from virtio_viz.model.split.descriptor import Descriptor, Fields, write_descriptor, write_fields
 from virtio_viz.model.split.driver_base import Outstanding
 from virtio_viz.model.split.driver_lab import DriverLab
-from virtio_viz.model.split.layout import USED_ELEM_SIZE
+from virtio_viz.model.split.layout import USED_ELEM, USED_ELEM_SIZE
 from virtio_viz.model.virtqueue import Buffer, UsedBuffer
 
 MAX_CHAIN_BYTES = 1 << 32  # virtio-1.2 §2.7.5.2 (N39)
@@ -80,10 +82,11 @@ class SplitDriverQueue(DriverLab):
             raise ConfigError(f"queue {self.queue_index} is broken; nothing can be added")
         if not elements:
             raise ConfigError("a buffer needs at least one element")
+        total = 0
         for _addr, length, _writable in elements:
             if not 0 <= length < MAX_CHAIN_BYTES:
                 raise ConfigError(f"element length {length} does not fit in le32 len")
-        total = sum(length for _addr, length, _writable in elements)
+            total += length
         if total > MAX_CHAIN_BYTES:
             raise ConfigError(f"N39: a chain of {total} bytes is longer than 2^32 bytes")
         for addr, length, _writable in elements:
@@ -125,7 +128,7 @@ class SplitDriverQueue(DriverLab):
             flags = VIRTQ_DESC_F_WRITE if writable else 0
             if position != last:
                 flags |= VIRTQ_DESC_F_NEXT
-            self._write_ring_desc(index, Descriptor(addr, length, flags, self._next[index]))
+            self._write_ring_desc(index, (addr, length, flags, self._next[index]))
             tail, index = index, self._next[index]
         self._free_head = index
         self._num_free -= len(elements)
@@ -138,66 +141,36 @@ class SplitDriverQueue(DriverLab):
             # alloc_indirect_split() links every entry to the next, the last one too
             entry = Descriptor(addr, length, flags, position + 1)
             write_descriptor(self.memory, table + DESC_SIZE * position, entry)
-            self._record(
-                "indirect_desc_write",
-                "§2.7.5.3",
-                "virtqueue_add_split() in Linux (indirect table)",
-                f"The driver writes entry {position} of the indirect table at 0x{table:x}: "
-                f"{entry.describe()}",
-                values={"table": table, "entry": position, **entry.values()},
-            )
+            self.log.note(steps.indirect_desc_write, self.queue_index, table, position, entry)
         head = self._free_head
         length = DESC_SIZE * len(elements)
-        self._write_ring_desc(
-            head, Descriptor(table, length, VIRTQ_DESC_F_INDIRECT, self._next[head])
-        )
+        self._write_ring_desc(head, (table, length, VIRTQ_DESC_F_INDIRECT, self._next[head]))
         self._free_head = self._next[head]
         self._num_free -= 1
         return head, 1, head
 
-    def _write_ring_desc(self, index: int, desc: Descriptor) -> None:
-        write_descriptor(self.memory, self._desc_addr + DESC_SIZE * index, desc)
-        self._record(
-            "desc_write",
-            "§2.7.13.1",
-            "virtqueue_add_split() in Linux",
-            f"The driver writes descriptor {index}: {desc.describe()}",
-            values={"index": index, **desc.values()},
-        )
+    def _write_ring_desc(self, index: int, fields: Fields) -> None:
+        """desc[index] = fields (the values fit: _check_add made sure)."""
+        write_fields(self.memory, self._desc_addr + DESC_SIZE * index, fields)
+        self.log.note(steps.desc_write, self.queue_index, index, fields)
 
     def _publish(self, head: int) -> None:
         slot = self._avail_idx % self.layout.size
         self.memory.write_le16(self._avail_ring_addr + 2 * slot, head)  # avail.ring[slot]
-        self._record(
-            "avail_ring_write",
-            "§2.7.13.2",
-            "virtqueue_add_split() in Linux",
-            f"The driver puts head {head} into avail.ring[{slot}]",
-            values={"slot": slot, "head": head},
-        )
+        self.log.note(steps.avail_ring_write, self.queue_index, slot, head)
         old, self._avail_idx = self._avail_idx, wrap16(self._avail_idx + 1)
         self._num_added += 1
         # virtio-1.2 §2.7.13.3.1: a write barrier orders the ring writes before idx (N67)
         self.memory.write_le16(self._avail_idx_addr, self._avail_idx)
-        self._record(
-            "avail_idx_publish",
-            "§2.7.13.3",
-            "virtqueue_add_split() in Linux (virtio_wmb, then avail->idx)",
-            f"After a write barrier the driver moves avail.idx from {old} to {self._avail_idx}: "
-            f"head {head} is now visible to the device",
-            values={"old": old, "idx": self._avail_idx, "head": head},
-        )
+        self.log.note(steps.avail_idx_publish, self.queue_index, old, self._avail_idx, head)
 
     # -- available buffer notifications (§2.7.10, §2.7.13.4) ----------------------------------
     def kick_prepare(self) -> bool:
         """Should the driver notify the device about the buffers added since the last call?"""
         added, self._num_added = self._num_added, 0
         new, old = self._avail_idx, wrap16(self._avail_idx - added)
-        spec, analog = "§2.7.10", "virtqueue_kick_prepare_split() in Linux"
         if added == 0:
-            self._record(
-                "kick_check", spec, analog, "Nothing was added since the last kick: no notify"
-            )
+            self.log.note(steps.nothing_to_kick, self.queue_index)
             return False
         # virtio-1.2 §2.7.13.4.1: a full barrier before reading the suppression fields (N68)
         if self.event_idx:
@@ -205,22 +178,12 @@ class SplitDriverQueue(DriverLab):
             event = self.memory.read_le16(self._avail_event_addr)
             # Linux also forces a kick when 65535 adds went unannounced: the window would wrap
             kick = added >= 0xFFFF or need_event(event, new, old)
-            why = f"avail_event {event} {'is' if kick else 'is not'} in [{old}, {new})"
-            values: dict[str, int | bool] = {"avail_event": event, "old": old, "new": new}
+            self.log.note(steps.kick_by_avail_event, self.queue_index, added, event, old, new, kick)
         else:
             # N60/N61: without EVENT_IDX only used.flags counts; 0 means "notify me"
             flags = self.memory.read_le16(self.layout.used_flags_addr)
             kick = not flags & VIRTQ_USED_F_NO_NOTIFY
-            why = f"used.flags is {flags}"
-            values = {"used_flags": flags, "old": old, "new": new}
-        verdict = "must notify the device" if kick else "may skip the notification"
-        self._record(
-            "kick_check",
-            spec,
-            analog,
-            f"The driver added {added} buffer(s); {why}, so it {verdict}",
-            values={**values, "added": added, "kick": kick},
-        )
+            self.log.note(steps.kick_by_used_flags, self.queue_index, added, flags, old, new, kick)
         return kick
 
     # -- reclaiming used buffers (§2.7.14) -------------------------------------------------
@@ -229,41 +192,29 @@ class SplitDriverQueue(DriverLab):
         A broken queue returns None without looking, as Linux's get_buf does."""
         if self.broken:
             return None
-        analog = "virtqueue_get_buf_ctx_split() in Linux"
+        queue, last = self.queue_index, self._last_used_idx
         used_idx = self.memory.read_le16(self._used_idx_addr)
-        if used_idx == self._last_used_idx:
-            self._record(
-                "used_ring_empty",
-                "§2.7.14",
-                analog,
-                f"The driver reads queue {self.queue_index}'s used.idx {used_idx}, equal to its "
-                f"last_used_idx: nothing new on this queue",
-                values={"used_idx": used_idx, "last_used_idx": self._last_used_idx},
-            )
+        if used_idx == last:
+            self.log.note(steps.used_ring_empty, queue, queue, used_idx, last)
             return None
-        slot = self._last_used_idx % self.layout.size
+        slot = last % self.layout.size
         elem = self._used_ring_addr + USED_ELEM_SIZE * slot  # used.ring[slot]
-        head, length = self.memory.read_le32(elem), self.memory.read_le32(elem + 4)
-        if reject_used_id(
-            self.log, buffer_id=head, size=self.layout.size, heads=self._in_flight,
-            queue=self.queue_index, where=f"used.ring[{slot}]", ring="split",
-        ):  # fmt: skip
+        head, length = self.memory.read_struct(USED_ELEM, elem)
+        check = failed_check(head, self.layout.size, self._in_flight)
+        if check is not None:
+            record_bad_ring(
+                self.log, check, buffer_id=head, size=self.layout.size, queue=queue,
+                where=f"used.ring[{slot}]", ring="split",
+            )  # fmt: skip
             self.broken = True
             return None
-        self._record(
-            "used_elem_read",
-            "§2.7.8",
-            analog,
-            f"The driver sees used.idx {used_idx} ahead of last_used_idx {self._last_used_idx} "
-            f"and reads used.ring[{slot}]: id {head}, len {length}",
-            values={"used_idx": used_idx, "slot": slot, "id": head, "len": length},
-        )
+        self.log.note(steps.used_elem_read, queue, used_idx, last, slot, head, length)
         outstanding = self._in_flight.pop(head)
         self._detach(head, outstanding)
-        self._last_used_idx = wrap16(self._last_used_idx + 1)
+        self._last_used_idx = wrap16(last + 1)
         # Linux writes used_event here whenever interrupts are wanted, EVENT_IDX or not
         if self._interrupts_enabled:
-            self._write_used_event(self._last_used_idx, analog, "asks to hear about the next one")
+            self._write_used_event(steps.used_event_after_reclaim, self._last_used_idx)
         return UsedBuffer(head, length, outstanding.token)
 
     def _detach(self, head: int, outstanding: Outstanding) -> None:
@@ -272,16 +223,10 @@ class SplitDriverQueue(DriverLab):
         self._next[tail] = self._free_head
         self._free_head = head
         self._num_free += outstanding.desc_count
-        self._record(
-            "chain_detach",
-            "§2.7.14",
-            "detach_buf_split() in Linux",
-            f"The driver puts chain {head} ({outstanding.desc_count} descriptor(s)) back at the "
-            f"front of its private free list: descriptor {tail} now leads to "
-            f"{self._next[tail]}, free_head {head}, {self._num_free} free; the ring is not "
-            "written",
-            values={"head": head, "tail": tail, "count": outstanding.desc_count},
-        )
+        self.log.note(
+            steps.chain_detach, self.queue_index,
+            head, tail, outstanding.desc_count, self._next[tail], self._num_free,
+        )  # fmt: skip
 
     # -- used buffer notification suppression (§2.7.7) ----------------------------------------
     def disable_interrupts(self) -> None:
@@ -296,18 +241,11 @@ class SplitDriverQueue(DriverLab):
         if not self._interrupts_enabled:
             return
         self._interrupts_enabled = False
-        analog = "virtqueue_disable_cb_split() in Linux"
         if self.event_idx:
-            self._write_used_event(0, analog, "will hear nothing until used.idx passes 0")
+            self._write_used_event(steps.used_event_disable, 0)
             return
         self.memory.write_le16(self.layout.avail_flags_addr, VIRTQ_AVAIL_F_NO_INTERRUPT)
-        self._record(
-            "avail_flags_write",
-            "§2.7.7",
-            analog,
-            "The driver sets avail.flags to NO_INTERRUPT: please do not interrupt",
-            values={"flags": VIRTQ_AVAIL_F_NO_INTERRUPT},
-        )
+        self.log.note(steps.no_interrupt_set, self.queue_index)
 
     def enable_interrupts(self) -> bool:
         """Ask for used-buffer notifications again; True if used buffers are already
@@ -317,40 +255,19 @@ class SplitDriverQueue(DriverLab):
         As virtqueue_enable_cb_prepare_split(): avail.flags goes back to 0 only if it was
         NO_INTERRUPT and EVENT_IDX is off; used_event is set to last_used_idx either way.
         """
-        analog = "virtqueue_enable_cb_prepare_split() + virtqueue_poll() in Linux"
         was_enabled, self._interrupts_enabled = self._interrupts_enabled, True
         if not was_enabled and not self.event_idx:
             self.memory.write_le16(self.layout.avail_flags_addr, 0)
-            self._record(
-                "avail_flags_write",
-                "§2.7.7",
-                analog,
-                "The driver clears avail.flags: notify me about used buffers again",
-                values={"flags": 0},
-            )
-        self._write_used_event(self._last_used_idx, analog, "re-arms it")
+            self.log.note(steps.no_interrupt_cleared, self.queue_index)
+        last = self._last_used_idx
+        self._write_used_event(steps.used_event_enable, last)
         if self.broken:  # virtqueue_poll() answers "nothing" on a broken queue
             return False
         used_idx = self.memory.read_le16(self.layout.used_idx_addr)
-        pending = used_idx != self._last_used_idx
-        self._record(
-            "used_ring_poll",
-            "§2.7.7",
-            analog,
-            f"After a barrier the driver re-reads used.idx {used_idx} against last_used_idx "
-            f"{self._last_used_idx}: " + ("buffers already wait" if pending else "none waiting"),
-            values={"used_idx": used_idx, "last_used_idx": self._last_used_idx},
-        )
+        pending = used_idx != last
+        self.log.note(steps.used_ring_poll, self.queue_index, used_idx, last, pending)
         return pending
 
-    def _write_used_event(self, value: int, analog: str, why: str) -> None:
+    def _write_used_event(self, told: EventType[int, bool], value: int) -> None:
         self.memory.write_le16(self._used_event_addr, value)
-        # virtio-1.2 §2.7.7.2: without EVENT_IDX the device ignores the value (N52)
-        note = "" if self.event_idx else " (without EVENT_IDX the device ignores it)"
-        self._record(
-            "used_event_write",
-            "§2.7.7",
-            analog,
-            f"The driver sets used_event to {value}: it {why}{note}",
-            values={"used_event": value},
-        )
+        self.log.note(told, self.queue_index, value, self.event_idx)

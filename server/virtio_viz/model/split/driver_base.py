@@ -8,7 +8,7 @@ how the free list works.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from virtio_viz.model.events import EventLog, Value
 from virtio_viz.model.memory import GuestMemory, MemRange
@@ -17,20 +17,11 @@ from virtio_viz.model.split.layout import RING_HEADER_SIZE, SplitLayout, recheck
 from virtio_viz.model.virtqueue import follow
 
 _ACTOR = "driver"
-_NOTIFICATION_KINDS = frozenset(
-    {
-        "kick_check",
-        "used_event_write",
-        "avail_flags_write",
-        "used_ring_poll",
-        "lab_avail_flags_write",
-        "lab_used_event_write",
-    }
-)
+# the kinds recorded here (the data path's are told in steps.py) that belong to notifications
+_NOTIFICATION_KINDS = frozenset({"lab_avail_flags_write", "lab_used_event_write"})
 
 
-@dataclass(frozen=True, slots=True)
-class Outstanding:
+class Outstanding(NamedTuple):
     """What the driver remembers about an exposed buffer (Linux: desc_state[head])."""
 
     token: object

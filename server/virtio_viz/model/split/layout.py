@@ -13,6 +13,7 @@ after used.ring[N - 1] (§2.7.6, §2.7.8). `SplitLayout` only does address arith
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 
 from virtio_viz.model.errors import ConfigError, MemoryFault
@@ -27,6 +28,7 @@ from virtio_viz.model.spec import (
 )
 
 USED_ELEM_SIZE = 8  # struct virtq_used_elem { le32 id; le32 len; }  virtio-1.2 §2.7.8
+USED_ELEM = struct.Struct("<II")  # its two fields, read and written as one
 RING_HEADER_SIZE = 4  # le16 flags, le16 idx
 
 

@@ -11,23 +11,29 @@ Everything the driver could have got wrong is checked on the way (the chain's sh
 first; whether its buffers lie in guest memory once the shape is known), and the first
 problem ends the walk with a `ChainFault` naming the rule (or `None` when the spec has no
 numbered MUST for it, e.g. an address outside guest memory). The walk itself changes no
-state apart from the events it records.
+state apart from the events it records. It works on each descriptor's raw fields; a
+`Descriptor` is built for an INDIRECT one, and for the others only when their event is
+read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from virtio_viz.model.events import EventLog, Value
+from virtio_viz.model.events import EventLog
 from virtio_viz.model.memory import GuestMemory
-from virtio_viz.model.spec import DESC_SIZE
-from virtio_viz.model.split.descriptor import Descriptor, read_descriptor
+from virtio_viz.model.spec import (
+    DESC_SIZE,
+    VIRTQ_DESC_F_INDIRECT,
+    VIRTQ_DESC_F_NEXT,
+    VIRTQ_DESC_F_WRITE,
+)
+from virtio_viz.model.split import steps
+from virtio_viz.model.split.descriptor import Descriptor, read_fields
 from virtio_viz.model.split.layout import SplitLayout
 from virtio_viz.model.virtqueue import Buffer, Chain
 
 MAX_CHAIN_BYTES = 1 << 32  # virtio-1.2 §2.7.5.2
-_ANALOG = "virtqueue_split_pop() in QEMU"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +45,13 @@ class ChainFault:
     values: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Table:
     """The descriptor table the walk is in: the ring's own, or an indirect one."""
 
     base: int
     count: int
     indirect: bool
-    visited: set[int] = field(default_factory=set)
 
     def name(self, index: int) -> str:
         if self.indirect:
@@ -71,6 +76,7 @@ class ChainWalker:
         self.layout = layout
         self.queue_index = queue_index
         self.indirect_negotiated = indirect_negotiated
+        self._ring = _Table(layout.desc_addr, layout.size, indirect=False)
         self._total = 0  # bytes in the chain so far
 
     def walk(self, head: int) -> Chain | ChainFault:
@@ -80,58 +86,66 @@ class ChainWalker:
                 f"head {head} is not a descriptor of a queue of size {self.layout.size}",
                 {"head": head},
             )
-        table = _Table(self.layout.desc_addr, self.layout.size, indirect=False)
+        table = self._ring
+        visited: set[int] = set()  # of the table the walk is in
         self._total = 0
         buffers: list[Buffer] = []
         ring_descs, index = 0, head
         while True:
-            if index in table.visited:
+            if index in visited:
                 return ChainFault(
                     39,
                     f"the chain from head {head} comes back to {table.name(index)}: it loops",
                     {"head": head, "index": index},
                 )
-            table.visited.add(index)
-            desc = read_descriptor(self.memory, table.base + DESC_SIZE * index)
+            visited.add(index)
+            raw = read_fields(self.memory, table.base + DESC_SIZE * index)
+            addr, length, flags, next_index = raw
             ring_descs += 0 if table.indirect else 1
-            if desc.indirect:
-                entered = self._enter_indirect(table, index, desc)
+            if flags & VIRTQ_DESC_F_INDIRECT:
+                entered = self._enter_indirect(table, index, Descriptor(*raw))
                 if isinstance(entered, ChainFault):
                     return entered
-                table, index = entered, 0
+                table, index, visited = entered, 0, set()
                 continue
-            self._note_read(table, index, desc)
-            fault = self._check_buffer(desc, buffers)
+            if table.indirect:
+                self.log.note(steps.indirect_desc_read, self.queue_index, table.base, index, raw)
+            else:
+                self.log.note(steps.desc_read, self.queue_index, index, raw)
+            writable = bool(flags & VIRTQ_DESC_F_WRITE)
+            fault = self._check_buffer(addr, length, writable, buffers)
             if fault is not None:
                 return fault
-            buffers.append(Buffer(desc.addr, desc.length, desc.writable))
-            self._total += desc.length
-            if not desc.has_next:
+            buffers.append(Buffer(addr, length, writable))
+            self._total += length
+            if not flags & VIRTQ_DESC_F_NEXT:
                 return self._check_memory(buffers) or Chain(head, tuple(buffers), ring_descs)
-            if desc.next >= table.count:
+            if next_index >= table.count:
                 return ChainFault(
                     None,
-                    f"{table.name(index)} names next {desc.next}, but the "
+                    f"{table.name(index)} names next {next_index}, but the "
                     f"table has only {table.count} entries",
-                    {"next": desc.next},
+                    {"next": next_index},
                 )
-            index = desc.next
+            index = next_index
 
     # -- checks -------------------------------------------------------------------------
-    def _check_buffer(self, desc: Descriptor, buffers: list[Buffer]) -> ChainFault | None:
+    def _check_buffer(
+        self, addr: int, length: int, writable: bool, buffers: list[Buffer]
+    ) -> ChainFault | None:
         total = self._total
-        if not desc.writable and buffers and buffers[-1].writable:
+        if not writable and buffers and buffers[-1].writable:
             # virtio-1.2 §2.7.4.2: device-readable elements come first (N36)
             return ChainFault(
                 36,
-                f"a device-readable buffer at 0x{desc.addr:x} follows a device-writable one",
-                {"addr": desc.addr, "len": desc.length},
+                f"a device-readable buffer at 0x{addr:x} follows a device-writable one",
+                {"addr": addr, "len": length},
             )
-        if total + desc.length > MAX_CHAIN_BYTES:
+        if total + length > MAX_CHAIN_BYTES:
             return ChainFault(
                 39,
-                f"the chain adds up to {total + desc.length} bytes, more than 2^32",
-                {"addr": desc.addr, "len": desc.length},
+                f"the chain adds up to {total + length} bytes, more than 2^32",
+                {"addr": addr, "len": length},
             )
         if len(buffers) + 1 > self.layout.size:
             # virtio-1.2 §2.7.5.3.1: no chain longer than the queue size (N43)
@@ -176,36 +190,5 @@ class ChainWalker:
                 values,
             )
         entries = desc.length // DESC_SIZE
-        ignored = " (its WRITE flag is ignored, N46)" if desc.writable else ""
-        self._event(
-            "desc_read",
-            "§2.7.5.3.2",
-            f"The device reads {where}: INDIRECT, a table of {entries} descriptors at "
-            f"0x{desc.addr:x}{ignored}",
-            {"index": index, **desc.values(), "entries": entries},
-        )
+        self.log.note(steps.indirect_table_found, self.queue_index, where, index, desc, entries)
         return _Table(desc.addr, entries, indirect=True)
-
-    # -- events -------------------------------------------------------------------------
-    def _note_read(self, table: _Table, index: int, desc: Descriptor) -> None:
-        values = {"index": index, **desc.values()}
-        if table.indirect:
-            values["table"] = table.base
-        self._event(
-            "indirect_desc_read" if table.indirect else "desc_read",
-            "§2.7.5.3" if table.indirect else "§2.7.5",
-            f"The device reads {table.name(index)}: {desc.describe()}",
-            values,
-        )
-
-    def _event(self, kind: str, spec: str, summary: str, values: Mapping[str, Value]) -> None:
-        self.log.record(
-            kind,
-            actor="device",
-            plane="data",
-            spec=spec,
-            analog=_ANALOG,
-            summary=summary,
-            queue=self.queue_index,
-            values=values,
-        )

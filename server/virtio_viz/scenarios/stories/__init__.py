@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from virtio_viz.scenarios.catalog import STORY_IDS
 from virtio_viz.scenarios.stories import (
     qemu_emulated,
     ring_lab,
@@ -15,16 +16,22 @@ from virtio_viz.scenarios.stories import (
 )
 from virtio_viz.scenarios.story import Story
 
-_ALL: tuple[Story[Any], ...] = (
-    qemu_emulated.STORY,
-    ring_lab.STORY,
-    vhost_net.STORY,
-    vhost_user.STORY,
-    virtio_user.STORY,
-    vdpa.STORY,
-    virtio_blk.STORY,
-)
-STORIES: dict[str, Story[Any]] = {story.id: story for story in _ALL}
+_BY_ID: dict[str, Story[Any]] = {
+    story.id: story
+    for story in (
+        qemu_emulated.STORY,
+        ring_lab.STORY,
+        vhost_net.STORY,
+        vhost_user.STORY,
+        virtio_user.STORY,
+        vdpa.STORY,
+        virtio_blk.STORY,
+    )
+}
+if set(_BY_ID) != set(STORY_IDS):  # a story left out of the catalog would vanish from lists
+    raise RuntimeError("scenarios/catalog.py STORY_IDS must name every built-in story")
+# in the catalog's order (it lists the scenarios without loading this package)
+STORIES: dict[str, Story[Any]] = {story_id: _BY_ID[story_id] for story_id in STORY_IDS}
 
 
 def story(scenario_id: str) -> Story[Any]:

@@ -1,0 +1,135 @@
+"""What a reader waits for in Chromium when they act: a fork, and a room's join link.
+
+* fork   the qemu-emulated story (516 steps) opened at a step with its "try it" panel; the
+         time from the click on "send a frame" until the frame that shows the reader's
+         action on the page (the narration's "Your action: send a frame"), by the page's
+         clock. Each sample acts at another step, so no fork is served from a cache.
+         Baseline, same run: a key press to the painted next step (frontend_speed's).
+* join   a presenter opens a room; each sample opens its join link in a fresh page: ms
+         from navigation until the diagram's boxes are drawn and the presenter's step is
+         told. Baseline, same run: the same story opened at the same step with no room.
+
+    .venv/bin/python -m benchmarks.frontend_actions               # 15 forks, 10 joins
+    .venv/bin/python -m benchmarks.frontend_actions --forks 2 --joins 2     # a smoke run
+
+Goals (issue 20): fork painted p50 <= 150 ms, p95 <= 300 ms; join p50 <= 400 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from benchmarks import stage_geometry as stage
+from benchmarks.frontend_speed import CHROMIUM, FLAGS, STEP_TO_PAINT, serving
+
+STORY = "qemu-emulated"
+JOIN_STEP = 5
+# The click's time, then each animation frame until the narration names the action; the
+# frame after that is the one that shows it.
+FORK_TO_PAINT = """(name) => new Promise((done) => {
+  const strong = () => document.querySelector('virtio-viz').shadowRoot
+    .querySelector('vv-narration').shadowRoot.querySelector('.chapter strong');
+  let clicked = null;
+  const note = (e) => { clicked = e.timeStamp; };
+  window.addEventListener('click', note, { capture: true, once: true });
+  const check = () => {
+    const text = strong()?.textContent ?? '';
+    if (clicked !== null && text === 'Your action: ' + name) {
+      requestAnimationFrame(() => done(performance.now() - clicked));
+    } else requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})"""
+
+
+@dataclass(frozen=True)
+class Result:
+    fork_ms: tuple[float, ...]
+    step_ms: tuple[float, ...]  # baseline: a key press to the painted step
+    join_ms: tuple[float, ...]
+    open_ms: tuple[float, ...]  # baseline: the same step opened with no room
+
+
+def p(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def fork_once(page: Page, url: str, step: int) -> float:
+    page.goto(f"{url}/?scenario={STORY}&step={step}&open=try")
+    page.locator("vv-timeline .count").filter(has_text=re.compile(rf"^{step} /")).wait_for()
+    button = page.get_by_role("button", name="send a frame")
+    button.wait_for()
+    page.evaluate(f"() => {{ window.__fork = ({FORK_TO_PAINT})('send a frame'); }}")
+    button.click()
+    page.locator("vv-narration .chapter strong").filter(has_text="Your action").wait_for()
+    return float(page.evaluate("() => window.__fork"))
+
+
+def join_once(browser: Browser, link: str, step_text: str) -> float:
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    boxes, _ = stage.open_stage(page, link)
+    page.locator("vv-narration .text").filter(has_text=step_text).wait_for()
+    page.close()
+    return boxes
+
+
+def open_room(browser: Browser, url: str) -> tuple[Page, str]:
+    presenter = browser.new_page(viewport={"width": 1440, "height": 900})
+    presenter.goto(f"{url}/?scenario={STORY}&step={JOIN_STEP}&open=lecture")
+    presenter.get_by_role("button", name="present to a room").click()
+    link = presenter.locator("vv-lecture a")
+    link.and_(presenter.locator("[href*='room=']")).wait_for()
+    href = link.get_attribute("href")
+    if href is None:
+        raise RuntimeError("the room has no join link")
+    return presenter, href
+
+
+def measure(forks: int = 15, joins: int = 10) -> Result:
+    with serving() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.set_default_timeout(60_000)
+        steps = [200 + 15 * n for n in range(forks)]  # the device is live; each at another step
+        fork_ms = tuple(fork_once(page, url, step) for step in steps)
+        stage.open_stage(page, f"{url}/?scenario={STORY}&step=200")
+        step_ms = tuple(float(page.evaluate(STEP_TO_PAINT)) for _ in range(forks))
+        presenter, link = open_room(browser, url)
+        told = presenter.locator("vv-narration .text").inner_text()
+        join_ms, open_ms = [], []
+        for _ in range(joins):  # interleaved with the baseline
+            join_ms.append(join_once(browser, link, told))
+            alone = browser.new_page(viewport={"width": 1440, "height": 900})
+            boxes, _ = stage.open_stage(alone, f"{url}/?scenario={STORY}&step={JOIN_STEP}")
+            alone.close()
+            open_ms.append(boxes)
+        browser.close()
+    return Result(fork_ms, step_ms, tuple(join_ms), tuple(open_ms))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forks", type=int, default=15)
+    parser.add_argument("--joins", type=int, default=10)
+    args = parser.parse_args(argv)
+    r = measure(args.forks, args.joins)
+    med = statistics.median
+    print(f"fork painted: p50 {med(r.fork_ms):.0f} ms, p95 {p(r.fork_ms, 0.95):.0f} ms, "
+          f"min {min(r.fork_ms):.0f}, max {max(r.fork_ms):.0f} (goal p50 150, p95 300); "
+          f"key press to painted step p50 {med(r.step_ms):.0f} ms -> "
+          f"{med(r.fork_ms) / med(r.step_ms):.1f}x")  # fmt: skip
+    print(f"join link to diagram: p50 {med(r.join_ms):.0f} ms, min {min(r.join_ms):.0f}, "
+          f"max {max(r.join_ms):.0f} (goal p50 400); the same step with no room p50 "
+          f"{med(r.open_ms):.0f} ms -> {med(r.join_ms) / med(r.open_ms):.2f}x")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
