@@ -27,7 +27,8 @@ def test_a_dropped_qemu_recording_is_imported_and_replayed(page: Page, server_ur
     page.goto(f"{server_url}/?scenario=qemu-emulated")
     expect(page.locator("vv-timeline .count")).to_contain_text("1 /")
     drop(page, "trace-virtio.log", RECORDING.read_text())
-    expect(page.locator("vv-narration .chapter")).to_contain_text("Firmware")  # imported
+    # imported on the server (a whole QEMU log parsed and compared): a busy CI takes a while
+    expect(page.locator("vv-narration .chapter")).to_contain_text("Firmware", timeout=30_000)
     expect(page.locator("vv-narration .text")).not_to_have_text("")
     expect(page.get_by_label("architecture diagram", exact=True)).to_be_visible()
     assert "scenario=qemu-emulated" in page.url  # a dropped file does not rewrite the link
