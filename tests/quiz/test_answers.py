@@ -92,7 +92,7 @@ def test_a_status_question_comes_before_the_write_that_names_the_bits() -> None:
         assert asked
         for question in asked:
             shown = timeline.frame(question.step - 1).narration  # on screen while asked
-            assert question.answer not in shown
+            assert str(question.answer) not in shown
             written = timeline.frame(question.step).event
             assert written.actor == "driver" and written.kind in ("register_write", "ccw_start")
 
