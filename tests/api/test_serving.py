@@ -5,7 +5,6 @@ websockets than the server takes."""
 from __future__ import annotations
 
 import socket
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
+from tests.support.threaded_server import free_port, running_in_thread
 from virtio_viz.api import Settings, create_app
 from virtio_viz.api.serving import uvicorn_config
 
@@ -26,24 +26,12 @@ def serving(settings: Settings, **options: Any) -> Iterator[int]:
     """The app under uvicorn, configured as `virtio-viz serve` does, on a free port."""
     import uvicorn  # noqa: PLC0415
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
+    port = free_port()
     options = {"log_level": "warning", **options}
     config = uvicorn_config(create_app(settings), settings, host="127.0.0.1", port=port,
                             **options)  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    try:
+    with running_in_thread(uvicorn.Server(config)):
         yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 def healthy(port: int) -> bool:

@@ -6,9 +6,6 @@ downloads one. Screenshots land in tests/e2e/artifacts/ for people to look at.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +14,7 @@ import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from tests.e2e.axe import AxeClean
+from tests.support.threaded_server import free_port, running_in_thread
 from virtio_viz.api import Settings, create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -27,29 +25,13 @@ CHROMIUM_FLAGS = [
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
-    port = _free_port()
-    app = create_app(Settings())
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    port = free_port()
+    config = uvicorn.Config(create_app(Settings()), host="127.0.0.1", port=port,
+                            log_level="warning")  # fmt: skip
+    with running_in_thread(uvicorn.Server(config)):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")  # Playwright's sync API holds an event loop while open:

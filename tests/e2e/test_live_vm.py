@@ -6,7 +6,6 @@ server; and a presenter puts the VM in a room that a student follows, watch-only
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import _free_port
+from tests.support.threaded_server import free_port, running_in_thread
 from virtio_viz.api import Settings, create_app
 from virtio_viz.api.live import install_live
 from virtio_viz.live.manager import LiveSettings, LiveVMs
@@ -28,19 +27,12 @@ PANEL = "vv-live-vm"
 @pytest.fixture(scope="module")
 def live_url() -> Iterator[str]:
     """A server like `virtio-viz live`'s: it boots a VM as it starts."""
-    port = _free_port()
+    port = free_port()
     app = create_app(Settings())
     install_live(app, LiveVMs(LiveSettings()), boot=VmOptions())
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    with running_in_thread(uvicorn.Server(config)):
+        yield f"http://127.0.0.1:{port}"
 
 
 def console_text(page: Page) -> str:

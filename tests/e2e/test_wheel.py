@@ -5,7 +5,6 @@ wheel carries can be found (the frontend build, the recordings, the console scri
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.offline import only_from
+from tests.support.threaded_server import free_port
 
 ROOT = Path(__file__).parents[2]
 
@@ -70,13 +70,6 @@ def test_version_and_python_dash_m(installed: tuple[Path, Path, Path]) -> None:
     assert not where.stdout.startswith(str(ROOT))  # the installed copy, not the checkout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         body: bytes = response.read()
@@ -87,7 +80,7 @@ def test_serve_gives_the_real_frontend_and_the_recordings(
     installed: tuple[Path, Path, Path],
 ) -> None:
     _, bin_dir, cwd = installed
-    port = _free_port()
+    port = free_port()
     log = (cwd / "serve.log").open("w")
     server = subprocess.Popen([str(bin_dir / "virtio-viz"), "serve", "--port", str(port)],
                               cwd=cwd, stdout=log, stderr=log)  # fmt: skip

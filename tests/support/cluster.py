@@ -23,16 +23,11 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
+from tests.support.threaded_server import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 30.0
 REPLY_SECONDS = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _stop(child: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM) -> None:
