@@ -34,7 +34,7 @@ from collections.abc import Callable
 
 from virtio_viz.model.events import Event
 from virtio_viz.scenarios.routing import is_notify_write
-from virtio_viz.scenarios.stories.vhost_voice import Namer, make_voice
+from virtio_viz.scenarios.stories.vhost_voice import Namer, by_kind, make_voice
 
 _CARD = "the card's virtio engine (hardware: no software runs)"
 
@@ -195,10 +195,5 @@ _BACKEND_KINDS = {
 }
 
 
-def _backend(event: Event) -> str | None:
-    if event.kind.startswith("interrupt") and event.kind != "interrupt_suppressed":
-        return None  # the back-end's own interrupt step names its call eventfd already
-    return _BACKEND_KINDS.get(event.kind)
-
-
-LIVE_VOICE: Callable[[Event], Event] = make_voice(_backend)
+# the back-end's own interrupt step (live/device.py) names its call eventfd already
+LIVE_VOICE: Callable[[Event], Event] = make_voice(by_kind(_BACKEND_KINDS, {}))
