@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
 
 from virtio_viz.api import Settings, create_app
 from virtio_viz.api.live import install_live
@@ -28,7 +29,11 @@ OPEN = {"type": "open", "version": 1, "scenario": "live", "step": 0}
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(static_dir=tmp_path, rate_per_second=1000, rate_burst=1000))
+    app = create_app(
+        Settings(
+            static_dir=tmp_path, rate_per_second=1000, rate_burst=1000, max_connections_per_client=3
+        )
+    )
     install_live(app, LiveVMs(LiveSettings(max_memory_mib=256)))
     with TestClient(app) as test_client:
         yield test_client
@@ -122,6 +127,12 @@ def test_a_live_vm_end_to_end(client: TestClient) -> None:
             session.send_json({"type": "seek", "step": grown["step_count"] - 1})
             moved = receive_until(session, lambda m: m["type"] == "position" and m["frames"])
             assert moved["step"] == grown["step_count"] - 1
+            with client.websocket_connect(f"/ws/live/{vm}") as third:  # this client's third
+                assert third.receive_json()["type"] == "hello"
+                fourth = client.websocket_connect(f"/ws/live/{vm}")  # one too many
+                with fourth as flood, pytest.raises(WebSocketDisconnect) as refused:
+                    flood.receive_json()
+                assert refused.value.code == 1013  # a console takes a slot like any socket
         with client.websocket_connect(f"/ws/live/{vm}") as watcher:  # no token: watch only
             assert watcher.receive_json()["control"] is False
             watcher.send_json({"type": "line", "text": "reboot"})

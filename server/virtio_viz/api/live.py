@@ -185,6 +185,7 @@ async def console_socket(websocket: WebSocket, vm_id: str, token: str | None = N
     async with connection_slot(websocket.app.state.viz.counters, settings,
                                client_address(websocket)) as refused:  # fmt: skip
         if refused:  # a console counts among the client's connections like any socket
+            await websocket.accept()  # so that the client hears why
             await websocket.close(code=TRY_AGAIN_LATER, reason=refused)
             return
         await _serve_console(websocket, vms, vm, token, settings.rate_per_second)
