@@ -7,6 +7,8 @@ virtio-blk driver or device model and travels virtio-blk's wires, never virtio-n
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Collection
 from dataclasses import asdict
 from typing import Any
 
@@ -18,6 +20,7 @@ from tests.qemu_trace.test_synthetic import net_log
 from virtio_viz.qemu_record.library import shelf, shelved_trace
 from virtio_viz.qemu_trace.export import import_trace
 from virtio_viz.scenarios.topologies.qemu_emulated import IMPORTED
+from virtio_viz.scenarios.topology import Route, Topology, Wire, trace
 
 MODULES = {"virtio-net": "virtio_net", "virtio-blk": "virtio_blk"}
 SHIPPED = [item.id for item in shelf()]
@@ -55,14 +58,14 @@ def part_of(topology: dict[str, Any], device: str) -> set[str]:
     return own | (backend - own)
 
 
-def check_steps_light_their_device(doc: dict[str, Any]) -> None:
+def check_steps_light_their_device(doc: dict[str, Any], undrawn: Collection[str] = ()) -> None:
     topology = doc["topology"]
     drawn = [d for d in doc["source"]["devices"] if labelled(topology, f"{d} driver")]
     parts = {device: part_of(topology, device) for device in drawn}
     wires = {wire["id"]: wire for wire in topology["wires"]}
     for step in doc["steps"]:
         device = step["event"]["values"].get("device")
-        if device is None:
+        if device is None or device in undrawn:
             continue
         assert device in parts, (step["index"], device)  # every device's step is drawn
         others = set().union(*(p for d, p in parts.items() if d != device))
@@ -151,3 +154,31 @@ def test_a_blk_only_trace_draws_the_blk_driver() -> None:
         ("driver", "virtio-blk driver", "virtio_blk"),
     ]  # fmt: skip
     check_steps_light_their_device(doc)
+
+
+def test_a_log_naming_many_devices_draws_four_with_ids_of_their_own() -> None:
+    """A log (perhaps hostile) may name any number of devices, with odd names: the first
+    four are drawn, each with ids of its own; the others' steps light the VM around
+    their driver and travel no wire, rather than another device's."""
+    names = ["virtio-net", "virtio-net", "virtio-blk", "virtio-rng", "virtio-scsi", "virtio-x.y"]
+    log = Log()
+    for mr, name in enumerate(names, start=0x2000):  # a second mr: a second virtio-net
+        log.add(f"memory_region_ops_read cpu 0 mr {mr:#x} addr 0x14 value 0x0 size 1 "
+                f"name 'virtio-pci-common-{name}'")  # fmt: skip
+    doc = import_trace(log.text())
+    topology = doc["topology"]
+    drivers = [
+        (b["label"], b["sublabel"]) for b in topology["boxes"] if b["parent"] == "guest-kernel"
+    ]
+    assert drivers == [
+        ("virtio-net driver", "virtio_net"), ("virtio-net#2 driver", "virtio_net"),
+        ("virtio-blk driver", "virtio_blk"), ("virtio-rng driver", "virtio_rng"),
+    ]  # fmt: skip
+    ids = [b["id"] for b in topology["boxes"]] + [w["id"] for w in topology["wires"]]
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"[a-z0-9-]+", i) for i in ids)
+    walked = Topology(**{**topology, "boxes": (), "wires": [Wire(**w) for w in topology["wires"]]})
+    for route in topology["routes"]:
+        assert trace(walked, Route(**{**route, "hops": tuple(route["hops"])}))[1] is None
+    check_steps_light_their_device(doc, undrawn=names[4:])
+    undrawn = [s for s in doc["steps"] if s["event"]["values"]["device"] in names[4:]]
+    assert [(s["box"], s["route"], s["hops"]) for s in undrawn] == [("vm", None, [])] * 2

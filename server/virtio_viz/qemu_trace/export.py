@@ -23,7 +23,7 @@ from virtio_viz.qemu_trace.parse import MAX_TRACE_BYTES, parse_text
 from virtio_viz.qemu_trace.phases import FIRMWARE, LIMITATIONS, WHOLE, Phase, phase_for
 from virtio_viz.qemu_trace.qmp import QmpReply
 from virtio_viz.qemu_trace.qmpsteps import qmp_step
-from virtio_viz.scenarios.topologies.imported import DrawnDevice, draw
+from virtio_viz.scenarios.topologies.imported import SHARED, DrawnDevice, draw
 from virtio_viz.timeline.frames import diff
 from virtio_viz.trace import TRACE_FORMAT, TRACE_VERSION, feature_names
 
@@ -221,7 +221,8 @@ class _Builder:
         MAX_DRAWN) lights the VM or QEMU around it and travels no wire."""
         drawn = self.drawn.get(step.device or self.primary)
         if drawn is None:
-            return ("vm" if step.box == "driver" else "qemu"), None, []
+            around = "vm" if step.box == "driver" else "qemu"
+            return (step.box if step.box in SHARED else around), None, []
         if step.variant == "irqfd":
             self.irqfd.add(drawn.name)
         hops = drawn.hops(step.route, step.variant) if step.route else []

@@ -16,9 +16,8 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from virtio_viz.scenarios.topologies import _parts as parts
 from virtio_viz.scenarios.topologies import virtio_blk
-from virtio_viz.scenarios.topologies._parts import config_route, irqfd_interrupt
-from virtio_viz.scenarios.topologies._parts import qemu_notification_routes as qemu_routes
 from virtio_viz.scenarios.topologies.qemu_emulated import IMPORTED
 from virtio_viz.scenarios.topology import Box, Route, RouteName, Topology, Wire
 
@@ -35,9 +34,9 @@ _MODULES = {"virtio-serial": "virtio_console"}
 _BLK = replace(
     virtio_blk.TOPOLOGY,
     routes=(
-        config_route(),
-        *qemu_routes(),
-        irqfd_interrupt(),
+        parts.config_route(),
+        *parts.qemu_notification_routes(),
+        parts.irqfd_interrupt(),
         virtio_blk.TOPOLOGY.route("write"),
         virtio_blk.TOPOLOGY.route("read"),
     ),
