@@ -10,6 +10,7 @@ from pathlib import Path
 from virtio_viz.api.protocol import protocol_schema
 from virtio_viz.api.trace_schema import trace_schema
 from virtio_viz.scenarios import all_topologies
+from virtio_viz.scenarios.topologies import imported
 
 FRONTEND = Path(__file__).resolve().parents[1] / "frontend"
 
@@ -27,4 +28,6 @@ def test_the_committed_trace_schema_is_the_servers() -> None:
 def test_the_layout_fixture_holds_every_current_topology() -> None:
     fixture = FRONTEND / "src" / "layout" / "fixtures" / "topologies.json"
     committed = json.loads(fixture.read_text())
-    assert committed == {t.id: json.loads(json.dumps(asdict(t))) for t in all_topologies()}
+    current = {t.id: asdict(t) for t in all_topologies()}
+    current["qemu-recording"] = asdict(imported.example())  # a recording of two devices
+    assert committed == json.loads(json.dumps(current))

@@ -140,7 +140,9 @@ def test_a_qemu_recording_uploads_and_comes_back_as_a_trace(client: TestClient) 
     reply = big.post("/api/import", json={"text": text, "filename": "trace-virtio.log"})
     assert reply.status_code == 200, reply.text
     trace = reply.json()
-    assert trace["format"] == "virtio-viz-trace" and trace["topology"]["id"] == "qemu-emulated"
+    assert trace["format"] == "virtio-viz-trace" and trace["topology"]["id"] == "qemu-recording"
+    drivers = {box["label"] for box in trace["topology"]["boxes"] if box["id"].startswith("driver")}
+    assert drivers == {"virtio-net driver", "virtio-blk driver"}  # the log's two devices
     assert trace["step_count"] > 100 and trace["limitations"]
     bad = big.post("/api/import", json={"text": "virtio_set_status vdev 0x1 val zzz\n",
                                         "filename": "x.log"})  # fmt: skip

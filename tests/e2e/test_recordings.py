@@ -77,3 +77,26 @@ def test_a_recordings_ring_memory_is_unknown_not_zeros(page: Page, server_url: s
     expect(bytes_shown.first).to_have_text("??")
     assert set(bytes_shown.all_inner_texts()) == {"??"}
     expect(page.locator("vv-hex .key")).to_contain_text("not in the recording")
+
+
+def test_a_virtio_blk_step_lights_virtio_blks_boxes(page: Page, server_url: str) -> None:
+    """The packed recording holds virtio-net and virtio-blk: a step of each lights its own
+    driver, and its route leaves from that driver."""
+    src = "/api/recordings/qemu-packed/trace"
+    with urllib.request.urlopen(server_url + src) as reply:
+        told = json.load(reply)
+    config = [s for s in told["steps"] if s["route"] == "config"]
+    blk = next(s for s in config if s["event"]["values"].get("device") == "virtio-blk")
+    net = next(s for s in config if s["event"]["values"].get("device") == "virtio-net")
+    diagram = page.locator("vv-diagram")
+    for step, device in ((blk, "virtio-blk"), (net, "virtio-net")):
+        page.goto(f"{server_url}/?src={src}&step={step['index'] + 1}")
+        expect(page.locator("vv-narration .text")).to_have_text(step["narration"])
+        lit = diagram.locator("g.box.active")
+        expect(lit).to_have_count(1)
+        expect(lit.locator("text").first).to_have_text(f"{device} driver")  # its name
+        expect(diagram.locator("path.wire.lit")).to_have_attribute(
+            "data-a", lit.get_attribute("data-box") or ""
+        )
+        words = f"This step: config \\(control plane\\): {device} driver → {device} device model"
+        expect(diagram.locator("svg[role=img]")).to_have_attribute("aria-label", re.compile(words))

@@ -13,7 +13,7 @@ from tests.qemu_trace.helpers import LOG, QMP_FILES, chapter_steps, kinds, state
 from virtio_viz.qemu_trace.export import import_trace
 from virtio_viz.qemu_trace.parse import read_trace
 from virtio_viz.qemu_trace.qmp import load_qmp
-from virtio_viz.scenarios.topologies.qemu_emulated import IMPORTED as TOPOLOGY
+from virtio_viz.scenarios.topologies.imported import draw
 
 pytestmark = pytest.mark.skipif(not LOG.exists(), reason="shared/traces/qemu-split is missing")
 
@@ -38,7 +38,7 @@ def status_writes(doc: dict[str, Any]) -> dict[str, dict[str, list[int]]]:
 def test_header_names_the_source_the_topology_and_the_limits(doc: dict[str, Any]) -> None:
     assert doc["format"] == "virtio-viz-trace"
     assert doc["version"] == 1
-    assert doc["topology"]["id"] == "qemu-emulated"
+    assert doc["topology"]["id"] == "qemu-recording"  # the diagram of both devices
     source = doc["source"]
     assert (source["lines"], source["events"], source["unknown_lines"]) == (591, 591, 0)
     assert source["malformed"] == []
@@ -157,19 +157,24 @@ def test_one_ping_in_order(doc: dict[str, Any]) -> None:
 
 
 def test_steps_travel_the_topology_routes(doc: dict[str, Any]) -> None:
-    routes = {r.name: list(r.hops) for r in TOPOLOGY.routes if not r.variant}
+    """Each step travels the routes of its own device: virtio-net keeps the usual ids,
+    virtio-blk's carry its suffix (test_device_diagrams checks them by their labels)."""
+    _, drawn = draw([("virtio-net", "split"), ("virtio-blk", "split")])
     for step in doc["steps"]:
-        kind = step["event"]["kind"]
+        kind, of = step["event"]["kind"], drawn[step["event"]["values"].get("device", "virtio-net")]
         if kind == "kick":
-            assert (step["route"], step["hops"], step["box"]) == ("kick", routes["kick"], "driver")
+            assert (step["route"], step["hops"], step["box"]) == (
+                "kick", of.hops("kick"), of.box("driver"),
+            )  # fmt: skip
         elif kind == "interrupt":  # QEMU's own MSI for virtio_notify, an irqfd for blk's
-            via = "irqfd" if step["event"]["values"]["irqfd"] else "qemu-irq"
-            assert (step["route"], step["hops"]) == ("interrupt", [via, "vcpu-irq"])
+            variant = "irqfd" if step["event"]["values"]["irqfd"] else ""
+            assert (step["route"], step["hops"]) == ("interrupt", of.hops("interrupt", variant))
+            assert step["hops"][0].split("-")[0] == ("irqfd" if variant else "qemu")
         elif kind in ("pop", "fill", "flush"):
-            assert (step["box"], step["route"]) == ("device-model", None)
+            assert (step["box"], step["route"]) == (of.box("device-model"), None)
         elif step["event"]["values"].get("region") == "common":
-            assert (step["route"], step["hops"]) == ("config", routes["config"])
-    boxes = {box.id for box in TOPOLOGY.boxes}
+            assert (step["route"], step["hops"]) == ("config", of.hops("config"))
+    boxes = {box["id"] for box in doc["topology"]["boxes"]}
     assert {step["box"] for step in doc["steps"]} <= boxes
 
 

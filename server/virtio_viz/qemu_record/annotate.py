@@ -26,6 +26,7 @@ def describe_recording(document: dict[str, Any], manifest: dict[str, Any]) -> No
         f"{scenario['summary']} Recorded by virtio-viz record: {manifest['qemu']} with TCG, "
         f"Linux {manifest['kernel']['release']}, {manifest['busybox'].split(' (')[0]}."
     )
-    for box in document["topology"]["boxes"]:
-        if box["id"] in STAND_INS:
-            box["sublabel"] = STAND_INS[box["id"]]
+    for topology in [document["topology"], *(document.get("topologies") or {}).values()]:
+        for box in topology["boxes"]:
+            if box["id"] in STAND_INS:
+                box["sublabel"] = STAND_INS[box["id"]]

@@ -2,7 +2,9 @@
 
 The state of each frame is that of one device, the *primary* one (virtio-net when the
 log has it, or the one `device=` names); `extras.devices` carries every device's state,
-so a viewer can show the others too. Chapters follow the guest's phase markers; QMP
+so a viewer can show the others too. The diagram draws every device of the document
+(scenarios/topologies/imported.py), and each frame lights the boxes and wires of the
+device its step acts on. Chapters follow the guest's phase markers; QMP
 replies are placed among the steps by their time (or, with no timestamps, in a last
 chapter of their own). The header adds `limitations`, `source` and `qmp`.
 """
@@ -21,7 +23,7 @@ from virtio_viz.qemu_trace.parse import MAX_TRACE_BYTES, parse_text
 from virtio_viz.qemu_trace.phases import FIRMWARE, LIMITATIONS, WHOLE, Phase, phase_for
 from virtio_viz.qemu_trace.qmp import QmpReply
 from virtio_viz.qemu_trace.qmpsteps import qmp_step
-from virtio_viz.scenarios.topologies.qemu_emulated import IMPORTED as TOPOLOGY
+from virtio_viz.scenarios.topologies.imported import SHARED, DrawnDevice, draw
 from virtio_viz.timeline.frames import diff
 from virtio_viz.trace import TRACE_FORMAT, TRACE_VERSION, feature_names
 
@@ -55,20 +57,24 @@ def import_trace(
     primary = device or ("virtio-net" if "virtio-net" in devices else devices[0])
     if primary not in devices:
         raise TraceImportError(f"no device {primary!r} in this trace; it has {', '.join(devices)}")
-    builder = _Builder(decoder, primary, only=device)
+    order = [primary] if device else [primary, *(name for name in devices if name != primary)]
+    builder = _Builder(decoder, primary, only=device, drawn=draw([(n, "split") for n in order])[1])
     for step in _merge(decoder, qmp, parsed.has_timestamps):
         builder.add(step)
     if not builder.frames:
         raise TraceImportError(f"no events of {primary} in this trace")
-    main = decoder.ctx.devices[primary].main_life()
     rings = {life.ring for life in decoder.ctx.devices[primary].lives if life.negotiated}
+    others = [(name, _main_ring(decoder, name)) for name in order[1:]]
+    irqfd = builder.irqfd  # the devices whose interrupts went through an irqfd
     return {
         "format": TRACE_FORMAT,
         "version": TRACE_VERSION,
         "generator": _generator(),
         "scenario": builder.scenario(source),
-        "topology": asdict(TOPOLOGY.for_ring(main.ring if main else "split")),
-        "topologies": {ring: asdict(TOPOLOGY.for_ring(ring)) for ring in sorted(rings)}
+        "topology": asdict(draw([(primary, _main_ring(decoder, primary)), *others], irqfd)[0]),
+        "topologies": {
+            ring: asdict(draw([(primary, ring), *others], irqfd)[0]) for ring in sorted(rings)
+        }
         if len(rings) > 1
         else None,
         "lives": builder.lives(),
@@ -116,11 +122,21 @@ def _merge(decoder: Decoder, qmp: Sequence[QmpReply], timed: bool) -> Iterator[S
             yield extra
 
 
+def _main_ring(decoder: Decoder, device: str) -> str:
+    """The ring format of the device's life that carried its data (split if none did)."""
+    main = decoder.ctx.devices[device].main_life()
+    return main.ring if main else "split"
+
+
 class _Builder:
-    def __init__(self, decoder: Decoder, primary: str, only: str | None) -> None:
+    def __init__(
+        self, decoder: Decoder, primary: str, only: str | None, drawn: dict[str, DrawnDevice]
+    ) -> None:
         self.decoder = decoder
         self.primary = primary
         self.only = only
+        self.drawn = drawn
+        self.irqfd: set[str] = set()  # devices with a step through an irqfd
         self.frames: list[dict[str, Any]] = []
         self.keyframes: list[dict[str, Any]] = []
         self.chapters: list[dict[str, Any]] = []
@@ -199,8 +215,21 @@ class _Builder:
             "extras": {"devices": {name: d.to_json() for name, d in devices.items()}},
         }
 
+    def _where(self, step: Step) -> tuple[str, str | None, list[str]]:
+        """The step's box, route and hops on the diagram: those of the device it acts on
+        (the primary's when the log does not say). A device left off the diagram (see
+        MAX_DRAWN) lights the VM or QEMU around it and travels no wire."""
+        drawn = self.drawn.get(step.device or self.primary)
+        if drawn is None:
+            around = "vm" if step.box == "driver" else "qemu"
+            return (step.box if step.box in SHARED else around), None, []
+        if step.variant == "irqfd":
+            self.irqfd.add(drawn.name)
+        hops = drawn.hops(step.route, step.variant) if step.route else []
+        return drawn.box(step.box), step.route, hops
+
     def _frame(self, index: int, step: Step, changes: dict[str, Any]) -> dict[str, Any]:
-        hops = list(TOPOLOGY.route(step.route, step.variant).hops) if step.route else []
+        box, route, hops = self._where(step)
         return {
             "index": index,
             "chapter": len(self.chapters) - 1,
@@ -218,8 +247,8 @@ class _Builder:
                 "rule": None,
                 "requirement": None,
             },
-            "box": step.box,
-            "route": step.route,
+            "box": box,
+            "route": route,
             "hops": hops,
             "narration": step.summary,
             "memory": [],

@@ -15,7 +15,7 @@ import { typeScale, type TypeScale } from "../../layout/type-scale";
 import { PLANE_COLOUR, PLANE_DASH, theme } from "../theme";
 import { diagramStyles } from "./diagram-styles";
 import { standaloneSvg } from "./export-image";
-import { stepInWords } from "./step-words";
+import { routeOf, stepInWords } from "./step-words";
 
 /** Exports lay the diagram out at this width, whatever the screen's size. */
 export const EXPORT_WIDTH = 1100;
@@ -24,6 +24,18 @@ export const PLANES: [string, string][] = [["control", "control plane"], ["data"
 
 /** The last layouts made, by topology and size: a page going back to a size does not lay out again. */
 const LAYOUTS = new Map<string, DiagramLayout>();
+
+/** A topology's boxes with their text, as a key of its layouts: a device's split and packed
+ * diagrams have the same boxes and differ only in the names of the rings' parts. */
+const BOX_NAMES = new WeakMap<Topology, string>();
+function boxNames(topology: Topology): string {
+  let names = BOX_NAMES.get(topology);
+  if (names === undefined) {
+    names = `${topology.id}|${topology.boxes.map((b) => `${b.id}:${b.label}:${b.sublabel ?? ""}`).join("|")}`;
+    BOX_NAMES.set(topology, names);
+  }
+  return names;
+}
 
 let sharedMeasure: Measure | null = null;
 function measurer(host: HTMLElement): Measure {
@@ -87,7 +99,7 @@ export class ArchDiagram extends LitElement {
     const topology = this.topology, size = this.size;
     if (!topology || !size) return null;
     const options = { width: size.w, height: this.fit ? size.h : null, type: this.type, measure: measurer(this) };
-    const key = `${topology.id}|${topology.boxes.length}|${topology.wires.length}|${size.w}|${options.height}|${JSON.stringify(this.type)}`;
+    const key = `${boxNames(topology)}|${topology.wires.length}|${size.w}|${options.height}|${JSON.stringify(this.type)}`;
     const done = LAYOUTS.get(key);
     if (done) return done;
     if (this.pending !== key) {
@@ -108,8 +120,7 @@ export class ArchDiagram extends LitElement {
     const topology = this.topology!, frame = this.frame;
     if (!frame) return [];
     const wires = new Map(topology.wires.map((w) => [w.id, w] as [string, Wire]));
-    const route = frame.route ? topology.routes.find((r) => r.name === frame.route) : undefined;
-    return drawnHops(layout, wires, route?.start ?? frame.box, frame.hops, this.into);
+    return drawnHops(layout, wires, routeOf(topology, frame)?.start ?? frame.box, frame.hops, this.into);
   }
 
   override render() {
