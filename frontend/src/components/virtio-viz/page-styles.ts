@@ -24,7 +24,8 @@ export const pageStyles = css`
     header .room b { color: var(--vv-notification); font-weight: 600; }
     header .room-notice { font-size: 0.85em; padding: 2px 8px; border-left: 3px solid var(--vv-notification); }
     .toggles { display: flex; gap: 4px; flex-wrap: wrap; }
-    .toggles button { font-size: 0.85em; padding: 3px 9px; }
+    /* each toggle whole, on one line, and a target of 24 px at least (WCAG 2.5.8) */
+    .toggles button { font-size: 0.85em; padding: 3px 9px; min-height: 24px; white-space: nowrap; }
     .toggles button[aria-pressed="true"] { border-color: var(--vv-accent); background: var(--vv-focus); }
 
     .main { display: flex; gap: 8px; min-height: 0; }
@@ -49,7 +50,9 @@ export const pageStyles = css`
     :host([place="phone"]) header h1 { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
     :host([place="phone"]) header select { flex: 1 1 160px; min-width: 0; }
     :host([place="phone"]) header .grow { display: none; }
-    :host([place="phone"]) .toggles { flex: 1 1 100%; flex-wrap: nowrap; overflow-x: auto; order: 3; scrollbar-width: none; }
+    /* a phone: the toggles on a row of their own, wrapped (none cut by the screen's edge) */
+    :host([place="phone"]) .toggles { flex: 1 1 100%; order: 3; gap: 6px; }
+    :host([place="phone"]) .toggles button { min-height: 32px; }
     :host([place="phone"]) .caption { padding: 8px 10px; }
 
     .dock { display: flex; flex-direction: column; gap: 8px; min-height: 0; }
