@@ -1,16 +1,21 @@
 """The stage keeps its room when panels are used, measured in Chromium (geometry, not
 pixels): on a phone the quiz's question is on screen when it opens, every panel toggle is
-whole and reachable and nothing scrolls sideways.
+whole and reachable and nothing scrolls sideways; on a laptop and a projector a panel open
+in the dock leaves the diagram whole (no panning), at its legible type sizes.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
-from benchmarks.stage_geometry import SIZES, open_stage, scenario_trace, stage_url
+import pytest
+from benchmarks.stage_geometry import SIZES, measure, open_stage, scenario_trace, stage_url
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.test_visualizer import trace
+from virtio_viz.scenarios.stories import STORIES
 
 PHONE = SIZES["phone"]
 
@@ -116,3 +121,42 @@ def test_a_blog_column_does_not_scroll_sideways(browser: Browser, server_url: st
         open_stage(page, stage_url(server_url, "blog", scenario_trace(scenario)))
         assert_nothing_scrolls_sideways(page)
     context.close()
+
+
+DIAGRAM_VIEW = """() => {
+  const view = document.querySelector('virtio-viz').shadowRoot.querySelector('vv-diagram')
+    .shadowRoot.querySelector('.viewport');
+  return [view.scrollWidth, view.clientWidth, view.scrollHeight, view.clientHeight];
+}"""
+
+
+@pytest.mark.parametrize("size", ["laptop", "projector"])
+def test_with_a_panel_open_the_diagram_is_shown_whole(
+    browser: Browser, server_url: str, size: str
+) -> None:
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.emulate_media(reduced_motion="reduce")
+    view = f"({DIAGRAM_VIEW})()"
+    whole = f"() => {{ const [w, a, t, d] = {view}; return a && w <= a + 1 && t <= d + 1; }}"
+    smallest = 20 if size == "projector" else 11
+    failures: list[str] = []
+    for n, scenario in enumerate(sorted(STORIES)):
+        panel = ("log", "memory")[n % 2]  # wide panels; the dock's width is the same for all
+        open_stage(
+            page, stage_url(server_url, size, scenario_trace(scenario)) + f"&step=40&open={panel}"
+        )
+        expect(page.get_by_role("region", name="open panels")).to_be_visible()
+        with suppress(PlaywrightTimeout):  # the diagram is laid out again for its new column
+            page.wait_for_function(whole, timeout=5000)
+        wide, across, tall, down = page.evaluate(DIAGRAM_VIEW)
+        found, where = measure(page), f"{scenario} with {panel}"
+        if wide > across + 1 or tall > down + 1:
+            failures.append(f"{where}: pans, {wide}x{tall} in {across}x{down}")
+        if found["smallest"] < smallest - 0.01:
+            failures.append(f"{where}: text of {found['smallest']:.1f} px")
+        if found["rings"] is False:
+            failures.append(f"{where}: the rings are out of view")
+    context.close()
+    assert failures == [], "\n".join(failures)

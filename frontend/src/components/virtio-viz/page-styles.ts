@@ -40,9 +40,17 @@ export const pageStyles = css`
     .save { display: flex; gap: 4px; margin-bottom: 4px; }
     .save button { font-size: max(11px, 0.75em); padding: 2px 8px; opacity: 0.8; }
 
-    :host([place="wide"]) .stage { grid-template-columns: minmax(0, 3fr) minmax(340px, 2fr);
+    /* The diagram's column is never narrower than the diagram needs to be whole (stage.ts
+       says how wide), while the caption's column keeps its own minimum: a panel opened in
+       the dock narrows the caption and the rings, not the picture. */
+    :host([place="wide"]) .stage { --vv-caption-min: 340px; --vv-diagram-fr: 3fr; --vv-caption-fr: 2fr;
+      grid-template-columns: minmax(min(var(--vv-diagram-needs, 0px), 100% - var(--vv-caption-min) - 8px), var(--vv-diagram-fr))
+        minmax(var(--vv-caption-min), var(--vv-caption-fr));
       grid-template-rows: minmax(0, max-content) minmax(max(220px, 52%), 1fr); grid-template-areas: "diagram caption" "diagram subject"; }
-    :host([place="wide"][theme="projector"]) .stage { grid-template-columns: minmax(0, 2.2fr) minmax(420px, 1fr); }
+    :host([place="wide"][theme="projector"]) .stage { --vv-caption-min: 380px; --vv-diagram-fr: 2.2fr; --vv-caption-fr: 1fr; }
+    /* A projector's type is large: with a panel open the picture comes first, the caption's
+       column keeps to its minimum and the dock to 420 px, so the picture still fits. */
+    :host([place="wide"][theme="projector"]) .main:has(> .dock) .stage { --vv-caption-fr: 0fr; }
     :host([place="wide"]) .subject vv-rings { --vv-ring-rows: none; }
     :host(:not([place="wide"])) .subject vv-rings { --vv-ring-rows: 340px; }
     /* A phone: the picture keeps to half the screen and pans to the step inside it. */
@@ -57,6 +65,7 @@ export const pageStyles = css`
 
     .dock { display: flex; flex-direction: column; gap: 8px; min-height: 0; }
     :host([place="wide"]) .dock { flex: 0 0 clamp(320px, 27vw, 460px); overflow: auto; }
+    :host([place="wide"][theme="projector"]) .dock { flex-basis: clamp(320px, 22vw, 420px); }
     :host(:not([place="wide"])) .main { flex-direction: column; }
     .dock-panel { padding: 10px 12px; display: flex; flex-direction: column; gap: 10px; }
     .dock-title { display: flex; justify-content: space-between; align-items: center; margin: 0; }
