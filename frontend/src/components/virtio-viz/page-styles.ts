@@ -47,9 +47,9 @@ export const pageStyles = css`
       grid-template-columns: minmax(min(var(--vv-diagram-needs, 0px), 100% - var(--vv-caption-min) - 8px), var(--vv-diagram-fr))
         minmax(var(--vv-caption-min), var(--vv-caption-fr));
       grid-template-rows: minmax(0, max-content) minmax(max(220px, 52%), 1fr); grid-template-areas: "diagram caption" "diagram subject"; }
-    :host([place="wide"][theme="projector"]) .stage { --vv-caption-min: 380px; --vv-diagram-fr: 2.2fr; --vv-caption-fr: 1fr; }
+    :host([place="wide"][theme="projector"]) .stage { --vv-caption-min: 420px; --vv-diagram-fr: 2.2fr; --vv-caption-fr: 1fr; }
     /* A projector's type is large: with a panel open the picture comes first, the caption's
-       column keeps to its minimum and the dock to 420 px, so the picture still fits. */
+       column keeps to its minimum and the dock to 380 px, so the picture still fits. */
     :host([place="wide"][theme="projector"]) .main:has(> .dock) .stage { --vv-caption-fr: 0fr; }
     :host([place="wide"]) .subject vv-rings { --vv-ring-rows: none; }
     :host(:not([place="wide"])) .subject vv-rings { --vv-ring-rows: 340px; }
@@ -65,7 +65,7 @@ export const pageStyles = css`
 
     .dock { display: flex; flex-direction: column; gap: 8px; min-height: 0; }
     :host([place="wide"]) .dock { flex: 0 0 clamp(320px, 27vw, 460px); overflow: auto; }
-    :host([place="wide"][theme="projector"]) .dock { flex-basis: clamp(320px, 22vw, 420px); }
+    :host([place="wide"][theme="projector"]) .dock { flex-basis: clamp(320px, 20vw, 380px); }
     :host(:not([place="wide"])) .main { flex-direction: column; }
     .dock-panel { padding: 10px 12px; display: flex; flex-direction: column; gap: 10px; }
     .dock-title { display: flex; justify-content: space-between; align-items: center; margin: 0; }
