@@ -65,6 +65,7 @@ export class ArchDiagram extends LitElement {
 
   private observer: ResizeObserver | null = null;
   private pending: string | null = null;
+  private needs = 0;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -200,6 +201,18 @@ export class ArchDiagram extends LitElement {
 
   override updated(): void {
     this.keepInView();
+    this.tellNeeds();
+  }
+
+  /** The width (CSS px, this element's own) the picture needs to be shown whole at its type
+   * sizes: a `diagram-needs` event when it changes, for the page to give it that room. */
+  private tellNeeds(): void {
+    const viewport = this.renderRoot.querySelector<HTMLElement>(".viewport"), layout = this.layout;
+    if (!viewport || !layout) return;
+    const needs = Math.ceil(layout.minWidth + this.offsetWidth - viewport.offsetWidth);
+    if (needs === this.needs) return;
+    this.needs = needs;
+    this.dispatchEvent(new CustomEvent("diagram-needs", { detail: needs, bubbles: true, composed: true }));
   }
 
   /** A picture wider (or taller) than its place pans to the step's box and route. */

@@ -24,7 +24,8 @@ export const pageStyles = css`
     header .room b { color: var(--vv-notification); font-weight: 600; }
     header .room-notice { font-size: 0.85em; padding: 2px 8px; border-left: 3px solid var(--vv-notification); }
     .toggles { display: flex; gap: 4px; flex-wrap: wrap; }
-    .toggles button { font-size: 0.85em; padding: 3px 9px; }
+    /* each toggle whole, on one line, and a target of 24 px at least (WCAG 2.5.8) */
+    .toggles button { font-size: 0.85em; padding: 3px 9px; min-height: 24px; white-space: nowrap; }
     .toggles button[aria-pressed="true"] { border-color: var(--vv-accent); background: var(--vv-focus); }
 
     .main { display: flex; gap: 8px; min-height: 0; }
@@ -39,9 +40,17 @@ export const pageStyles = css`
     .save { display: flex; gap: 4px; margin-bottom: 4px; }
     .save button { font-size: max(11px, 0.75em); padding: 2px 8px; opacity: 0.8; }
 
-    :host([place="wide"]) .stage { grid-template-columns: minmax(0, 3fr) minmax(340px, 2fr);
+    /* The diagram's column is never narrower than the diagram needs to be whole (stage.ts
+       says how wide), while the caption's column keeps its own minimum: a panel opened in
+       the dock narrows the caption and the rings, not the picture. */
+    :host([place="wide"]) .stage { --vv-caption-min: 340px; --vv-diagram-fr: 3fr; --vv-caption-fr: 2fr;
+      grid-template-columns: minmax(min(var(--vv-diagram-needs, 0px), 100% - var(--vv-caption-min) - 8px), var(--vv-diagram-fr))
+        minmax(var(--vv-caption-min), var(--vv-caption-fr));
       grid-template-rows: minmax(0, max-content) minmax(max(220px, 52%), 1fr); grid-template-areas: "diagram caption" "diagram subject"; }
-    :host([place="wide"][theme="projector"]) .stage { grid-template-columns: minmax(0, 2.2fr) minmax(420px, 1fr); }
+    :host([place="wide"][theme="projector"]) .stage { --vv-caption-min: 420px; --vv-diagram-fr: 2.2fr; --vv-caption-fr: 1fr; }
+    /* A projector's type is large: with a panel open the picture comes first, the caption's
+       column keeps to its minimum and the dock to 380 px, so the picture still fits. */
+    :host([place="wide"][theme="projector"]) .main:has(> .dock) .stage { --vv-caption-fr: 0fr; }
     :host([place="wide"]) .subject vv-rings { --vv-ring-rows: none; }
     :host(:not([place="wide"])) .subject vv-rings { --vv-ring-rows: 340px; }
     /* A phone: the picture keeps to half the screen and pans to the step inside it. */
@@ -49,11 +58,14 @@ export const pageStyles = css`
     :host([place="phone"]) header h1 { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
     :host([place="phone"]) header select { flex: 1 1 160px; min-width: 0; }
     :host([place="phone"]) header .grow { display: none; }
-    :host([place="phone"]) .toggles { flex: 1 1 100%; flex-wrap: nowrap; overflow-x: auto; order: 3; scrollbar-width: none; }
+    /* a phone: the toggles on a row of their own, wrapped (none cut by the screen's edge) */
+    :host([place="phone"]) .toggles { flex: 1 1 100%; order: 3; gap: 6px; }
+    :host([place="phone"]) .toggles button { min-height: 32px; }
     :host([place="phone"]) .caption { padding: 8px 10px; }
 
     .dock { display: flex; flex-direction: column; gap: 8px; min-height: 0; }
     :host([place="wide"]) .dock { flex: 0 0 clamp(320px, 27vw, 460px); overflow: auto; }
+    :host([place="wide"][theme="projector"]) .dock { flex-basis: clamp(320px, 20vw, 380px); }
     :host(:not([place="wide"])) .main { flex-direction: column; }
     .dock-panel { padding: 10px 12px; display: flex; flex-direction: column; gap: 10px; }
     .dock-title { display: flex; justify-content: space-between; align-items: center; margin: 0; }

@@ -11,6 +11,7 @@ import type { Focus } from "../ring-view/ring-view";
 import type { ActRequest } from "../action-panel/action-panel";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
 import type { Panel } from "./embed-params";
+import type { Place } from "../../layout/type-scale";
 import "../status-lights/status-lights";
 import "../feature-table/feature-table";
 import "../hex-view/hex-view";
@@ -67,6 +68,8 @@ export interface PanelSpec {
   part: Panel;
   offered(ctx: PanelContext): boolean;
   render(ctx: PanelContext): TemplateResult | typeof nothing;
+  /** on a phone it opens above the stage, not in the dock under it (it asks the reader something) */
+  first?: boolean;
 }
 
 export const DOCK_PANELS: PanelSpec[] = [
@@ -106,7 +109,7 @@ export const DOCK_PANELS: PanelSpec[] = [
       <p class="muted">For a lecture hall add <code>&amp;theme=projector</code> to the address; B blanks the screen, a clicker's PageDown and PageUp step.</p>`,
   },
   {
-    id: "quiz", title: "Quiz", key: "q", part: "story", offered: (c) => c.quiz.offered,
+    id: "quiz", title: "Quiz", key: "q", part: "story", offered: (c) => c.quiz.offered, first: true,
     render: (c) => c.quiz.render(),
   },
   {
@@ -122,6 +125,24 @@ export const DOCK_PANELS: PanelSpec[] = [
     render: (c) => livePanel(c.server, c.header, c.store, c.live),
   },
 ];
+
+/**
+ * The open panels around the stage. Beside it on a laptop or a projector; under it in a
+ * blog column or on a phone, except a panel that asks the reader something (the quiz): a
+ * phone shows that one above the stage, under the header, so the question is on screen
+ * when it opens (where the toggle that opened it is) and the reader never hunts for it.
+ */
+export function openPanels(open: PanelSpec[], ctx: PanelContext, place: Place, close: (id: PanelId) => void) {
+  const first = place === "phone" ? open.filter((p) => p.first) : [];
+  const docked = open.filter((p) => !first.includes(p));
+  const panel = (p: PanelSpec) => html`<section class="panel dock-panel" aria-label=${p.title}>
+    <h2 class="dock-title">${p.title}<button class="close" aria-label="close ${p.title}" @click=${() => close(p.id)}>×</button></h2>
+    ${p.render(ctx)}</section>`;
+  return {
+    before: first.map(panel),
+    after: docked.length ? html`<section class="dock" aria-label="open panels">${docked.map(panel)}</section>` : nothing,
+  };
+}
 
 export function panelByKey(key: string): PanelSpec | undefined {
   return DOCK_PANELS.find((p) => p.key === key);

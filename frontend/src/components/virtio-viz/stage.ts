@@ -38,6 +38,14 @@ export function tokenMs(playing: boolean, speed: number): number {
   return Math.round(playing ? Math.min(900, 800 / speed) : 900);
 }
 
+/** The diagram says how wide it must be to be shown whole: the wide stage's grid gives its
+ * column at least that, with the panel's own padding (page-styles.ts, `--vv-diagram-needs`). */
+function roomForDiagram(e: CustomEvent<number>): void {
+  const panel = e.currentTarget as HTMLElement, diagram = e.target as HTMLElement;
+  const needs = e.detail + panel.offsetWidth - diagram.offsetWidth;
+  panel.parentElement?.style.setProperty("--vv-diagram-needs", `${needs}px`);
+}
+
 export function stage(i: StageInput) {
   const s = i.store, header = s.header!, view = s.view(), state = view?.state, frame = view?.frame;
   const queues = state?.queues ?? [];
@@ -50,7 +58,7 @@ export function stage(i: StageInput) {
     <section class="caption panel" aria-label="narration" tabindex="0" ?hidden=${!i.shows("story")}>
       <vv-narration .frame=${frame} .chapter=${header.chapters[s.chapterAt()]} .total=${s.length} .wires=${topology.wires} ?brief=${i.place === "phone"}></vv-narration>
     </section>
-    <section class="diagram panel" aria-label="architecture diagram" ?hidden=${!i.shows("diagram")}>
+    <section class="diagram panel" aria-label="architecture diagram" ?hidden=${!i.shows("diagram")} @diagram-needs=${roomForDiagram}>
       <vv-diagram .topology=${topology} .frame=${frame} .type=${typeScale(i.place, i.projector)} ?fit=${i.place === "wide"}
         .into=${ringPart(topology, queues, frame)} .tokenMs=${motion}>
         <div class="save" slot="actions">

@@ -25,7 +25,7 @@ import { pageStyles } from "./page-styles";
 import { isShippedRecording, loadMenu, type MenuEntry, type MenuChoice, type RecordingEntry } from "./picker";
 import { chooseFile, openDropped } from "./files";
 import { hostScheme, placeFor, systemScheme } from "./place";
-import { DOCK_PANELS, panelByKey, type PanelContext, type PanelId, type PanelSpec } from "./panels";
+import { DOCK_PANELS, openPanels, panelByKey, type PanelContext, type PanelId, type PanelSpec } from "./panels";
 import { stage, type SaveFormat } from "./stage";
 import { pageHeader } from "./head";
 import { StepAnnouncer } from "./announce";
@@ -339,8 +339,8 @@ export class VirtioViz extends LitElement {
       return html`<div class="page"><p class=${problem ? "error" : "muted"} role=${problem ? "alert" : "status"}>${problem ? `Could not open this timeline: ${problem}` : "Loading the timeline…"}</p></div>`;
     }
     const ctx = this.panelContext()!, offered = this.offered();
-    const open = offered.filter((p) => this.open.includes(p.id));
-    return html`<div class="page ${open.length ? "docked" : ""}" @dragover=${(e: DragEvent) => { e.preventDefault(); this.dragging = true; }}
+    const open = openPanels(offered.filter((p) => this.open.includes(p.id)), ctx, this.place, (id) => this.toggle(id));
+    return html`<div class="page" @dragover=${(e: DragEvent) => { e.preventDefault(); this.dragging = true; }}
         @dragleave=${() => { this.dragging = false; }} @drop=${(e: DragEvent) => void this.drop(e)}
         @seek=${(e: CustomEvent<number>) => this.seek(e.detail)}
         @command=${(e: CustomEvent<Command>) => this.command(e.detail)}
@@ -349,11 +349,9 @@ export class VirtioViz extends LitElement {
       ${this.compact ? nothing : this.head(offered)}
       <div class="sr-only" role="status" aria-atomic="true" data-announcer>${this.announcer.text}</div>
       <main class="main">${this.compact && this.urlState ? html`<h1 class="sr-only">${header.scenario.title}</h1>` : nothing}
-        ${stage({ store: s, place: this.place, projector: this.theme === "projector", playing: this.timer !== undefined, compact: this.compact,
+        ${open.before}${stage({ store: s, place: this.place, projector: this.theme === "projector", playing: this.timer !== undefined, compact: this.compact,
           ringsShown: this.ringsShown, focus: this.focusBytes, recording: this.recording, shows: (p) => this.shows(p), save: (f) => void this.save(f) })}
-        ${open.length ? html`<section class="dock" aria-label="open panels">${open.map((p) => html`<section class="panel dock-panel" aria-label=${p.title}>
-          <h2 class="dock-title">${p.title}<button class="close" aria-label="close ${p.title}" @click=${() => this.toggle(p.id)}>×</button></h2>
-          ${p.render(ctx)}</section>`)}</section>` : nothing}
+        ${open.after}
       </main>
       <footer class="bar panel" ?hidden=${!this.embed.controls}>
         <vv-timeline .step=${s.step} .total=${s.length} .playing=${this.timer !== undefined} .speed=${s.speed}
