@@ -69,7 +69,6 @@ def device_alone(name: str, ring: str = "split") -> Topology:
     else:  # no back-end we know of: the driver, the model and the paths between them
         alone = replace(
             IMPORTED,
-            title="Device emulated in QEMU",
             summary=f"QEMU plays the whole {kind} device in user space.",
             boxes=tuple(b for b in IMPORTED.boxes if b.id not in _NET_ONLY),
             wires=tuple(w for w in IMPORTED.wires if w.id not in _NET_ONLY),
