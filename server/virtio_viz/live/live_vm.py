@@ -30,6 +30,7 @@ from virtio_viz.live.vm import Console, QemuProcess, VmOptions, qemu_command
 from virtio_viz.live.world import LiveWorld
 
 CONNECT_SECONDS = 20.0
+EXIT_GRACE_SECONDS = 2.0  # how long a broken back-end waits for QEMU to be reaped
 State = Literal["booting", "ready", "stopped"]
 COMMANDS = {  # the console panel's buttons
     "ping": "ping -c 3 10.0.2.2",
@@ -157,6 +158,11 @@ class LiveVM:
         await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         reason = self.reason
         if serving.done() and not serving.cancelled() and serving.result():
+            # A QEMU that dies breaks the socket, and the back-end may notice that first:
+            # give QEMU a moment to be reaped, so its own end is the reason given.
+            await asyncio.wait([self.qemu.exited], timeout=EXIT_GRACE_SECONDS)
+            if self.qemu.exited.done():
+                reason = reason or self.qemu.describe_exit(self.qemu.exited.result())
             reason = reason or f"the back-end refused QEMU's message: {serving.result()}"
         self.qemu.kill()
         with contextlib.suppress(TimeoutError):
