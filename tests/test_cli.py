@@ -28,26 +28,55 @@ def test_scenarios_lists_each_story_with_its_own_title(
     assert lines == [f"{story_id:<13}  {story.title}" for story_id, story in STORIES.items()]
 
 
+def loaded_after(argv: list[str], heavy: tuple[str, ...], then: str = "") -> list[str]:
+    """The modules of `heavy` (and below them) that `virtio-viz ARGV` loads, in a child
+    process; `then` is more Python to run there afterwards (it prints its own lines)."""
+    probe = (
+        "import sys, runpy\n"
+        f"sys.argv = ['virtio-viz', *{argv!r}]\n"
+        "try:\n    runpy.run_module('virtio_viz.cli', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        f"heavy = {heavy!r}\n"
+        "print(sorted(m for m in sys.modules if m in heavy"
+        " or any(m.startswith(h + '.') for h in heavy)))\n" + then
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout.splitlines()
+
+
+SERVER_AND_CO = ("fastapi", "uvicorn", "scapy", "pydantic", "asyncio", "importlib.metadata")
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["scenarios"], ["serve", "--help"]])
 def test_listing_and_help_load_neither_the_server_nor_scapy_nor_the_model(
     argv: list[str],
 ) -> None:
     """They answer from the parser and the topologies alone (docs/BENCHMARKS.md,
     start-up): the modules a command does not use stay unloaded."""
-    probe = (
-        "import sys, runpy\n"
-        f"sys.argv = ['virtio-viz', *{argv!r}]\n"
-        "try:\n    runpy.run_module('virtio_viz.cli', run_name='__main__')\n"
-        "except SystemExit:\n    pass\n"
-        "heavy = ('fastapi', 'uvicorn', 'scapy', 'pydantic', 'virtio_viz.model',"
-        " 'virtio_viz.scenarios.stories', 'virtio_viz.hostconfig.generate')\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy"
-        " or any(m.startswith(h + '.') for h in heavy)))\n"
+    heavy = (*SERVER_AND_CO, "virtio_viz.model", "virtio_viz.scenarios.stories",
+             "virtio_viz.hostconfig.generate")  # fmt: skip
+    assert loaded_after(argv, heavy)[-1] == "[]"
+
+
+def test_exporting_one_story_loads_that_story_alone_and_no_server(tmp_path: Path) -> None:
+    others = tuple(f"virtio_viz.scenarios.stories.{name}" for name in
+                   ("qemu_emulated", "vhost_net", "vhost_user", "virtio_user", "vdpa"))  # fmt: skip
+    argv = ["export", "ring-lab", "-o", str(tmp_path / "t.json")]
+    assert loaded_after(argv, (*SERVER_AND_CO, *others))[-1] == "[]"
+    assert json.loads((tmp_path / "t.json").read_text())["scenario"]["id"] == "ring-lab"
+
+
+def test_a_network_story_loads_scapy_without_reading_the_hosts_routes(tmp_path: Path) -> None:
+    """scapy reads the routing tables when its layers load, unless told not to
+    (virtio_viz/scapy_layers.py): an export never needs them."""
+    routes = (
+        "from scapy.config import conf\nprint(len(conf.route.routes), len(conf.route6.routes))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert done.stdout.splitlines()[-1] == "[]"
+    argv = ["export", "vhost-net", "-o", str(tmp_path / "t.json")]
+    lines = loaded_after(argv, ("virtio_viz.scapy_layers", "scapy.layers.inet"), then=routes)
+    assert lines[-2:] == ["['scapy.layers.inet', 'virtio_viz.scapy_layers']", "0 0"]
 
 
 def test_run_tells_the_default_story_chapter_by_chapter(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from pathlib import Path
+
+import virtio_viz
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,3 +41,11 @@ def test_the_test_command_lints_type_checks_and_runs_pytest() -> None:
     script = (ROOT / "scripts" / "test").read_text()
     for tool in ("ruff check", "ruff format --check", "mypy", "pytest"):
         assert tool in script, tool
+
+
+def test_the_package_says_the_version_pyproject_gives_it() -> None:
+    """Traces name their maker from `virtio_viz.__version__` (no package metadata is read
+    at start-up), so it must be the version the wheel is built with."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert virtio_viz.__version__ == project["version"]
+    assert f"virtio-viz {project['version']}" == virtio_viz.GENERATOR

@@ -61,13 +61,16 @@ def tell(timeline: Timeline, out: TextIO, *, colour: bool, pause: Callable[[], b
 # -- resolving SCENARIO_OR_FILE ----------------------------------------------------------------
 def _load(name: str) -> tuple[Story[Any], StoryOptions | None]:
     """A built-in story by id, or a scenario file (with the options it sets)."""
-    from virtio_viz.scenarios.stories import STORIES  # noqa: PLC0415
+    from virtio_viz.scenarios.catalog import STORY_IDS  # noqa: PLC0415
+    from virtio_viz.scenarios.stories import story  # noqa: PLC0415
 
-    if name in STORIES:
-        return STORIES[name], None
+    if name in STORY_IDS:
+        return story(name), None
     path = Path(name)
     if path.suffix not in {".yaml", ".yml"} and not path.exists():
-        raise UsageError(f"unknown scenario {name!r}; known: {', '.join(STORIES)} or a .yaml file")
+        raise UsageError(
+            f"unknown scenario {name!r}; known: {', '.join(STORY_IDS)} or a .yaml file"
+        )
     from virtio_viz.scenario_files import ScenarioFileError, load_scenario_file  # noqa: PLC0415
 
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scapy.packet import Packet
+    from virtio_viz.scapy_layers import Packet
 
 GUEST_MAC = "52:54:00:12:34:56"  # QEMU's default NIC MAC
 GUEST_IP = "10.0.2.15"
@@ -22,13 +22,13 @@ GATEWAY_IP = "10.0.2.2"
 BROADCAST_MAC = "ff:ff:ff:ff:ff:ff"
 PING_PAYLOAD = bytes(range(56))  # ping's default 56 data bytes -> a 98-byte frame
 # what the first frame loads: a process that builds many stories imports them up front
-SCAPY_MODULES = ("scapy.layers.l2", "scapy.layers.inet")
+SCAPY_MODULES = ("virtio_viz.scapy_layers",)
 
 
 def arp_request(
     src_mac: str = GUEST_MAC, src_ip: str = GUEST_IP, target_ip: str = GATEWAY_IP
 ) -> bytes:
-    from scapy.layers.l2 import ARP, Ether  # noqa: PLC0415
+    from virtio_viz.scapy_layers import ARP, Ether  # noqa: PLC0415
 
     frame = Ether(src=src_mac, dst=BROADCAST_MAC) / ARP(
         op="who-has", hwsrc=src_mac, psrc=src_ip, pdst=target_ip
@@ -42,7 +42,7 @@ def arp_reply(
     dst_mac: str = GUEST_MAC,
     dst_ip: str = GUEST_IP,
 ) -> bytes:
-    from scapy.layers.l2 import ARP, Ether  # noqa: PLC0415
+    from virtio_viz.scapy_layers import ARP, Ether  # noqa: PLC0415
 
     frame = Ether(src=src_mac, dst=dst_mac) / ARP(
         op="is-at", hwsrc=src_mac, psrc=src_ip, hwdst=dst_mac, pdst=dst_ip
@@ -61,8 +61,7 @@ def icmp_echo(
     dst_ip: str = GATEWAY_IP,
 ) -> bytes:
     """An ICMP echo request (or reply) with ping's default 56-byte payload."""
-    from scapy.layers.inet import ICMP, IP  # noqa: PLC0415
-    from scapy.layers.l2 import Ether  # noqa: PLC0415
+    from virtio_viz.scapy_layers import ICMP, IP, Ether  # noqa: PLC0415
 
     frame = (
         Ether(src=src_mac, dst=dst_mac)
@@ -81,8 +80,7 @@ class Layer:
 
 def decode(frame: bytes) -> list[Layer]:
     """The frame's protocol layers with their fields, outermost first."""
-    from scapy.layers.inet import IP  # noqa: PLC0415, F401  (binds IP and ICMP to Ether)
-    from scapy.layers.l2 import Ether  # noqa: PLC0415
+    from virtio_viz.scapy_layers import Ether  # noqa: PLC0415  (with IP and ICMP bound to it)
 
     layers: list[Layer] = []
     packet: Packet = Ether(frame)

@@ -7,22 +7,15 @@ topology, the chapters, the feature names of the device, keyframes, and every fr
 from __future__ import annotations
 
 from dataclasses import asdict
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from virtio_viz import GENERATOR
 from virtio_viz.model.features import table_for
 from virtio_viz.quiz import questions_for
 from virtio_viz.timeline import Timeline, frame_json, keyframe_json
 
 TRACE_FORMAT = "virtio-viz-trace"
 TRACE_VERSION = 1
-
-
-def _generator() -> str:
-    try:
-        return f"virtio-viz {version('virtio-viz')}"
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "virtio-viz"
 
 
 def feature_names(device_id: int) -> list[dict[str, Any]]:
@@ -58,7 +51,7 @@ def header_json(timeline: Timeline) -> dict[str, Any]:
     return {
         "format": TRACE_FORMAT,
         "version": TRACE_VERSION,
-        "generator": _generator(),
+        "generator": GENERATOR,
         "scenario": scenario_json(timeline),
         "topology": asdict(timeline.story.diagram(timeline.options)),
         "feature_names": feature_names(device_id_of(timeline)),

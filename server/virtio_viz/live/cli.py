@@ -10,13 +10,12 @@ See docs/live.md.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
 
 from virtio_viz.api.cli import serve_arguments
-from virtio_viz.live.vm import MEMORY_CHOICES
+from virtio_viz.live import MEMORY_CHOICES
 
 
 def add_live_command(commands: Any) -> None:
@@ -114,6 +113,8 @@ def _options(args: argparse.Namespace) -> Any:
 
 
 def _headless(args: argparse.Namespace) -> int:
+    import asyncio  # noqa: PLC0415
+
     from virtio_viz.live.headless import run_headless, write_trace  # noqa: PLC0415
     from virtio_viz.qemu_record.errors import RecordError  # noqa: PLC0415
 

@@ -21,9 +21,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from virtio_viz.live import MEMORY_CHOICES
 from virtio_viz.live.guest import cached_kernel
 from virtio_viz.live.live_vm import GuestFiles, LiveVM
-from virtio_viz.live.vm import MEMORY_CHOICES, VmOptions
+from virtio_viz.live.vm import VmOptions
 from virtio_viz.qemu_record import host
 from virtio_viz.qemu_record.errors import RecordError
 from virtio_viz.qemu_record.machine import QEMU

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from virtio_viz.scapy_layers import ARP, ICMP, IP, UDP, Ether, Packet, Raw  # before DNS: no routes
+
+# isort: split
 from scapy.layers.dns import DNS, DNSQR, DNSRR
-from scapy.layers.inet import ICMP, IP, UDP
-from scapy.layers.l2 import ARP, Ether
-from scapy.packet import Packet, Raw
 
 from virtio_viz import frames
 

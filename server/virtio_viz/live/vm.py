@@ -33,7 +33,6 @@ Ring = Literal["split", "packed"]
 STATUS_LINE = re.compile(rb"virtio_set_status vdev 0x[0-9a-f]+ val (\d+)")
 CONSOLE_KEEP = 256 * 1024  # the console's scrollback, in bytes
 KERNEL_COMMAND_LINE = "console=ttyS0 quiet panic=-1"
-MEMORY_CHOICES = (128, 256, 512, 1024)  # MiB of guest RAM a VM may have
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from virtio_viz import GENERATOR
 from virtio_viz.qemu_trace.context import Step
 from virtio_viz.qemu_trace.decode import Decoder
 from virtio_viz.qemu_trace.errors import TraceImportError
@@ -69,7 +69,7 @@ def import_trace(
     return {
         "format": TRACE_FORMAT,
         "version": TRACE_VERSION,
-        "generator": _generator(),
+        "generator": GENERATOR,
         "scenario": builder.scenario(source),
         "topology": asdict(draw([(primary, _main_ring(decoder, primary)), *others], irqfd)[0]),
         "topologies": {
@@ -274,10 +274,3 @@ class _Builder:
             "seed": 0,
             "actions": [],
         }
-
-
-def _generator() -> str:
-    try:
-        return f"virtio-viz {version('virtio-viz')}"
-    except PackageNotFoundError:
-        return "virtio-viz"
