@@ -1,9 +1,12 @@
 """What a reader waits for in Chromium when they act: a fork, and a room's join link.
 
 * fork   the qemu-emulated story (516 steps) opened at a step with its "try it" panel; the
-         time from the click on "send a frame" until the frame that shows the reader's
-         action on the page (the narration's "Your action: send a frame"), by the page's
-         clock. Each sample acts at another step, so no fork is served from a cache.
+         reader reads the step for `--read-ms` (1 s), then clicks "send a frame": the
+         time from the click until the frame that shows the reader's action on the page
+         (the narration's "Your action: send a frame"), by the page's clock. Each sample
+         acts at another step, so no fork comes from an earlier sample. The same with no
+         time to read ("at once": the click comes before the page asks the server to
+         build the forks ahead, docs/server.md) is reported beside it.
          Baseline, same run: a key press to the painted next step (frontend_speed's).
 * join   a presenter opens a room; each sample opens its join link in a fresh page: ms
          from navigation until the diagram's boxes are drawn and the presenter's step is
@@ -11,6 +14,7 @@
 
     .venv/bin/python -m benchmarks.frontend_actions               # 15 forks, 10 joins
     .venv/bin/python -m benchmarks.frontend_actions --forks 2 --joins 2     # a smoke run
+    .venv/bin/python -m benchmarks.frontend_actions --read-ms 0   # every click at once
 
 Goals (issue 20): fork painted p50 <= 150 ms, p95 <= 300 ms; join p50 <= 400 ms.
 """
@@ -50,7 +54,8 @@ FORK_TO_PAINT = """(name) => new Promise((done) => {
 
 @dataclass(frozen=True)
 class Result:
-    fork_ms: tuple[float, ...]
+    fork_ms: tuple[float, ...]  # after reading the step
+    at_once_ms: tuple[float, ...]  # clicked as soon as the button was there
     step_ms: tuple[float, ...]  # baseline: a key press to the painted step
     join_ms: tuple[float, ...]
     open_ms: tuple[float, ...]  # baseline: the same step opened with no room
@@ -61,11 +66,12 @@ def p(values: Sequence[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def fork_once(page: Page, url: str, step: int) -> float:
+def fork_once(page: Page, url: str, step: int, read_ms: int) -> float:
     page.goto(f"{url}/?scenario={STORY}&step={step}&open=try")
     page.locator("vv-timeline .count").filter(has_text=re.compile(rf"^{step} /")).wait_for()
     button = page.get_by_role("button", name="send a frame")
     button.wait_for()
+    page.wait_for_timeout(read_ms)  # the reader reads the step before they act
     page.evaluate(f"() => {{ window.__fork = ({FORK_TO_PAINT})('send a frame'); }}")
     button.click()
     page.locator("vv-narration .chapter strong").filter(has_text="Your action").wait_for()
@@ -92,13 +98,14 @@ def open_room(browser: Browser, url: str) -> tuple[Page, str]:
     return presenter, href
 
 
-def measure(forks: int = 15, joins: int = 10) -> Result:
+def measure(forks: int = 15, joins: int = 10, read_ms: int = 1000) -> Result:
     with serving() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.set_default_timeout(60_000)
-        steps = [200 + 15 * n for n in range(forks)]  # the device is live; each at another step
-        fork_ms = tuple(fork_once(page, url, step) for step in steps)
+        steps = [200 + 15 * n for n in range(2 * forks)]  # the device is live; each another
+        fork_ms = tuple(fork_once(page, url, step, read_ms) for step in steps[::2])
+        at_once_ms = tuple(fork_once(page, url, step, 0) for step in steps[1::2])
         stage.open_stage(page, f"{url}/?scenario={STORY}&step=200")
         step_ms = tuple(float(page.evaluate(STEP_TO_PAINT)) for _ in range(forks))
         presenter, link = open_room(browser, url)
@@ -111,17 +118,21 @@ def measure(forks: int = 15, joins: int = 10) -> Result:
             alone.close()
             open_ms.append(boxes)
         browser.close()
-    return Result(fork_ms, step_ms, tuple(join_ms), tuple(open_ms))
+    return Result(fork_ms, at_once_ms, step_ms, tuple(join_ms), tuple(open_ms))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forks", type=int, default=15)
     parser.add_argument("--joins", type=int, default=10)
+    parser.add_argument("--read-ms", type=int, default=1000, help="the reader reads this long")
     args = parser.parse_args(argv)
-    r = measure(args.forks, args.joins)
+    r = measure(args.forks, args.joins, args.read_ms)
     med = statistics.median
-    print(f"fork painted: p50 {med(r.fork_ms):.0f} ms, p95 {p(r.fork_ms, 0.95):.0f} ms, "
+    print(f"fork clicked at once: p50 {med(r.at_once_ms):.0f} ms, p95 {p(r.at_once_ms, 0.95):.0f}"
+          f" ms -> {med(r.at_once_ms) / med(r.step_ms):.1f}x the key press")  # fmt: skip
+    print(f"fork painted after {args.read_ms} ms of reading: p50 {med(r.fork_ms):.0f} ms, "
+          f"p95 {p(r.fork_ms, 0.95):.0f} ms, "
           f"min {min(r.fork_ms):.0f}, max {max(r.fork_ms):.0f} (goal p50 150, p95 300); "
           f"key press to painted step p50 {med(r.step_ms):.0f} ms -> "
           f"{med(r.fork_ms) / med(r.step_ms):.1f}x")  # fmt: skip

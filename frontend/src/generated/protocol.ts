@@ -1,7 +1,7 @@
 /* Generated from the server JSON Schema by `npm run gen:protocol`. Do not edit. */
 
 export type Client =
-  Open | Resume | Join | Step1 | Back | Seek | Play | Pause | Act | PollOpen | PollAnswer | PollReveal;
+  Open | Resume | Join | Step1 | Back | Seek | Play | Pause | Act | Prepare | PollOpen | PollAnswer | PollReveal;
 export type Type = "open";
 export type Version = number;
 export type Scenario = string | null;
@@ -32,9 +32,14 @@ export type Speed = number;
 export type Type7 = "pause";
 export type Type8 = "act";
 export type Kind1 = string;
-export type Type9 = "poll_open";
+export type Type9 = "prepare";
+/**
+ * @maxItems 3
+ */
+export type Actions1 = [] | [ActionIn] | [ActionIn, ActionIn] | [ActionIn, ActionIn, ActionIn];
+export type Type10 = "poll_open";
 export type Question = string;
-export type Type10 = "poll_answer";
+export type Type11 = "poll_answer";
 export type Question1 = string;
 export type Answer =
   | number
@@ -89,9 +94,9 @@ export type Answer =
       string,
       string
     ];
-export type Type11 = "poll_reveal";
+export type Type12 = "poll_reveal";
 export type Server = Opened | SnapshotOut | Position | Notice | Grown | PollOut | ErrorOut;
-export type Type12 = "opened";
+export type Type13 = "opened";
 export type Version3 = number;
 /**
  * the id to `resume` this session by; null for a follower, who only watches the room's session and can never move it
@@ -127,10 +132,10 @@ export type Explanation = string;
 export type Spec = string;
 export type Source = "story" | "file" | "generated";
 export type Questions = Question2[];
-export type Actions1 = {
+export type Actions2 = {
   [k: string]: unknown;
 }[];
-export type Type13 = "snapshot";
+export type Type14 = "snapshot";
 export type Step4 = number;
 export type Memory = {
   [k: string]: unknown;
@@ -139,17 +144,17 @@ export type Memory = {
  * the device status values up to `step`, oldest first, repeats merged
  */
 export type StatusHistory = number[];
-export type Type14 = "position";
+export type Type15 = "position";
 export type Step5 = number;
 export type Playing = boolean;
 export type Speed1 = number;
 export type Frames = {
   [k: string]: unknown;
 }[];
-export type Type15 = "notice";
+export type Type16 = "notice";
 export type Code = "rooms_local" | "rooms_shared";
 export type Message = string;
-export type Type16 = "grown";
+export type Type17 = "grown";
 export type StepCount1 = number;
 export type Chapters1 = {
   [k: string]: unknown;
@@ -158,7 +163,7 @@ export type Stopped1 = string | null;
 export type Frames1 = {
   [k: string]: unknown;
 }[];
-export type Type17 = "poll";
+export type Type18 = "poll";
 export type State1 = "open" | "revealed";
 export type Question3 = string;
 export type Step6 = number;
@@ -179,7 +184,7 @@ export type Total = number | null;
 export type Answer2 = number | string | string[] | null;
 export type Explanation1 = string | null;
 export type Spec1 = string;
-export type Type18 = "error";
+export type Type19 = "error";
 export type Code1 = string;
 export type Message1 = string;
 export type Field = string | null;
@@ -270,17 +275,25 @@ export interface Params1 {
   [k: string]: number | string | boolean;
 }
 /**
+ * The actions the reader may take next, at the current step: the server builds their
+ * forks while a worker is idle, so an `act` that follows finds its fork built. No reply.
+ */
+export interface Prepare {
+  type: Type9;
+  actions: Actions1;
+}
+/**
  * The presenter puts one of the story's questions to the room.
  */
 export interface PollOpen {
-  type: Type9;
+  type: Type10;
   question: Question;
 }
 /**
  * A follower's answer to the question the room is asked (once per question).
  */
 export interface PollAnswer {
-  type: Type10;
+  type: Type11;
   question: Question1;
   answer: Answer;
 }
@@ -288,19 +301,19 @@ export interface PollAnswer {
  * The presenter closes the poll: everyone sees the answer, and the room the step.
  */
 export interface PollReveal {
-  type: Type11;
+  type: Type12;
 }
 /**
  * A session (re)started: its header, actions the reader may take, where it stands.
  */
 export interface Opened {
-  type?: Type12;
+  type?: Type13;
   version?: Version3;
   session: Session1;
   role?: Role;
   room?: Room1;
   header: TraceHeader;
-  actions: Actions1;
+  actions: Actions2;
   snapshot: SnapshotOut;
 }
 /**
@@ -345,7 +358,7 @@ export interface Question2 {
  * The whole state at `step` and every byte written so far.
  */
 export interface SnapshotOut {
-  type?: Type13;
+  type?: Type14;
   step: Step4;
   state: State;
   memory: Memory;
@@ -360,7 +373,7 @@ export interface State {
  * one message per move, so a step costs one round trip.
  */
 export interface Position {
-  type?: Type14;
+  type?: Type15;
   step: Step5;
   playing?: Playing;
   speed?: Speed1;
@@ -372,7 +385,7 @@ export interface Position {
  * the connections of this worker until `rooms_shared` says it is whole again.
  */
 export interface Notice {
-  type?: Type15;
+  type?: Type16;
   code: Code;
   message: Message;
 }
@@ -382,7 +395,7 @@ export interface Notice {
  * the client is sent anyway. It moves nobody: the client stays at its step.
  */
 export interface Grown {
-  type?: Type16;
+  type?: Type17;
   step_count: StepCount1;
   chapters: Chapters1;
   stopped?: Stopped1;
@@ -393,7 +406,7 @@ export interface Grown {
  * or for everyone once revealed, the tally and the answer.
  */
 export interface PollOut {
-  type?: Type17;
+  type?: Type18;
   state: State1;
   question: Question3;
   step: Step6;
@@ -408,7 +421,7 @@ export interface PollOut {
   spec: Spec1;
 }
 export interface ErrorOut {
-  type?: Type18;
+  type?: Type19;
   code: Code1;
   message: Message1;
   field?: Field;

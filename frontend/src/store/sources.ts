@@ -14,6 +14,8 @@ export interface Source {
   play(speed: number): void;
   pause(): void;
   act(kind: string, params: Record<string, unknown>): void;
+  /** The actions the reader may take next: a server builds their forks ahead. */
+  prepare(actions: { kind: string; params: Record<string, unknown> }[]): void;
   close(): void;
   readonly live: boolean;
   sessionId: string | null;
@@ -44,6 +46,7 @@ export class TraceSource implements Source {
   play(): void {}
   pause(): void {}
   act(): void { this.store.error = "Actions need the live server; this is a recorded trace."; this.store.changed(); }
+  prepare(): void {}
   close(): void {}
 }
 
@@ -168,6 +171,9 @@ export class LiveSource implements Source {
   pause(): void { this.send({ type: "pause" }); }
   act(kind: string, params: Record<string, unknown>): void {
     this.send({ type: "act", action: { kind, params: params as never } });
+  }
+  prepare(actions: { kind: string; params: Record<string, unknown> }[]): void {
+    this.send({ type: "prepare", actions: actions as never });
   }
   /** A room's poll: the presenter opens and reveals, a follower answers (api/polls.py). */
   poll(message: Extract<ClientMessage, { type: "poll_open" | "poll_answer" | "poll_reveal" }>): void { this.send(message); }

@@ -55,6 +55,8 @@ class Builder:
         self.settings = settings
         self.counters = counters
         self.in_flight = 0
+        self._running: dict[str, int] = {}  # client -> its builds running in this process
+        self._waiting: list[asyncio.Future[None]] = []  # until_idle's, woken as builds end
         self._executor: ProcessPoolExecutor | None = None
 
     @property
@@ -66,6 +68,19 @@ class Builder:
                 initializer=watch_server, initargs=(os.getpid(),),
             )  # fmt: skip
         return self._executor
+
+    def idle(self, client: str) -> bool:
+        """A worker is free and `client` has nothing building here: room for work that
+        nobody waits for yet (fork_ahead.py)."""
+        return self.in_flight < self.settings.build_workers and client not in self._running
+
+    async def until_idle(self, client: str) -> None:
+        """Return once `idle(client)`: each build that ends wakes the waiters to look."""
+        while not self.idle(client):
+            self._waiting = [w for w in self._waiting if not w.done()]  # gone: cancelled
+            woken = asyncio.get_running_loop().create_future()
+            self._waiting.append(woken)
+            await woken
 
     async def build(self, recipe: Recipe, client: str) -> Timeline:
         """The timeline of `recipe` (ProtocolError: refused, over a limit, or too slow)."""
@@ -90,6 +105,7 @@ class Builder:
             raise ProtocolError("busy", f"at most {settings.max_builds_per_client} timelines "
                                 "are built for one client at a time", status=429)  # fmt: skip
         self.in_flight += 1
+        self._running[client] = self._running.get(client, 0) + 1
         wall = settings.build_seconds * WALL_CLOCK_FACTOR
         try:
             future: Future[T | Refusal] = self.executor.submit(work, *args, settings.build_seconds)
@@ -99,6 +115,12 @@ class Builder:
                                 status=503) from None  # fmt: skip
         finally:
             self.in_flight -= 1
+            if (left := self._running.pop(client) - 1) > 0:
+                self._running[client] = left
+            for woken in self._waiting:
+                if not woken.done():
+                    woken.set_result(None)
+            self._waiting.clear()
             await self.counters.adjust(key, -1)
         if isinstance(result, Refusal):
             raise ProtocolError(result.code, result.message, result.field)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from virtio_viz.api import protocol as p
 from virtio_viz.api.build_worker import Recipe
 from virtio_viz.api.errors import ProtocolError, parse_client_message
+from virtio_viz.api.fork_ahead import ForkAhead
 from virtio_viz.api.polls import poll_message, question_of
 from virtio_viz.api.rooms import Room
 from virtio_viz.api.sessions import Session, SessionsFull
@@ -56,6 +57,7 @@ class Conversation:
         self.shown: Built | None = None  # the timeline the client was last sent
         self._unwatch: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.ahead = ForkAhead(state.timelines, state.builder, client)
         self.voter = secrets.token_hex(8)  # who answered a poll, unique across workers
 
     # -- entry point ----------------------------------------------------------------------
@@ -97,6 +99,9 @@ class Conversation:
             raise ProtocolError("follower", "a follower watches; only the presenter moves")
         if isinstance(message, p.Act):
             return await self._act(session, message.action)
+        if isinstance(message, p.Prepare):
+            return self._prepare(session, message.actions)
+        self.ahead.close()  # the reader moves on: forks prepared for this step are moot
         if isinstance(message, p.Play | p.Pause):
             session.playing = isinstance(message, p.Play)
             session.speed = message.speed if isinstance(message, p.Play) else 0.0
@@ -161,6 +166,7 @@ class Conversation:
     def _attach(self, session: Session) -> None:
         """Move this connection onto `session`; a session it leaves that nobody else
         uses is released at once, unless a room holds it."""
+        self.ahead.close()  # forks prepared in the session it leaves are moot
         previous, self.session = self.session, session
         session.connections += 1
         self._watch(session)
@@ -198,6 +204,7 @@ class Conversation:
 
     def detach(self) -> None:
         """The connection closed: its session waits for a resume; a follower leaves."""
+        self.ahead.close()
         if self._unwatch is not None:
             self._unwatch()
             self._unwatch = None
@@ -209,6 +216,7 @@ class Conversation:
             self.state.sessions.touch(self.session)
 
     async def _act(self, session: Session, action: p.ActionIn) -> list[p.Message]:
+        self.ahead.close()  # the reader chose: what was prepared for them is built or moot
         recipe = session.built.fork(session.position, UserAction(action.kind, dict(action.params)))
         try:
             fork = await self.state.timelines.get(recipe, self.client)
@@ -224,6 +232,16 @@ class Conversation:
         self.state.sessions.touch(session)
         await self._tell_room()
         return self._opened()
+
+    def _prepare(self, session: Session, actions: list[p.ActionIn]) -> list[p.Message]:
+        offered = {spec.kind for spec in session.timeline.action_specs}
+        for number, action in enumerate(actions):
+            if action.kind not in offered:
+                raise ProtocolError("action", f"this timeline offers no action {action.kind!r}",
+                                    f"actions.{number}.kind")  # fmt: skip
+        self.ahead.prepare([session.built.fork(session.position, UserAction(a.kind, dict(a.params)))
+                            for a in actions])  # fmt: skip
+        return []
 
     # -- rooms ----------------------------------------------------------------------------
     async def _join(self, message: p.Join) -> list[p.Message]:

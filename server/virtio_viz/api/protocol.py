@@ -114,6 +114,17 @@ class Act(ClientMessageBase):
     action: ActionIn
 
 
+MAX_PREPARED = 3  # forks one `prepare` may ask to have built ahead
+
+
+class Prepare(ClientMessageBase):
+    """The actions the reader may take next, at the current step: the server builds their
+    forks while a worker is idle, so an `act` that follows finds its fork built. No reply."""
+
+    type: Literal["prepare"]
+    actions: list[ActionIn] = Field(max_length=MAX_PREPARED)
+
+
 AnswerValue = (
     Number
     | Annotated[str, Field(max_length=128)]
@@ -152,6 +163,7 @@ ClientMessage = Annotated[
     | Play
     | Pause
     | Act
+    | Prepare
     | PollOpen
     | PollAnswer
     | PollReveal,

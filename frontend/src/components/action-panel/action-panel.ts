@@ -3,9 +3,12 @@ import { LitElement, css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import type { ActionParam, ActionSpec } from "../../protocol";
 import { theme } from "../theme";
-import { paramValue, type ParamValue } from "./action-values";
+import { paramValue, untouchedRequest, type ParamValue } from "./action-values";
 
 export interface ActRequest { kind: string; params: Record<string, ParamValue> }
+/** How long the reader rests on a step before the server is asked to build its forks. */
+export const PREPARE_AFTER_MS = 250;
+const PREPARED = 3; // the server builds at most this many forks ahead (api/protocol.py)
 
 @customElement("vv-actions")
 export class ActionPanel extends LitElement {
@@ -24,7 +27,28 @@ export class ActionPanel extends LitElement {
   `];
 
   @property({ attribute: false }) actions: ActionSpec[] = [];
+  /** The step the reader is on: once they rest there with the panel open, a `prepare`
+   * event lists what the buttons would send, so the server can build those forks ahead. */
+  @property({ type: Number }) step = -1;
   @state() private error = "";
+  private resting: ReturnType<typeof setTimeout> | undefined;
+
+  override updated(changed: Map<string, unknown>): void {
+    if (!changed.has("step") && !changed.has("actions")) return;
+    clearTimeout(this.resting);
+    this.resting = setTimeout(() => this.prepare(), PREPARE_AFTER_MS);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.resting);
+  }
+
+  private prepare(): void {
+    if (!this.renderRoot.querySelector("details")?.open) return; // folded: the reader is not here
+    const requests = this.actions.map(untouchedRequest).filter((r): r is ActRequest => r !== null).slice(0, PREPARED);
+    if (requests.length) this.dispatchEvent(new CustomEvent<ActRequest[]>("prepare", { detail: requests, bubbles: true, composed: true }));
+  }
 
   private submit(e: Event, spec: ActionSpec): void {
     e.preventDefault();

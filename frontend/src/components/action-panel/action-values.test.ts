@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ActionParam } from "../../protocol";
-import { paramValue, parseInteger } from "./action-values";
+import type { ActionParam, ActionSpec } from "../../protocol";
+import { paramValue, parseInteger, untouchedRequest } from "./action-values";
 
 const int = (extra: Partial<ActionParam> = {}): ActionParam =>
   ({ name: "len", kind: "int", label: "len", minimum: 0, maximum: 65535, choices: [], default: null, ...extra });
@@ -29,5 +29,18 @@ describe("paramValue", () => {
     const choice = { ...int(), kind: "choice" as const, choices: ["icmp_echo", "arp"] };
     expect(paramValue(choice, "arp").value).toBe("arp");
     expect(paramValue(choice, "tcp").error).toContain("one of");
+  });
+});
+
+describe("untouchedRequest", () => {
+  const spec = (params: ActionParam[]): ActionSpec => ({ kind: "k", label: "k", help: "", params }) as ActionSpec;
+  const choice = (extra: Partial<ActionParam> = {}): ActionParam => ({ ...int(), name: "frame", kind: "choice", choices: ["a", "b"], ...extra });
+  it("sends what the untouched fields show: the default, or a list's first choice", () => {
+    expect(untouchedRequest(spec([]))).toEqual({ kind: "k", params: {} });
+    expect(untouchedRequest(spec([choice({ default: "b" }), int({ default: 7 })]))).toEqual({ kind: "k", params: { frame: "b", len: 7 } });
+    expect(untouchedRequest(spec([choice(), { ...int(), name: "on", kind: "bool", default: null }]))).toEqual({ kind: "k", params: { frame: "a", on: false } });
+  });
+  it("has nothing to send while a field starts empty", () => {
+    expect(untouchedRequest(spec([int()]))).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 /** Reading a reader's action parameters from form text, checked like the server checks them. */
-import type { ActionParam } from "../../protocol";
+import type { ActionParam, ActionSpec } from "../../protocol";
 
 export type ParamValue = number | string | boolean;
 
@@ -27,4 +27,19 @@ export function paramValue(param: ActionParam, raw: string | boolean): { value?:
     return { error: `${param.label}: one of ${param.choices.join(", ")}` };
   }
   return { value: text };
+}
+
+/** What an action's button sends when none of its fields was touched (a list shows its
+ * default, or else its first choice), or null when a field starts empty or wrong. */
+export function untouchedRequest(spec: ActionSpec): { kind: string; params: Record<string, ParamValue> } | null {
+  const params: Record<string, ParamValue> = {};
+  for (const p of spec.params) {
+    const raw = p.kind === "bool" ? p.default === true
+      : p.kind === "choice" ? String(p.default ?? p.choices[0] ?? "")
+      : p.default === null || p.default === undefined ? "" : String(p.default);
+    const { value, error } = paramValue(p, raw);
+    if (error !== undefined || value === undefined) return null;
+    params[p.name] = value;
+  }
+  return { kind: spec.kind, params };
 }

@@ -51,6 +51,8 @@ export interface PanelContext {
   /** the timeline is one of the server's scenarios (not a foreign trace file) */
   ownStory: boolean;
   act(request: ActRequest): void;
+  /** the actions the reader may take next, so the server builds their forks ahead */
+  prepare(requests: ActRequest[]): void;
   lecture(command: LectureCommand): void;
   openNotes(): void;
   /** reopen the scenario with these options (the host panel's transport buttons) */
@@ -81,7 +83,8 @@ export const DOCK_PANELS: PanelSpec[] = [
   {
     id: "try", title: "Try it", key: "t", part: "story",
     offered: (c) => c.live && c.role !== "follower" && c.actions.length > 0,
-    render: (c) => html`<vv-actions .actions=${c.actions} @act=${(e: CustomEvent<ActRequest>) => c.act(e.detail)}></vv-actions>`,
+    render: (c) => html`<vv-actions .actions=${c.actions} .step=${c.step} @act=${(e: CustomEvent<ActRequest>) => c.act(e.detail)}
+      @prepare=${(e: CustomEvent<ActRequest[]>) => c.prepare(e.detail)}></vv-actions>`,
   },
   {
     id: "memory", title: "Memory", key: "m", part: "hex", offered: () => true,

@@ -311,6 +311,7 @@ export class VirtioViz extends LitElement {
       store: s, header, view: s.view(), step: s.step, statusHistory: s.statusHistory(), recent, focus: this.focusBytes,
       actions: s.actions, live: !!this.source?.live, role: s.role, room: this.room, joinUrl: this.joinUrl,
       detachedFrom: this.detachedFrom, notice: s.notice, act: (r) => this.source?.act(r.kind, r.params),
+      prepare: (r) => { if (this.timer === undefined) this.source?.prepare(r); },
       lecture: (c) => void this.lecture(c), openNotes: () => this.openNotes(),
       server: this.server, ownStory: !this.src || isShippedRecording(this.src),
       changeOptions: (options) => this.changeOptions(options), quiz: this.desk,
