@@ -4,12 +4,15 @@ A resumes on B at the same step of the same timeline."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+import redis
 from websockets.sync.client import ClientConnection
 
 from tests.api.redis_cluster import FORK, OPEN, follower, presented_room, three
 from tests.support.cluster import App, receive_until, send
+from virtio_viz.api.shared.sessions import record_key
 
 __all__ = ["three"]  # the fixture
 
@@ -24,6 +27,17 @@ def moved(
     send(presenter, message)
     mine = receive_until(presenter, "position")
     return mine, [receive_until(ws, "position") for ws in followers]
+
+
+def written(app: App, session: str, step: int) -> None:
+    """A worker writes a session's move to Redis just after its reply is on its way
+    (write-behind, api/shared/sessions.py): wait, bounded, until `step` is there."""
+    store = redis.Redis.from_url(app.redis_url)
+    deadline = time.monotonic() + 30
+    while store.hget(record_key(session), "position") != str(step).encode():
+        assert time.monotonic() < deadline, "the move never reached Redis"
+        time.sleep(0.02)
+    store.close()
 
 
 def test_followers_on_other_processes_follow_steps_seeks_forks_and_chapters(
@@ -82,6 +96,7 @@ def test_a_session_opened_on_one_process_resumes_on_another(three: list[App]) ->
     send(resumed, {"type": "back"})  # it moves on B, and B's moves are kept for a resume on A
     back = receive_until(resumed, "position")[-1]["step"]
     resumed.close()
+    written(b, session, back)
     again = a.connect()
     send(again, {"type": "resume", "version": 1, "session": session})
     assert receive_until(again, "position")[-1]["step"] == back == step - 1

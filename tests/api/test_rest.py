@@ -53,7 +53,7 @@ def test_schemas_are_published(client: TestClient) -> None:
     assert schema["x-protocol-version"] == 1
     kinds = set(schema["properties"]["client"]["discriminator"]["mapping"])
     assert kinds == {"open", "resume", "join", "step", "back", "seek", "play", "pause", "act",
-                     "poll_open", "poll_answer", "poll_reveal"}  # fmt: skip
+                     "prepare", "poll_open", "poll_answer", "poll_reveal"}  # fmt: skip
     assert "properties" in client.get("/api/schema/trace-header").json()
 
 
