@@ -80,3 +80,26 @@ describe("LiveSource in a room", () => {
     expect(FakeSocket.made).toHaveLength(1);
   });
 });
+
+describe("LiveSource moving", () => {
+  afterEach(() => { vi.unstubAllGlobals(); FakeSocket.made = []; });
+
+  it("says where to go, so a late reply of an earlier move cannot make it overshoot", async () => {
+    vi.stubGlobal("WebSocket", FakeSocket);
+    const store = new TimelineStore();
+    const source = new LiveSource(store, "ws://x/ws", { scenario: "s" });
+    const started = source.start();
+    const server = socket(0);
+    server.accept();
+    server.say(opened("solo"));
+    await started;
+    const frames = [4, 5, 6, 7].map((index) => ({ index, chapter: 0, changes: {}, memory: [], hops: [], box: "", route: null, narration: "", event: {} }));
+    server.say({ type: "position", step: 4, playing: true, speed: 4, frames });
+    source.seek(5);
+    source.seek(6);
+    server.say({ type: "position", step: 5, playing: true, speed: 4, frames: [] }); // the reply to the first, late
+    source.seek(store.step + 1); // the page's next tick, from the step the late reply set
+    const moves = server.sent.filter((m) => m.type !== "open");
+    expect(moves).toEqual([{ type: "seek", step: 5 }, { type: "seek", step: 6 }, { type: "seek", step: 6 }]);
+  });
+});

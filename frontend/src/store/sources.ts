@@ -161,9 +161,10 @@ export class LiveSource implements Source {
 
   seek(step: number): void {
     const target = Math.max(0, Math.min(step, this.store.length - 1));
-    if (target === this.store.step + 1) this.send({ type: "step", count: 1 });
-    else if (target === this.store.step - 1) this.send({ type: "back", count: 1 });
-    else this.send({ type: "seek", step: target });
+    // Always where to, never "one more": a reply still on its way can set the page's step
+    // back for a moment, and a relative move sent then would take the session one step
+    // further than the reader went (an embed's autoplay ran past its range under load).
+    this.send({ type: "seek", step: target });
     if (this.store.has(target)) this.store.setStep(target);
   }
 

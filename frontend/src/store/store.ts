@@ -44,6 +44,8 @@ export class TimelineStore extends EventTarget {
 
   get length(): number { return this.header?.step_count ?? 0; }
 
+  /** Start over with another timeline. Nobody is told yet: the step, a base and the
+   * frames come next (`setStep` tells), so a fork is drawn once, not first half empty. */
   reset(header: TraceHeader, actions: ActionSpec[] = []): void {
     this.header = header;
     this.actions = actions;
@@ -52,7 +54,6 @@ export class TimelineStore extends EventTarget {
     this.bases.clear();
     this.statusUpTo = null;
     this.last = null;
-    this.changed();
   }
 
   /** A timeline that grows (a live VM) is now this long, with these chapters. */
