@@ -100,7 +100,8 @@ class Conversation:
         if isinstance(message, p.Act):
             return await self._act(session, message.action)
         if isinstance(message, p.Prepare):
-            return self._prepare(session, message.actions)
+            self.ahead.prepare_for(session, message.actions)
+            return []
         self.ahead.close()  # the reader moves on: forks prepared for this step are moot
         if isinstance(message, p.Play | p.Pause):
             session.playing = isinstance(message, p.Play)
@@ -232,16 +233,6 @@ class Conversation:
         self.state.sessions.touch(session)
         await self._tell_room()
         return self._opened()
-
-    def _prepare(self, session: Session, actions: list[p.ActionIn]) -> list[p.Message]:
-        offered = {spec.kind for spec in session.timeline.action_specs}
-        for number, action in enumerate(actions):
-            if action.kind not in offered:
-                raise ProtocolError("action", f"this timeline offers no action {action.kind!r}",
-                                    f"actions.{number}.kind")  # fmt: skip
-        self.ahead.prepare([session.built.fork(session.position, UserAction(a.kind, dict(a.params)))
-                            for a in actions])  # fmt: skip
-        return []
 
     # -- rooms ----------------------------------------------------------------------------
     async def _join(self, message: p.Join) -> list[p.Message]:

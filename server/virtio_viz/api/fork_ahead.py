@@ -19,10 +19,13 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
+from virtio_viz.api import protocol as p
 from virtio_viz.api.build_worker import Recipe
 from virtio_viz.api.builds import Builder
 from virtio_viz.api.errors import ProtocolError
+from virtio_viz.api.sessions import Session
 from virtio_viz.api.timelines import TimelineCache
+from virtio_viz.scenarios.story import UserAction
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,17 @@ class ForkAhead:
         self.builder = builder
         self.client = client
         self._task: asyncio.Task[None] | None = None
+
+    def prepare_for(self, session: Session, actions: Sequence[p.ActionIn]) -> None:
+        """Build the forks of `actions` at the session's step (a `prepare` message);
+        ProtocolError if the timeline offers no such action, and nothing is built."""
+        offered = {spec.kind for spec in session.timeline.action_specs}
+        for number, action in enumerate(actions):
+            if action.kind not in offered:
+                raise ProtocolError("action", f"this timeline offers no action {action.kind!r}",
+                                    f"actions.{number}.kind")  # fmt: skip
+        at = session.position
+        self.prepare([session.built.fork(at, UserAction(a.kind, dict(a.params))) for a in actions])
 
     def prepare(self, recipes: Sequence[Recipe]) -> None:
         """Build `recipes`, in order, as workers fall idle; forget an earlier list."""
