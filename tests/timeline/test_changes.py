@@ -41,7 +41,8 @@ def replayed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
         ([3, 4], [1, 0, 3, 4], [0, 0, [1, 0]]),  # a chain given back at the head
         ([5, 6, 7], [5, 7], [1, 1, []]),  # one from the middle
         ([5], [5, 9], [1, 0, [9]]),  # one added at the end
-        ([1, 1, 1], [1, 1], [2, 1, []]),  # head and tail never overlap
+        ([1, 1, 1], [1, 1], [0, 1, []]),
+        ([1, 2, 1], [1, 1], [1, 1, []]),  # head and tail never overlap
         ([], [2, 3], [0, 0, [2, 3]]),
         ([1, 2], [3, 4], [0, 2, [3, 4]]),
     ],

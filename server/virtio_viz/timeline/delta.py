@@ -89,6 +89,13 @@ def side_edit(old: Any, new: Any) -> Json | None:
 
 def splice(old: list[Any], new: list[Any]) -> list[Any]:
     """[at, cut, put]: `new` is `old` with `cut` items at `at` replaced by `put`."""
+    grew = len(new) - len(old)  # the usual edits first, compared a whole slice at a time
+    if grew <= 0 and old[-grew:] == new:
+        return [0, -grew, []]  # taken from the head (a free list handing out descriptors)
+    if grew >= 0 and new[grew:] == old:
+        return [0, 0, new[:grew]]  # put at the head (a chain given back)
+    if grew >= 0 and new[: len(old)] == old:
+        return [len(old), 0, new[len(old) :]]  # added at the end
     at = 0
     shortest = min(len(old), len(new))
     while at < shortest and old[at] == new[at]:
