@@ -112,7 +112,7 @@ def test_export_writes_a_versioned_trace(tmp_path: Path) -> None:
     out = tmp_path / "trace.json"
     assert main(["export", "qemu-emulated", "-o", str(out)]) == 0
     trace = json.loads(out.read_text())
-    assert (trace["format"], trace["version"]) == ("virtio-viz-trace", 1)
+    assert (trace["format"], trace["version"]) == ("virtio-viz-trace", 2)
     assert trace["scenario"]["id"] == "qemu-emulated"
     assert len(trace["steps"]) == trace["step_count"] > 100
     assert sum(c["step_count"] for c in trace["chapters"]) == trace["step_count"]

@@ -1,5 +1,5 @@
 """The frontend's copies of server data are current: the protocol schema its types are
-generated from, and the topologies its layout tests run on."""
+generated from, the topologies its layout tests run on, and the frames its store replays."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from tests.support.changes_fixture import PATH, changes_fixture
 from virtio_viz.api.protocol import protocol_schema
 from virtio_viz.api.trace_schema import trace_schema
 from virtio_viz.scenarios import all_topologies
@@ -31,3 +32,7 @@ def test_the_layout_fixture_holds_every_current_topology() -> None:
     current = {t.id: asdict(t) for t in all_topologies()}
     current["qemu-recording"] = asdict(imported.example())  # a recording of two devices
     assert committed == json.loads(json.dumps(current))
+
+
+def test_the_replay_fixture_holds_the_frames_the_server_sends_now() -> None:
+    assert json.loads(PATH.read_text()) == json.loads(json.dumps(changes_fixture()))

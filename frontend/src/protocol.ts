@@ -20,7 +20,8 @@ export interface TraceEvent {
   plane: Plane;
   spec: string;
   analog: string;
-  summary: string;
+  /** Absent when it is the frame's narration (said once). */
+  summary?: string;
   queue: number | null;
   values: Record<string, unknown>;
   reads: [number, number][];
@@ -60,8 +61,21 @@ export interface Frame {
   hops: string[];
   narration: string;
   memory: MemoryRun[];
-  changes: Partial<Omit<State, "queues">> & { queues?: QueueState[] };
+  changes: Changes;
 }
+
+/** What a step changed (docs/trace-format.md, "Changes"; store/changes.ts applies it). */
+export type Changes = Partial<Omit<State, "queues">> & { queues?: QueueChange[] };
+/** One queue: whole (`queue`), or its changed fields and edits of its sides' counters. */
+export interface QueueChange {
+  index: number;
+  queue?: QueueState;
+  set?: Partial<Omit<QueueState, "index">>;
+  driver?: SideEdit;
+  device?: SideEdit;
+}
+/** A side's counters that changed; a list as [at, cut, put]: `cut` items at `at` become `put`. */
+export interface SideEdit { set?: Record<string, unknown>; splice?: Record<string, [number, number, unknown[]]> }
 
 export interface Keyframe { step: number; state: State; memory: MemoryRun[] }
 
@@ -137,11 +151,12 @@ import type * as Schema from "./generated/trace";
 type Assignable<From, To> = From extends To ? true : false;
 const conforms: [
   Assignable<Frame, Schema.Frame>,
+  Assignable<QueueChange, Schema.QueueChange>,
   Assignable<Keyframe, Schema.Keyframe>,
   Assignable<State, Schema.State>,
   Assignable<QueueState, Schema.QueueState>,
   Assignable<Chapter, Schema.Chapter>,
   Assignable<Question, Schema.Question>,
   Assignable<Schema.Frame["event"]["plane"], Plane>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];
 void conforms;

@@ -1,4 +1,4 @@
-"""Export a timeline as a self-describing JSON trace (docs/trace-format.md, version 1).
+"""Export a timeline as a self-describing JSON trace (docs/trace-format.md, version 2).
 
 The browser replays a trace with no server, so it carries everything a view needs: the
 topology, the chapters, the feature names of the device, keyframes, and every frame.
@@ -15,7 +15,7 @@ from virtio_viz.quiz import questions_for
 from virtio_viz.timeline import Timeline, frame_json, keyframe_json
 
 TRACE_FORMAT = "virtio-viz-trace"
-TRACE_VERSION = 1
+TRACE_VERSION = 2  # 2: a frame's changes edit queues (docs/trace-format.md)
 
 
 def feature_names(device_id: int) -> list[dict[str, Any]]:

@@ -12,6 +12,8 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from tests.qemu_trace.helpers import state_at
+
 
 def test_a_reclaimed_descriptor_is_on_the_private_free_list_with_its_old_bytes(
     page: Page, server_url: str
@@ -19,8 +21,9 @@ def test_a_reclaimed_descriptor_is_on_the_private_free_list_with_its_old_bytes(
     with urllib.request.urlopen(f"{server_url}/api/scenarios/qemu-emulated/trace") as reply:
         told: dict[str, Any] = json.load(reply)
     step = next(i for i, f in enumerate(told["steps"]) if f["event"]["kind"] == "chain_detach")
-    event, changes = told["steps"][step]["event"], told["steps"][step]["changes"]
-    queue = next(q for q in changes["queues"] if q["index"] == event["queue"])
+    event = told["steps"][step]["event"]
+    assert any(q["index"] == event["queue"] for q in told["steps"][step]["changes"]["queues"])
+    queue = next(q for q in state_at(told, step)["queues"] if q["index"] == event["queue"])
     free = queue["driver"]["free_list"]
     head = event["values"]["head"]
     assert head in free and len(free) == queue["driver"]["num_free"]

@@ -12,6 +12,8 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from virtio_viz.timeline.delta import apply
+
 
 @cache
 def trace(server_url: str, scenario: str) -> dict[str, Any]:
@@ -33,13 +35,7 @@ def state_at(told: dict[str, Any], step: int) -> tuple[dict[str, Any], dict[int,
 
     write(base["memory"])
     for frame in told["steps"][base["step"] + 1 : step + 1]:
-        changes = dict(frame["changes"])
-        queues = changes.pop("queues", None)
-        state.update(changes)
-        if queues:
-            by_index = {q["index"]: q for q in state["queues"]}
-            by_index.update({q["index"]: q for q in queues})
-            state["queues"] = [by_index[i] for i in sorted(by_index)]
+        apply(state, frame["changes"])
         write(frame["memory"])
     return state, memory
 

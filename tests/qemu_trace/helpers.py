@@ -6,6 +6,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from virtio_viz.timeline.delta import apply
+
 TRACE_DIR = Path(__file__).parents[2].parent / "shared" / "traces" / "qemu-split"
 LOG = TRACE_DIR / "trace-virtio.log"
 QMP_FILES = [
@@ -37,11 +39,5 @@ def state_at(doc: dict[str, Any], index: int) -> dict[str, Any]:
     keyframe = max((k for k in doc["keyframes"] if k["step"] <= index), key=lambda k: k["step"])
     state = dict(keyframe["state"])
     for frame in doc["steps"][keyframe["step"] + 1 : index + 1]:
-        for key, value in frame["changes"].items():
-            if key != "queues":
-                state[key] = value
-                continue
-            queues = {q["index"]: q for q in state["queues"]}
-            queues.update((q["index"], q) for q in value)
-            state["queues"] = [queues[i] for i in sorted(queues)]
+        apply(state, frame["changes"])
     return state

@@ -37,7 +37,7 @@ def status_writes(doc: dict[str, Any]) -> dict[str, dict[str, list[int]]]:
 
 def test_header_names_the_source_the_topology_and_the_limits(doc: dict[str, Any]) -> None:
     assert doc["format"] == "virtio-viz-trace"
-    assert doc["version"] == 1
+    assert doc["version"] == 2
     assert doc["topology"]["id"] == "qemu-recording"  # the diagram of both devices
     source = doc["source"]
     assert (source["lines"], source["events"], source["unknown_lines"]) == (591, 591, 0)
@@ -89,7 +89,7 @@ def test_linux_reads_status_before_each_write_and_again_after_features_ok(
 
 def test_a_guest_reset_shows_as_two_set_status_lines(doc: dict[str, Any]) -> None:
     steps = chapter_steps(doc, "poweroff")
-    qemu = [s["event"]["summary"] for s in steps if s["event"]["kind"] == "device_status"]
+    qemu = [s["narration"] for s in steps if s["event"]["kind"] == "device_status"]
     assert qemu[:2] == ["QEMU resets virtio-blk", "QEMU resets virtio-blk again (virtio_reset() "
                         "sets status 0 a second time)"]  # fmt: skip
 

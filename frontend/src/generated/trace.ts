@@ -1,7 +1,7 @@
 /* Generated from the server JSON Schema by `npm run gen:protocol`. Do not edit. */
 
 export type Format = "virtio-viz-trace";
-export type Version = 1;
+export type Version = 2;
 export type Generator = string;
 export type Id = string;
 export type Title = string;
@@ -58,7 +58,10 @@ export type Actor = string;
 export type Plane = "control" | "data" | "notification";
 export type Spec = string;
 export type Analog = string;
-export type Summary1 = string;
+/**
+ * what happened, in words; absent when it is the frame's narration
+ */
+export type Summary1 = string | null;
 export type Queue = number | null;
 /**
  * [address, length] ranges read
@@ -78,6 +81,36 @@ export type Route = string | null;
 export type Hops = string[];
 export type Narration = string;
 export type Memory1 = MemoryRun[];
+export type Device1 = {
+  [k: string]: unknown;
+} | null;
+export type Queues1 = QueueChange[] | null;
+export type Index3 = number;
+/**
+ * the queue's changed fields
+ */
+export type Set = {
+  [k: string]: unknown;
+} | null;
+/**
+ * the counters that changed
+ */
+export type Set1 = {
+  [k: string]: unknown;
+} | null;
+/**
+ * for each list that changed, [at, cut, put]: remove `cut` items at index `at` and insert the items `put` there
+ */
+export type Splice = {
+  /**
+   * @minItems 3
+   * @maxItems 3
+   */
+  [k: string]: [unknown, unknown, unknown];
+} | null;
+export type Extras1 = {
+  [k: string]: unknown;
+} | null;
 export type Steps = Frame[];
 export type Id2 = string;
 export type Step1 = number;
@@ -158,7 +191,7 @@ export type Comparison = {
 /**
  * A whole timeline, replayable with no server.
  */
-export interface VirtioVizTraceVersion1 {
+export interface VirtioVizTraceVersion2 {
   format: Format;
   version: Version;
   generator: Generator;
@@ -290,7 +323,7 @@ export interface MemoryRun {
   hex: Hex;
 }
 /**
- * One step: its event, the bytes it wrote, and the top-level state fields it changed.
+ * One step: its event, the bytes it wrote, and what it changed in the state.
  */
 export interface Frame {
   index: Index2;
@@ -312,7 +345,7 @@ export interface TraceEvent {
   plane: Plane;
   spec: Spec;
   analog: Analog;
-  summary: Summary1;
+  summary?: Summary1;
   queue: Queue;
   values: Values;
   reads: Reads;
@@ -323,8 +356,36 @@ export interface TraceEvent {
 export interface Values {
   [k: string]: unknown;
 }
+/**
+ * The state fields a step changed: top-level fields whole, queues as `QueueChange`s.
+ */
 export interface Changes {
-  [k: string]: unknown;
+  status?: Status | null;
+  features?: Features | null;
+  device?: Device1;
+  queues?: Queues1;
+  extras?: Extras1;
+}
+/**
+ * What changed in the queue with this `index`: the whole queue (`queue`), or its
+ * changed fields (`set`) and edits of its sides' counters (`driver`, `device`).
+ */
+export interface QueueChange {
+  index: Index3;
+  /**
+   * the whole queue: new, or with other fields than before
+   */
+  queue?: QueueState | null;
+  set?: Set;
+  driver?: SideEdit | null;
+  device?: SideEdit | null;
+}
+/**
+ * What changed in one side's counters: values whole, lists as splices.
+ */
+export interface SideEdit {
+  set?: Set1;
+  splice?: Splice;
 }
 /**
  * A question put to the reader at step `step - 1` about step `step` (virtio_viz.quiz):

@@ -6,6 +6,7 @@
  * again and rejoins its room or resumes its session, waiting a little longer each time.
  */
 import type { ActionSpec, Chapter, ClientMessage, Frame, Keyframe, Poll, State, Trace, TraceHeader } from "../protocol";
+import { upgradeTrace } from "./changes";
 import type { TimelineStore } from "./store";
 
 export interface Source {
@@ -32,10 +33,11 @@ export class TraceSource implements Source {
     this.load((await response.json()) as Trace);
   }
 
-  load(trace: Trace): void {
-    if (trace.format !== "virtio-viz-trace" || trace.version !== 1) {
-      throw new Error("this file is not a virtio-viz trace (version 1)");
+  load(file: Trace): void {
+    if (file.format !== "virtio-viz-trace" || (file.version !== 1 && file.version !== 2)) {
+      throw new Error("this file is not a virtio-viz trace (version 1 or 2)");
     }
+    const trace = upgradeTrace(file);
     this.store.reset(trace);
     for (const k of trace.keyframes as Keyframe[]) this.store.addBase(k.step, k.state, k.memory);
     this.store.addFrames(trace.steps);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Frame, State, TraceHeader } from "../protocol";
 import { SparseMemory } from "./memory";
-import { TimelineStore, applyChanges } from "./store";
+import { TimelineStore } from "./store";
 
 const queue = (index: number, avail: number) => ({
   index, name: `q${index}`, format: "split" as const, size: 4, enabled: true, msix_vector: 1,
@@ -17,16 +17,6 @@ const frame = (index: number, changes: Frame["changes"], memory: Frame["memory"]
 });
 const header = { step_count: 4, chapters: [{ index: 0, id: "c", title: "C", intro: "", first_step: 0, step_count: 4 }] } as unknown as TraceHeader;
 
-describe("applyChanges", () => {
-  it("replaces top-level fields and queues by index, leaving the rest shared", () => {
-    const next = applyChanges(base, { status: { value: 1, names: ["ACKNOWLEDGE"] }, queues: [queue(1, 5)] });
-    expect(next.status.value).toBe(1);
-    expect(next.queues.map((q) => q.driver?.avail_idx)).toEqual([0, 5]);
-    expect(next.queues[0]).toBe(base.queues[0]);
-    expect(base.status.value).toBe(0);
-  });
-});
-
 describe("TimelineStore", () => {
   function filled(): TimelineStore {
     const store = new TimelineStore();
@@ -36,7 +26,7 @@ describe("TimelineStore", () => {
       frame(0, {}),
       frame(1, { status: { value: 1, names: [] } }, [{ addr: 0x1000, hex: "0100" }]),
       frame(2, { status: { value: 3, names: [] } }, [{ addr: 0x1002, hex: "ff" }]),
-      frame(3, { queues: [queue(0, 1)] }, [{ addr: 0x1000, hex: "0200" }]),
+      frame(3, { queues: [{ index: 0, driver: { set: { avail_idx: 1 } } }] }, [{ addr: 0x1000, hex: "0200" }]),
     ]);
     return store;
   }

@@ -6,23 +6,13 @@
  * base at or before k with the frames after it applied; stepping forward reuses the last
  * computed view, so playing costs one frame per step. Views read; sources write.
  */
-import type { ActionSpec, Chapter, Frame, MemoryRun, Poll, QueueState, State, TraceHeader } from "../protocol";
+import type { ActionSpec, Chapter, Frame, MemoryRun, Poll, State, TraceHeader } from "../protocol";
+import { applyChanges } from "./changes";
 import { SparseMemory, hexToBytes } from "./memory";
 
 export interface StepView { step: number; state: State; memory: SparseMemory; frame: Frame | undefined }
 
 interface Base { state: State; memory: SparseMemory }
-
-export function applyChanges(state: State, changes: Frame["changes"]): State {
-  const { queues, ...rest } = changes;
-  const next: State = { ...state, ...rest } as State;
-  if (queues) {
-    const byIndex = new Map(state.queues.map((q) => [q.index, q] as [number, QueueState]));
-    for (const q of queues) byIndex.set(q.index, q);
-    next.queues = [...byIndex.values()].sort((a, b) => a.index - b.index);
-  }
-  return next;
-}
 
 export class TimelineStore extends EventTarget {
   header: TraceHeader | null = null;

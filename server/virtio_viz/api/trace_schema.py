@@ -38,7 +38,9 @@ class TraceEvent(Closed):
     plane: Literal["control", "data", "notification"]
     spec: str
     analog: str
-    summary: str
+    summary: str | None = Field(
+        default=None, description="what happened, in words; absent when it is the frame's narration"
+    )
     queue: int | None
     values: dict[str, Any]
     reads: list[tuple[int, int]] = Field(description="[address, length] ranges read")
@@ -100,8 +102,42 @@ class State(Closed):
     extras: dict[str, Any]
 
 
+class SideEdit(Closed):
+    """What changed in one side's counters: values whole, lists as splices."""
+
+    set: dict[str, Any] | None = Field(default=None, description="the counters that changed")
+    splice: dict[str, tuple[int, int, list[Any]]] | None = Field(
+        default=None,
+        description="for each list that changed, [at, cut, put]: remove `cut` items at index "
+        "`at` and insert the items `put` there",
+    )
+
+
+class QueueChange(Closed):
+    """What changed in the queue with this `index`: the whole queue (`queue`), or its
+    changed fields (`set`) and edits of its sides' counters (`driver`, `device`)."""
+
+    index: int
+    queue: QueueState | None = Field(
+        default=None, description="the whole queue: new, or with other fields than before"
+    )
+    set: dict[str, Any] | None = Field(default=None, description="the queue's changed fields")
+    driver: SideEdit | None = None
+    device: SideEdit | None = None
+
+
+class Changes(Closed):
+    """The state fields a step changed: top-level fields whole, queues as `QueueChange`s."""
+
+    status: Status | None = None
+    features: Features | None = None
+    device: dict[str, Any] | None = None
+    queues: list[QueueChange] | None = None
+    extras: dict[str, Any] | None = None
+
+
 class Frame(Closed):
-    """One step: its event, the bytes it wrote, and the top-level state fields it changed."""
+    """One step: its event, the bytes it wrote, and what it changed in the state."""
 
     index: int = Field(ge=0)
     chapter: int = Field(ge=0)
@@ -111,7 +147,7 @@ class Frame(Closed):
     hops: list[str]
     narration: str
     memory: list[MemoryRun]
-    changes: dict[str, Any]
+    changes: Changes
 
 
 class Keyframe(Closed):
@@ -191,7 +227,7 @@ class Trace(Closed):
     """A whole timeline, replayable with no server."""
 
     format: Literal["virtio-viz-trace"]
-    version: Literal[1]
+    version: Literal[2]
     generator: str
     scenario: Scenario
     topology: dict[str, Any]
@@ -231,5 +267,5 @@ class Trace(Closed):
 def trace_schema() -> dict[str, Any]:
     schema = Trace.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "virtio-viz trace, version 1"
+    schema["title"] = "virtio-viz trace, version 2"
     return schema

@@ -1,4 +1,4 @@
-"""Build the virtio-viz trace document (docs/trace-format.md, version 1) from a QEMU log.
+"""Build the virtio-viz trace document (docs/trace-format.md, version 2) from a QEMU log.
 
 The state of each frame is that of one device, the *primary* one (virtio-net when the
 log has it, or the one `device=` names); `extras.devices` carries every device's state,
@@ -24,7 +24,7 @@ from virtio_viz.qemu_trace.phases import FIRMWARE, LIMITATIONS, WHOLE, Phase, ph
 from virtio_viz.qemu_trace.qmp import QmpReply
 from virtio_viz.qemu_trace.qmpsteps import qmp_step
 from virtio_viz.scenarios.topologies.imported import SHARED, DrawnDevice, draw
-from virtio_viz.timeline.frames import diff
+from virtio_viz.timeline.delta import diff
 from virtio_viz.trace import TRACE_FORMAT, TRACE_VERSION, feature_names
 
 KEYFRAME_INTERVAL = 256
@@ -239,7 +239,6 @@ class _Builder:
                 "plane": step.plane,
                 "spec": step.spec,
                 "analog": step.analog,
-                "summary": step.summary,
                 "queue": step.queue,
                 "values": dict(step.values),
                 "reads": [],

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from virtio_viz.model.events import Event, Violation
+from virtio_viz.timeline.delta import State
 
-State = dict[str, Any]
 JSON_SAFE_INT = 1 << 53  # larger integers travel as hex strings (JavaScript numbers)
 
 
@@ -58,41 +58,6 @@ class ChapterSpan:
         }
 
 
-def diff(before: State | None, after: State) -> dict[str, Any]:
-    """The top-level fields of `after` that differ; for `queues`, the changed queues."""
-    if before is None:
-        return dict(after)
-    changes = {k: v for k, v in after.items() if k != "queues" and before.get(k) != v}
-    old_queues = {q["index"]: q for q in before.get("queues", ())}
-    queues = [q for q in after.get("queues", ()) if old_queues.get(q["index"]) != q]
-    if queues:
-        changes["queues"] = queues
-    return changes
-
-
-def share(new: Any, old: Any) -> Any:
-    """`new`, with every part equal to the same part of `old` replaced by `old`'s object,
-    so unchanged parts of successive states are stored once."""
-    if new == old:
-        return old
-    if isinstance(new, dict) and isinstance(old, dict):
-        return {key: share(value, old.get(key)) for key, value in new.items()}
-    if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
-        return [share(n, o) for n, o in zip(new, old, strict=True)]
-    return new
-
-
-def apply(state: State, changes: Mapping[str, Any]) -> None:
-    """Apply `changes` (from `diff`) to `state` in place; the inverse of `diff`."""
-    for key, value in changes.items():
-        if key != "queues":
-            state[key] = value
-            continue
-        queues = {q["index"]: q for q in state.get("queues", ())}
-        queues.update((q["index"], q) for q in value)
-        state["queues"] = [queues[i] for i in sorted(queues)]
-
-
 def json_value(value: object) -> object:
     """A model value as JSON: big integers as hex strings, tuples as lists."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
@@ -127,10 +92,13 @@ def memory_json(runs: tuple[tuple[int, bytes], ...]) -> list[dict[str, Any]]:
 
 
 def frame_json(frame: Frame) -> dict[str, Any]:
+    event = event_json(frame.event)
+    if event["summary"] == frame.narration:
+        del event["summary"]  # the narration says it; sent once
     return {
         "index": frame.index,
         "chapter": frame.chapter,
-        "event": event_json(frame.event),
+        "event": event,
         "box": frame.box,
         "route": frame.route,
         "hops": list(frame.hops),

@@ -15,7 +15,8 @@ from virtio_viz.model.events import Event
 from virtio_viz.scenarios.routing import locate
 from virtio_viz.scenarios.story import World
 from virtio_viz.scenarios.topology import Topology
-from virtio_viz.timeline.frames import ChapterSpan, Frame, Keyframe, State, diff, share
+from virtio_viz.timeline.delta import State, diff, share
+from virtio_viz.timeline.frames import ChapterSpan, Frame, Keyframe
 from virtio_viz.timeline.runs import Runs
 from virtio_viz.timeline.store import FrameStore
 

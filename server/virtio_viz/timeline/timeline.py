@@ -23,7 +23,8 @@ from typing import Any
 from virtio_viz.model.errors import ModelError
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.story import ActionSpec, Beat, Story, UserAction, World
-from virtio_viz.timeline.frames import ChapterSpan, Frame, State, apply
+from virtio_viz.timeline.delta import State, apply
+from virtio_viz.timeline.frames import ChapterSpan, Frame
 from virtio_viz.timeline.recorder import KEYFRAME_INTERVAL, Recorder
 from virtio_viz.timeline.runs import Runs
 from virtio_viz.timeline.store import FrameStore, Keyframes

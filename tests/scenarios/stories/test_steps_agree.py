@@ -22,7 +22,8 @@ from virtio_viz.scenarios.stories import STORIES, story
 from virtio_viz.scenarios.story import UserAction
 from virtio_viz.scenarios.topology import Topology
 from virtio_viz.timeline import Timeline
-from virtio_viz.timeline.frames import Frame, apply
+from virtio_viz.timeline.delta import apply
+from virtio_viz.timeline.frames import Frame
 
 VARIANTS = {
     "default": StoryOptions(),
