@@ -1,8 +1,11 @@
 # virtio-viz: the same server as `./scripts/run`, in a container.
 # Stage 1 builds the wheel (which carries the committed frontend build and the shipped
-# recordings inside the package); stage 2 installs only that wheel. No Node is needed.
+# recordings inside the package, and the model compiled by mypyc, for which stage 1 has a C
+# compiler); stage 2 installs only that wheel. No Node and no compiler in the image.
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pyproject.toml setup.py MANIFEST.in LICENSE README.md ./
 COPY server ./server

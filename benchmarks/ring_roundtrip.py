@@ -22,6 +22,11 @@ machine:
 * `record`  one bare event told at once: a journaled 2-byte write, then
             `EventLog.record` with an f-string summary and three values.
 
+With `--pure`, each ring configuration also runs as `RING@pure`: the same loop in a child
+process with VIRTIO_VIZ_PURE_MODEL=1, where the model runs from its Python sources even
+when its mypyc extensions are built (`virtio_viz/pure_model.py`), so the compiled and
+the pure-Python model are compared in one run, interleaved.
+
 Times are the process's CPU time (`time.process_time`): a rate is what one core does per
 second of its own work, and the time a shared machine gives to other processes does not
 count. Rates are measured per chunk of round trips; the flatness columns compare the first
@@ -31,19 +36,24 @@ reported.
 
     .venv/bin/python -m benchmarks.ring_roundtrip                 # 1M round trips, 3 runs
     .venv/bin/python -m benchmarks.ring_roundtrip --quick         # a smoke test
+    .venv/bin/python -m benchmarks.ring_roundtrip --pure --no-read --no-baselines
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import platform
 import struct
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import virtio_viz.model
 from virtio_viz.model.events import EventLog, Told, event_type
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.packed import PackedDeviceQueue, PackedDriverQueue, PackedLayout
@@ -58,6 +68,7 @@ GOAL = 50_000  # round trips per second on one core (the issue's goal)
 CLOCK = time.process_time  # CPU seconds of this process, which has one thread
 RINGS = ("split", "packed")
 READ = "+read"  # a ring configuration whose consumer reads every event
+PURE = "@pure"  # a ring configuration run by the pure-Python model, in a child process
 BASELINES = ("floor", "memory", "note", "record")
 
 Loop = Callable[[int, int], tuple[int, tuple[float, ...]]]  # (count, chunk) -> events, seconds
@@ -316,6 +327,8 @@ def bare_event_loop(*, at_once: bool) -> Loop:
 def measure(name: str, size: int, count: int, chunk: int, *, event_idx: bool = True) -> Run:
     """One run of `count` iterations of configuration `name` (a ring or a baseline)."""
     loop: Loop
+    if name.endswith(PURE):
+        return measure_pure(name, size, count, chunk, event_idx=event_idx)
     if name == "floor":
         loop = floor_loop(size)
     elif name == "memory":
@@ -330,6 +343,21 @@ def measure(name: str, size: int, count: int, chunk: int, *, event_idx: bool = T
     return Run(name, size, count, events, chunk, seconds)
 
 
+def measure_pure(name: str, size: int, count: int, chunk: int, *, event_idx: bool) -> Run:
+    """`measure` in a child process whose model runs from its Python sources."""
+    argv = ["--measure-one", name.removesuffix(PURE), str(size), str(count), str(chunk)]
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.ring_roundtrip", *argv,
+         "--event-idx" if event_idx else "--no-event-idx"],
+        env={**os.environ, "VIRTIO_VIZ_PURE_MODEL": "1"},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    run = json.loads(child.stdout)
+    if not run.pop("pure"):
+        raise RuntimeError("the child process did not run the pure-Python model")
+    return Run(**{**run, "name": name, "chunk_seconds": tuple(run["chunk_seconds"])})
+
+
 def median_run(runs: Sequence[Run]) -> Run:
     """The run whose total rate is the median (the lower middle one for an even count)."""
     ordered = sorted(runs, key=lambda r: r.rate)
@@ -337,8 +365,9 @@ def median_run(runs: Sequence[Run]) -> Run:
 
 
 def _ring_label(name: str) -> str:
-    ring = name.removesuffix(READ)
-    return f"{ring}, every event read" if ring != name else ring
+    ring = name.removesuffix(PURE)
+    label = f"{ring.removesuffix(READ)}, every event read" if ring.endswith(READ) else ring
+    return f"{label}, pure Python" if ring != name else label
 
 
 def report(results: dict[tuple[str, int], Run], sizes: Sequence[int]) -> str:
@@ -428,6 +457,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick", action="store_true", help="a smoke test: 2000 round trips, chunks of 500, once"
     )
+    parser.add_argument(
+        "--pure", action="store_true", help="run each ring by the pure-Python model too (RING@pure)"
+    )
+    parser.add_argument(
+        "--measure-one", nargs=4, metavar=("NAME", "SIZE", "COUNT", "CHUNK"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.round_trips, args.chunk, args.repeat = 2000, 500, 1
@@ -440,6 +475,8 @@ def configurations(args: argparse.Namespace) -> list[tuple[str, int]]:
     configs = [(ring, size) for ring in args.rings for size in args.sizes]
     if not args.no_read:
         configs += [(ring + READ, min(args.sizes)) for ring in args.rings]
+    if args.pure:
+        configs += [(name + PURE, size) for name, size in configs]
     if not args.no_baselines:
         configs += [(name, size) for name in ("floor", "memory") for size in args.sizes]
         configs += [("note", 0), ("record", 0)]
@@ -448,9 +485,16 @@ def configurations(args: argparse.Namespace) -> list[tuple[str, int]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.measure_one:  # the child process of a RING@pure configuration
+        name, size, count, chunk = args.measure_one
+        run = measure(name, int(size), int(count), int(chunk), event_idx=args.event_idx)
+        print(json.dumps({**dataclasses.asdict(run), "pure": virtio_viz.model.PURE}))
+        return 0
+    compiled = not virtio_viz.model.memory.__file__.endswith(".py")
     print(
         f"python {platform.python_version()} ({platform.python_implementation()}), "
-        f"{platform.machine()}, {os.cpu_count()} CPUs; event_idx={args.event_idx}; "
+        f"{platform.machine()}, {os.cpu_count()} CPUs; model "
+        f"{'compiled by mypyc' if compiled else 'pure Python'}; event_idx={args.event_idx}; "
         f"{args.round_trips:,} iterations x {args.repeat} runs, chunks of {args.chunk:,}\n"
     )
     runs: dict[tuple[str, int], list[Run]] = {c: [] for c in configurations(args)}

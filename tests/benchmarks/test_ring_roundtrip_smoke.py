@@ -43,3 +43,17 @@ def test_the_command_line_prints_the_tables(capsys: pytest.CaptureFixture[str]) 
     assert "| split, every event read | 8 |" in out and "| packed, every event read | 16" not in out
     assert "| floor | 8 |" in out and "| note | - |" in out and "| record | - |" in out
     assert "short of the 50,000/s goal" in out or "meets the 50,000/s goal" in out
+
+
+def test_pure_runs_each_ring_again_by_the_pure_python_model(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["--round-trips", "200", "--chunk", "100", "--repeat", "1", "--sizes", "8",
+            "--rings", "split", "--no-read", "--no-baselines", "--pure"]  # fmt: skip
+    assert bench.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "| split | 8 |" in out and "| split, pure Python | 8 |" in out
+    pure = bench.measure("packed@pure", 8, 250, 100, event_idx=True)
+    assert (pure.name, pure.iterations, pure.events, len(pure.chunk_seconds)) == (
+        "packed@pure", 250, 250 * 9, 3,
+    )  # fmt: skip

@@ -1,9 +1,9 @@
 """The fast paths of the model core are the plain paths, only quicker.
 
-EventLog.record builds its events without the dataclass __init__, the memory journal
-keeps flat (start, end) pairs and builds MemRanges when drained, the fixed-width
-accessors look the last region up first, and flag names are remembered. Each test here
-checks that what comes out is exactly what the plain construction gives.
+The memory journal keeps flat (start, end) pairs and builds MemRanges when drained, the
+fixed-width accessors look the last region up first, and flag names are remembered. Each
+test here checks that what comes out is exactly what the plain construction gives, also
+when the model is compiled by mypyc (events and ranges pickle and copy as Python's do).
 """
 
 from __future__ import annotations

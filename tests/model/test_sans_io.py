@@ -41,8 +41,12 @@ def test_model_imports_only_the_standard_library_and_itself() -> None:
 
 
 def test_model_imports_nothing_outside_the_model_package() -> None:
+    """But the package's __init__ imports virtio_viz.pure_model, which only picks the
+    compiled modules or the sources (it reads VIRTIO_VIZ_PURE_MODEL) before any is loaded."""
     for path in MODEL.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 is_ours = node.module.startswith("virtio_viz")
+                if path == MODEL / "__init__.py" and node.module == "virtio_viz.pure_model":
+                    continue
                 assert not is_ours or node.module.startswith("virtio_viz.model"), path

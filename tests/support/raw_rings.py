@@ -2,8 +2,8 @@
 virtio 1.2 layouts decoded with `struct`, to check what the back-end decoded.
 
 `RawGuest` maps every region the back-end maps, itself (its own mmap of a dup of each
-fd), so nothing here goes through the model's GuestMemory. `check_pops()` wraps each ring's
-`pop()`: the moment the device takes a chain, the chain's descriptors are read from the
+fd), so nothing here goes through the model's GuestMemory. `check_pops()` wraps each live
+ring's `pop()`: the moment the device takes a chain, the chain's descriptors are read from the
 raw mapping and compared with what the device decoded. By then the driver made them
 available and may not touch them until they are used (virtio-1.2 §2.7.13, §2.8.21), so
 the comparison cannot race with the guest.
@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from virtio_viz.live.world import LiveWorld
+from virtio_viz.model.device_queue import LiveQueue
 from virtio_viz.model.packed import PackedDeviceQueue
 from virtio_viz.model.split import SplitDeviceQueue
 from virtio_viz.model.vhost.user_payloads import MemTablePayload
@@ -52,9 +53,9 @@ class RawGuest:
             original_start(place)  # type: ignore[arg-type]
             for ring in world.device.rings.values():
                 inner = ring.inner
-                fresh = not getattr(inner, "checked", False)
+                fresh = not getattr(ring, "checked", False)
                 if fresh and isinstance(inner, SplitDeviceQueue | PackedDeviceQueue):
-                    self._check_pops(inner)
+                    self._check_pops(ring, inner)
 
         world.map_table = map_table  # type: ignore[method-assign]
         world.device.start = start  # type: ignore[method-assign]
@@ -100,8 +101,10 @@ class RawGuest:
         flags_at = 2 if split else 3
         return [(e[0], e[1], bool(e[flags_at] & WRITE)) for e in entries]
 
-    def _check_pops(self, queue: SplitDeviceQueue | PackedDeviceQueue) -> None:
-        original: Callable[[], Chain | None] = queue.pop
+    def _check_pops(self, ring: LiveQueue, queue: SplitDeviceQueue | PackedDeviceQueue) -> None:
+        """Wrap the live ring's pop (the model's own queues may be compiled by mypyc, whose
+        instances take no new attributes)."""
+        original: Callable[[], Chain | None] = ring.pop
 
         def pop() -> Chain | None:
             slot = queue.next_avail if isinstance(queue, PackedDeviceQueue) else 0
@@ -120,8 +123,8 @@ class RawGuest:
             self.checked_chains += 1
             return chain
 
-        queue.pop = pop  # type: ignore[method-assign]
-        queue.checked = True  # type: ignore[union-attr]
+        ring.pop = pop  # type: ignore[method-assign]
+        ring.checked = True  # type: ignore[attr-defined]
 
 
 def carried(frame: Frame, addr: int, length: int) -> bytes:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from virtio_viz.model.frozen import pickled_by_fields
+
 Party = Literal["driver", "device"]
 
 
@@ -166,3 +168,5 @@ _TABLE: tuple[tuple[int, Party, str, str], ...] = (
 )
 
 RULES: dict[int, Rule] = {n: Rule(n, party, sec, text) for n, party, sec, text in _TABLE}
+
+pickled_by_fields(Rule)  # virtio_viz/model/frozen.py

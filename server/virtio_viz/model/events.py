@@ -24,10 +24,11 @@ never change (ints, strings, frozen dataclasses), so telling later tells the sam
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
-from typing import Any, Generic, Literal, TypeVarTuple, Unpack, overload
+from dataclasses import dataclass, field
+from typing import Any, Final, Generic, Literal, TypeVarTuple, Unpack, overload
 
 from virtio_viz.model.conformance import RULES
+from virtio_viz.model.frozen import pickled_by_fields
 from virtio_viz.model.memory import GuestMemory, MemRange, journal_ranges
 
 Plane = Literal["control", "data", "notification"]
@@ -58,75 +59,26 @@ class Violation(Event):
     requirement: str
 
 
-_EVENT_FIELDS = (
-    "kind", "actor", "plane", "spec", "analog", "summary", "queue", "values", "reads", "writes",
-)  # fmt: skip
-if (
-    tuple(f.name for f in fields(Event)) != _EVENT_FIELDS
-    or Event.__slots__ != _EVENT_FIELDS
-    or hasattr(Event, "__post_init__")
-):
-    raise RuntimeError("_EventBuilder must set exactly the fields of Event, and nothing else")
-
-
-class _EventBuilder:
-    """Builds an Event three to four times faster than its dataclass __init__.
-
-    The log records one event per step, which makes this the model's hottest path, and a
-    frozen dataclass's __init__ sets each of the ten fields through object.__setattr__.
-    This class has exactly Event's slots, so it can fill them with plain attribute
-    stores and then become an Event: CPython allows assigning `__class__` between two
-    classes with the same slot layout. What comes out is an ordinary, frozen Event, equal
-    to `Event(kind=..., ..., writes=...)` (tests/model/test_fast_paths.py checks it).
-    Users still build events with `Event(...)`; only `EventLog.record` uses this.
-    """
-
-    __slots__ = _EVENT_FIELDS
-
-    def __init__(  # noqa: PLR0917 (positional: the hottest call of the model)
-        self,
-        kind: str,
-        actor: str,
-        plane: Plane,
-        spec: str,
-        analog: str,
-        summary: str,
-        queue: int | None,
-        values: Mapping[str, Value],
-        reads: tuple[MemRange, ...],
-        writes: tuple[MemRange, ...],
-    ) -> None:
-        self.kind = kind
-        self.actor = actor
-        self.plane = plane
-        self.spec = spec
-        self.analog = analog
-        self.summary = summary
-        self.queue = queue
-        self.values = values
-        self.reads = reads
-        self.writes = writes
-        self.__class__ = Event  # type: ignore[assignment]
-
-
-_new_event: Callable[
-    [str, str, Plane, str, str, str, int | None, Mapping[str, Value], tuple[MemRange, ...],
-     tuple[MemRange, ...]],
-    Event,
-] = _EventBuilder  # type: ignore[assignment]  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
 class EventType(Generic[*Ts]):
     """One kind of event: what every event of it shares, and `tell`, which puts one
-    occurrence into words (its summary and values) from the arguments it was noted with."""
+    occurrence into words (its summary and values) from the arguments it was noted with.
 
-    kind: str
-    actor: str
-    plane: Plane
-    spec: str
-    analog: str
-    tell: Callable[[Unpack[Ts]], Told]
+    A plain class with final attributes rather than a frozen dataclass: mypyc cannot
+    compile a generic dataclass."""
+
+    def __init__(  # noqa: PLR0917 (the steps modules list their event types positionally)
+        self, kind: str, actor: str, plane: Plane, spec: str, analog: str,
+        tell: Callable[[Unpack[Ts]], Told],
+    ) -> None:  # fmt: skip
+        self.kind: Final = kind
+        self.actor: Final = actor
+        self.plane: Final = plane
+        self.spec: Final = spec
+        self.analog: Final = analog
+        self.tell: Final = tell
+
+    def __repr__(self) -> str:
+        return f"EventType({self.kind!r}, {self.actor!r}, {self.plane!r}, {self.spec!r})"
 
 
 def event_type(
@@ -158,11 +110,18 @@ def _built(
     writes: list[int],
 ) -> Event:
     summary, values = event_type.tell(*args)
-    return _new_event(
-        event_type.kind, event_type.actor, event_type.plane, event_type.spec,
-        event_type.analog, summary, queue, values,
-        journal_ranges(reads) if reads else (), journal_ranges(writes) if writes else (),
-    )  # fmt: skip
+    return Event(
+        kind=event_type.kind,
+        actor=event_type.actor,
+        plane=event_type.plane,
+        spec=event_type.spec,
+        analog=event_type.analog,
+        summary=summary,
+        queue=queue,
+        values=values,
+        reads=journal_ranges(reads) if reads else (),
+        writes=journal_ranges(writes) if writes else (),
+    )
 
 
 class UnreadEvents(Sequence[Event]):
@@ -238,10 +197,18 @@ class EventLog:
         values: Mapping[str, Value] | None = None,
     ) -> Event:
         reads, writes = self.memory.drain_journal()
-        event = _new_event(
-            kind, actor, plane, spec, analog, summary, queue,
-            values if values is not None else {}, reads, writes,
-        )  # fmt: skip
+        event = Event(
+            kind=kind,
+            actor=actor,
+            plane=plane,
+            spec=spec,
+            analog=analog,
+            summary=summary,
+            queue=queue,
+            values=values if values is not None else {},
+            reads=reads,
+            writes=writes,
+        )
         self._entries.append(event)
         if self.observer is not None:
             self.observer(event)
@@ -294,3 +261,6 @@ class EventLog:
         taken = UnreadEvents(self._entries)
         self._entries, self._unbuilt_from = [], 0
         return taken
+
+
+pickled_by_fields(Event, Violation)  # virtio_viz/model/frozen.py

@@ -12,8 +12,9 @@ region of the last access is remembered (nearly every access hits the same one),
 journal is a flat list of (start, end) pairs, appended to and nothing else, that only
 becomes MemRanges (touching ranges merged) when drained (`drain_journal`) or when an
 event noted on the data path is built (the log takes the lists themselves,
-`journal_ranges`), and the fixed-width accessors are built once per width (`_reader` /
-`_writer`) with `struct` doing the conversion.
+`journal_ranges`), and the fixed-width accessors share one read and one write
+(`_read_fixed` / `_write_fixed`) with `struct` doing the conversion. The module is
+plain enough for mypyc to compile (see `model/compiled.py`).
 
 A region's bytes are usually a bytearray the model owns. `map_region` instead takes a
 writable memoryview of bytes that live elsewhere (a vhost-user back-end's mapping of
@@ -24,10 +25,12 @@ real guest's rings.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from virtio_viz.model import mypyc_attr
 from virtio_viz.model.errors import ConfigError, MemoryFault
+from virtio_viz.model.frozen import pickled_by_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,39 +69,20 @@ class MemorySnapshot:
     regions: tuple[tuple[str, int, bytes], ...]
 
 
-class _RangeBuilder:
-    """Makes a MemRange in about half the time of its dataclass __init__: it has
-    MemRange's exact slots, fills them with plain stores, then becomes a MemRange
-    (CPython allows assigning `__class__` between classes of the same slot layout).
-    The journal makes about one range per event, so this is on the hottest path."""
-
-    __slots__ = ("addr", "length")
-
-    def __init__(self, addr: int, length: int) -> None:
-        self.addr = addr
-        self.length = length
-        self.__class__ = MemRange  # type: ignore[assignment]  # noqa: PLE0237
-
-
-if MemRange.__slots__ != _RangeBuilder.__slots__:
-    raise RuntimeError("_RangeBuilder must have exactly the slots of MemRange")
-_new_range: Callable[[int, int], MemRange] = _RangeBuilder  # type: ignore[assignment]
-
-
 def journal_ranges(journal: list[int]) -> tuple[MemRange, ...]:
     """The MemRanges of a flat (start, end) journal, in order, each range merged into the
     one before it when that one ends exactly where it starts."""
     if len(journal) == 2:  # by far the most common case: one access per event
         start, end = journal
-        return (_new_range(start, end - start),)
+        return (MemRange(start, end - start),)
     ranges: list[MemRange] = []
     start, end = journal[0], journal[1]
     for index in range(2, len(journal), 2):
         if journal[index] != end:
-            ranges.append(_new_range(start, end - start))
+            ranges.append(MemRange(start, end - start))
             start = journal[index]
         end = journal[index + 1]
-    ranges.append(_new_range(start, end - start))
+    ranges.append(MemRange(start, end - start))
     return tuple(ranges)
 
 
@@ -106,47 +90,10 @@ def _too_wide(value: int, size: int) -> ConfigError:
     return ConfigError(f"value {value} does not fit in {size} bytes")
 
 
-def _reader(size: int, layout: struct.Struct) -> Callable[[GuestMemory, int], int]:
-    """The journaled little-endian read of one width (read_le16 ...), with the region
-    lookup and the journal append written out inline: they run on every access."""
-    unpack_from = layout.unpack_from
-
-    def read(self: GuestMemory, addr: int) -> int:
-        offset = addr - self._hot_base
-        if offset >= 0 and offset + size <= self._hot_size:
-            data = self._hot_data
-        else:
-            data, offset = self._locate(addr, size)
-        self._reads += (addr, addr + size)
-        value: int = unpack_from(data, offset)[0]
-        return value
-
-    read.__doc__ = f"Read a little-endian {8 * size}-bit value (journaled)."
-    return read
+_U8, _LE16, _LE32, _LE64 = (struct.Struct(f) for f in ("<B", "<H", "<I", "<Q"))
 
 
-def _writer(size: int, layout: struct.Struct) -> Callable[[GuestMemory, int, int], None]:
-    """The journaled little-endian write of one width (write_le16 ...); a value that
-    does not fit raises ConfigError before the address is even looked at (and before
-    `struct`, which zeroes the field before it finds out)."""
-    pack_into = layout.pack_into
-    limit = 1 << (8 * size)
-
-    def write(self: GuestMemory, addr: int, value: int) -> None:
-        if not 0 <= value < limit:
-            raise _too_wide(value, size)
-        offset = addr - self._hot_base
-        if offset >= 0 and offset + size <= self._hot_size:
-            data = self._hot_data
-        else:
-            data, offset = self._locate(addr, size)
-        pack_into(data, offset, value)
-        self._writes += (addr, addr + size)
-
-    write.__doc__ = f"Write a little-endian {8 * size}-bit value (journaled)."
-    return write
-
-
+@mypyc_attr(allow_interpreted_subclasses=True)  # live/mapping.py: CapturingMemory
 @dataclass(slots=True)
 class GuestMemory:
     """Guest-physical address space with little-endian accessors and an access journal.
@@ -273,14 +220,57 @@ class GuestMemory:
             raise _too_wide(value, size) from None
         self.write(addr, payload)
 
-    read_u8 = _reader(1, struct.Struct("<B"))
-    read_le16 = _reader(2, struct.Struct("<H"))
-    read_le32 = _reader(4, struct.Struct("<I"))
-    read_le64 = _reader(8, struct.Struct("<Q"))
-    write_u8 = _writer(1, struct.Struct("<B"))
-    write_le16 = _writer(2, struct.Struct("<H"))
-    write_le32 = _writer(4, struct.Struct("<I"))
-    write_le64 = _writer(8, struct.Struct("<Q"))
+    def _read_fixed(self, addr: int, layout: struct.Struct) -> int:
+        """The journaled read of one fixed width, with the region lookup and the journal
+        append written out inline: it runs on every access."""
+        size = layout.size
+        offset = addr - self._hot_base
+        if offset >= 0 and offset + size <= self._hot_size:
+            data = self._hot_data
+        else:
+            data, offset = self._locate(addr, size)
+        self._reads += (addr, addr + size)
+        value: int = layout.unpack_from(data, offset)[0]
+        return value
+
+    def _write_fixed(self, addr: int, value: int, layout: struct.Struct) -> None:
+        """The journaled write of one fixed width; a value that does not fit raises
+        ConfigError before the address is even looked at (and before `struct`, which
+        zeroes the field before it finds out)."""
+        size = layout.size
+        if not 0 <= value < 1 << (8 * size):
+            raise _too_wide(value, size)
+        offset = addr - self._hot_base
+        if offset >= 0 and offset + size <= self._hot_size:
+            data = self._hot_data
+        else:
+            data, offset = self._locate(addr, size)
+        layout.pack_into(data, offset, value)
+        self._writes += (addr, addr + size)
+
+    def read_u8(self, addr: int) -> int:
+        return self._read_fixed(addr, _U8)
+
+    def read_le16(self, addr: int) -> int:
+        return self._read_fixed(addr, _LE16)
+
+    def read_le32(self, addr: int) -> int:
+        return self._read_fixed(addr, _LE32)
+
+    def read_le64(self, addr: int) -> int:
+        return self._read_fixed(addr, _LE64)
+
+    def write_u8(self, addr: int, value: int) -> None:
+        self._write_fixed(addr, value, _U8)
+
+    def write_le16(self, addr: int, value: int) -> None:
+        self._write_fixed(addr, value, _LE16)
+
+    def write_le32(self, addr: int, value: int) -> None:
+        self._write_fixed(addr, value, _LE32)
+
+    def write_le64(self, addr: int, value: int) -> None:
+        self._write_fixed(addr, value, _LE64)
 
     # -- journal and checkpoints ---------------------------------------------------------
     def drain_journal(self) -> tuple[tuple[MemRange, ...], tuple[MemRange, ...]]:
@@ -307,3 +297,6 @@ class GuestMemory:
         for name, base, data in snapshot.regions:
             memory.add_region(name, base, len(data)).data[:] = data
         return memory
+
+
+pickled_by_fields(MemRange, MemorySnapshot)  # virtio_viz/model/frozen.py

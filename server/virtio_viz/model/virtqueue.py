@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from virtio_viz.model.frozen import pickled_by_fields
 from virtio_viz.model.memory import GuestMemory
 
 
@@ -71,7 +72,7 @@ class UsedBuffer:
 
     id: int
     length: int
-    token: object = None
+    token: object | None = None  # mypyc compiles no dataclass field of plain `object`
 
 
 def follow(links: Sequence[int], start: int, count: int) -> tuple[int, ...]:
@@ -126,3 +127,6 @@ class DeviceQueue(Protocol):
     def disable_notifications(self) -> None: ...
 
     def enable_notifications(self) -> None: ...
+
+
+pickled_by_fields(Buffer, Chain, UsedBuffer)  # virtio_viz/model/frozen.py

@@ -33,7 +33,7 @@ class InFlight(NamedTuple):
 
     desc_count: int  # ring slots the buffer fills
     last: int  # the last id-list entry it consumed, linked back on reclaim
-    token: object
+    token: object | None  # mypyc compiles no dataclass field of plain `object`
 
 
 class DriverBase(RingPositions):

@@ -22,6 +22,7 @@ from itertools import pairwise
 
 from virtio_viz.model.errors import ConfigError, MemoryFault
 from virtio_viz.model.events import EventLog
+from virtio_viz.model.frozen import pickled_by_fields
 from virtio_viz.model.memory import GuestMemory, MemRange
 from virtio_viz.model.spec import DESC_SIZE, MAX_QUEUE_SIZE, PACKED_DESC_ALIGN, PACKED_EVENT_ALIGN
 
@@ -168,3 +169,6 @@ def record_misalignment(
             values={"part": part, "addr": addresses[part], "align": alignment_of(part)},
         )
     return parts
+
+
+pickled_by_fields(PackedLayout)  # virtio_viz/model/frozen.py

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from virtio_viz.model.descriptor_bits import DescriptorFlags, refuse_oversized
 from virtio_viz.model.errors import ConfigError
+from virtio_viz.model.frozen import pickled_by_fields
 from virtio_viz.model.index16 import need_event, wrap16
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.spec import (
@@ -305,3 +306,6 @@ def notify_decision(
         verdict = "was" if hit else "was not"
         return hit, f"slot {event.off} with wrap {event.wrap} {verdict} crossed"
     return True, f"flags {event.mode_name} are not understood, so notifying is the safe choice"
+
+
+pickled_by_fields(PackedDesc, EventSuppress)  # virtio_viz/model/frozen.py

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from virtio_viz.model.events import EventLog
+from virtio_viz.model.frozen import pickled_by_fields
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.packed import steps
 from virtio_viz.model.packed.layout import PackedLayout
@@ -154,3 +155,6 @@ def _take(
         )
     buffers.append(element)
     return None
+
+
+pickled_by_fields(Refusal)  # virtio_viz/model/frozen.py

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from virtio_viz.model.descriptor_bits import DescriptorFlags, refuse_oversized
 from virtio_viz.model.errors import ConfigError
+from virtio_viz.model.frozen import pickled_by_fields
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.spec import (
     DESC_SIZE,
@@ -117,3 +118,6 @@ def write_fields(memory: GuestMemory, addr: int, fields: Fields) -> None:
 def write_descriptor(memory: GuestMemory, addr: int, desc: Descriptor) -> None:
     """Write one descriptor into guest memory (journaled); MemoryFault if unbacked."""
     memory.write(addr, desc.encode())
+
+
+pickled_by_fields(Descriptor)  # virtio_viz/model/frozen.py

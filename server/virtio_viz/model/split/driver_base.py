@@ -24,7 +24,7 @@ _NOTIFICATION_KINDS = frozenset({"lab_avail_flags_write", "lab_used_event_write"
 class Outstanding(NamedTuple):
     """What the driver remembers about an exposed buffer (Linux: desc_state[head])."""
 
-    token: object
+    token: object | None  # mypyc compiles no dataclass field of plain `object`
     desc_count: int  # ring descriptors the buffer holds
     tail: int  # its last ring descriptor, linked back into the free list on reclaim
     table: MemRange | None  # the indirect table, if it uses one

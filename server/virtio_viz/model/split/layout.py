@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from virtio_viz.model.errors import ConfigError, MemoryFault
 from virtio_viz.model.events import EventLog
+from virtio_viz.model.frozen import pickled_by_fields
 from virtio_viz.model.memory import GuestMemory, MemRange
 from virtio_viz.model.spec import (
     DESC_SIZE,
@@ -205,3 +206,6 @@ def recheck(memory: GuestMemory, layout: SplitLayout, initial_index: int) -> Spl
     return SplitLayout.checked(
         memory, layout.size, layout.desc_addr, layout.avail_addr, layout.used_addr
     )
+
+
+pickled_by_fields(SplitLayout)  # virtio_viz/model/frozen.py

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from virtio_viz.model.events import EventLog
+from virtio_viz.model.frozen import pickled_by_fields
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.spec import (
     DESC_SIZE,
@@ -192,3 +193,6 @@ class ChainWalker:
         entries = desc.length // DESC_SIZE
         self.log.note(steps.indirect_table_found, self.queue_index, where, index, desc, entries)
         return _Table(desc.addr, entries, indirect=True)
+
+
+pickled_by_fields(ChainFault, _Table)  # virtio_viz/model/frozen.py
