@@ -84,7 +84,7 @@ describe("LiveSource in a room", () => {
 describe("LiveSource moving", () => {
   afterEach(() => { vi.unstubAllGlobals(); FakeSocket.made = []; });
 
-  it("says where to go, so a late reply of an earlier move cannot make it overshoot", async () => {
+  async function opened4(): Promise<{ store: TimelineStore; source: LiveSource; server: FakeSocket }> {
     vi.stubGlobal("WebSocket", FakeSocket);
     const store = new TimelineStore();
     const source = new LiveSource(store, "ws://x/ws", { scenario: "s" });
@@ -93,13 +93,33 @@ describe("LiveSource moving", () => {
     server.accept();
     server.say(opened("solo"));
     await started;
-    const frames = [4, 5, 6, 7].map((index) => ({ index, chapter: 0, changes: {}, memory: [], hops: [], box: "", route: null, narration: "", event: {} }));
-    server.say({ type: "position", step: 4, playing: true, speed: 4, frames });
+    const frames = [4, 5, 6, 7, 8, 9].map((index) => ({ index, chapter: 0, changes: {}, memory: [], hops: [], box: "", route: null, narration: "", event: {} }));
+    server.say({ type: "position", step: 4, playing: false, speed: 0, frames });
+    return { store, source, server };
+  }
+
+  it("keeps its own step while later moves are unanswered, so a late reply cannot make it overshoot", async () => {
+    const { store, source, server } = await opened4();
     source.seek(5);
     source.seek(6);
-    server.say({ type: "position", step: 5, playing: true, speed: 4, frames: [] }); // the reply to the first, late
-    source.seek(store.step + 1); // the page's next tick, from the step the late reply set
+    server.say({ type: "position", step: 5, playing: true, speed: 4, frames: [] }); // the first's reply, late
+    expect(store.step).toBe(6);
+    source.seek(store.step + 1); // the autoplay's next tick
+    server.say({ type: "position", step: 6, playing: true, speed: 4, frames: [] });
+    server.say({ type: "position", step: 7, playing: true, speed: 4, frames: [] });
+    expect(store.step).toBe(7);
     const moves = server.sent.filter((m) => m.type !== "open");
-    expect(moves).toEqual([{ type: "seek", step: 5 }, { type: "seek", step: 6 }, { type: "seek", step: 6 }]);
+    expect(moves).toEqual([{ type: "step", count: 1 }, { type: "step", count: 1 }, { type: "step", count: 1 }]);
+  });
+
+  it("counts every press, and takes the server's step once every move is answered", async () => {
+    const { store, source, server } = await opened4();
+    for (let i = 0; i < 3; i++) source.seek(store.step + 1);
+    expect(store.step).toBe(7);
+    server.say({ type: "error", code: "rate_limited", message: "slow down", field: null }); // one refused
+    server.say({ type: "position", step: 5, playing: false, speed: 0, frames: [] });
+    expect(store.step).toBe(7);
+    server.say({ type: "position", step: 6, playing: false, speed: 0, frames: [] });
+    expect(store.step).toBe(6); // the session is where the server says, once all are answered
   });
 });

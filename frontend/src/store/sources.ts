@@ -52,6 +52,9 @@ export class TraceSource implements Source {
   close(): void {}
 }
 
+/** What the server answers with a `position` (after an `opened` or a `snapshot`). */
+const ANSWERED_BY_POSITION = new Set<string>(["open", "resume", "join", "step", "back", "seek", "play", "pause", "act"]);
+
 interface OpenRequest { scenarioFile?: string; scenario?: string; options?: Record<string, unknown>; step?: number; actions?: unknown[]; room?: string; token?: string; session?: string }
 
 export class LiveSource implements Source {
@@ -62,6 +65,7 @@ export class LiveSource implements Source {
   private closing = false;
   private opened = false; // this connection has received a session
   private retries = 0;
+  private unanswered = 0; // messages sent whose `position` has not come back yet
 
   constructor(private store: TimelineStore, private url: string, private request: OpenRequest) {}
 
@@ -69,6 +73,7 @@ export class LiveSource implements Source {
     this.ready = new Promise((resolve, reject) => {
       const socket = new WebSocket(this.url);
       this.socket = socket;
+      this.unanswered = 0;
       socket.addEventListener("open", () => this.send(this.hello()));
       socket.addEventListener("error", () => reject(new Error("the live server could not be reached")));
       socket.addEventListener("message", (event) => {
@@ -110,7 +115,9 @@ export class LiveSource implements Source {
   }
 
   private send(message: ClientMessage): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+    if (this.socket?.readyState !== WebSocket.OPEN) return;
+    this.socket.send(JSON.stringify(message));
+    if (ANSWERED_BY_POSITION.has(message.type)) this.unanswered++;
   }
 
   private receive(message: Record<string, unknown>): void {
@@ -132,13 +139,18 @@ export class LiveSource implements Source {
           message.status_history as number[] | undefined);
         break;
       case "position":
+        this.unanswered = Math.max(0, this.unanswered - 1);
         if (!this.opened && this.request.room && this.request.token && this.request.scenario) {
           this.send(this.openMessage()); // an empty room: the presenter opens its story there
           break;
         }
         store.addFrames((message.frames as Frame[] | undefined) ?? []);
         store.playing = message.playing as boolean;
-        store.setStep(message.step as number);
+        // With later moves still unanswered this is an earlier one's reply: the page has
+        // moved on already (onto steps it holds, at once), and the last reply says where
+        // the session is. Taking this one would set the page back, and its next "one
+        // more" would then overshoot (an embed's autoplay ran past its range under load).
+        if (this.unanswered === 0) store.setStep(message.step as number);
         store.changed();
         break;
       case "poll":
@@ -155,6 +167,7 @@ export class LiveSource implements Source {
         store.changed();
         break;
       case "error":
+        this.unanswered = Math.max(0, this.unanswered - 1);
         store.error = `${message.message as string}${message.field ? ` (${message.field as string})` : ""}`;
         store.changed();
         break;
@@ -163,10 +176,9 @@ export class LiveSource implements Source {
 
   seek(step: number): void {
     const target = Math.max(0, Math.min(step, this.store.length - 1));
-    // Always where to, never "one more": a reply still on its way can set the page's step
-    // back for a moment, and a relative move sent then would take the session one step
-    // further than the reader went (an embed's autoplay ran past its range under load).
-    this.send({ type: "seek", step: target });
+    if (target === this.store.step + 1) this.send({ type: "step", count: 1 });
+    else if (target === this.store.step - 1) this.send({ type: "back", count: 1 });
+    else this.send({ type: "seek", step: target });
     if (this.store.has(target)) this.store.setStep(target);
   }
 
