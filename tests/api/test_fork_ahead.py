@@ -189,3 +189,22 @@ def test_a_new_list_drops_the_forks_not_started_and_a_closed_connection_all() ->
         assert started == ["a1", "b1"]  # b2 never began
 
     asyncio.run(scenario())
+
+
+def test_many_connections_of_one_address_build_ahead_one_fork_at_a_time(
+    client: TestClient,
+) -> None:
+    """An attacker opening more connections gets no more building ahead: the share is
+    per address (the test client's connections all come from one)."""
+    builds = Counting(state_of(client).builder)
+    sockets = [client.websocket_connect("/ws").__enter__() for _ in range(4)]
+    try:
+        for number, ws in enumerate(sockets):
+            opened(ws, {**OPEN, "step": 200 + 10 * number})
+        for ws in sockets:
+            ws.send_json({"type": "prepare", "actions": [SEND, FAIL]})
+        wait_for(lambda: len(builds.recipes) == 1 + 4 * 2 and builds.running == 0)
+    finally:
+        for ws in sockets:
+            ws.__exit__(None, None, None)
+    assert builds.most == 1  # eight forks built ahead, never two at once

@@ -57,6 +57,7 @@ class Builder:
         self.in_flight = 0
         self._running: dict[str, int] = {}  # client -> its builds running in this process
         self._waiting: list[asyncio.Future[None]] = []  # until_idle's, woken as builds end
+        self._ahead: asyncio.Lock | None = None  # one fork built ahead at a time, here
         self._executor: ProcessPoolExecutor | None = None
 
     @property
@@ -73,6 +74,15 @@ class Builder:
         """A worker is free and `client` has nothing building here: room for work that
         nobody waits for yet (fork_ahead.py)."""
         return self.in_flight < self.settings.build_workers and client not in self._running
+
+    @property
+    def ahead(self) -> asyncio.Lock:
+        """Held while a fork is built ahead (fork_ahead.py), so that builds nobody waits
+        for go one at a time, whoever asks and however many connections they open: a
+        waiter woken by an idle worker could not otherwise tell that another was woken too."""
+        if self._ahead is None:
+            self._ahead = asyncio.Lock()
+        return self._ahead
 
     async def until_idle(self, client: str) -> None:
         """Return once `idle(client)`: each build that ends wakes the waiters to look."""

@@ -6,8 +6,9 @@ says which actions its buttons would send there (`prepare`). This connection's
 so the click that follows finds its timeline built (or joins the build under way) and
 the fork is on screen as fast as a step.
 
-Building ahead never takes from real work: a prepared fork waits until a build worker
-is idle and this client has no build of its own running, and a new `prepare` (the
+Building ahead never takes from real work: forks built ahead go one at a time in this
+process, each once a build worker is idle and its client has no build of its own
+running (however many connections that client opened), and a new `prepare` (the
 reader moved), an `act` or a closed connection drops the forks not started yet. The
 builds are ordinary ones: the same CPU budget, the same per-client limits, the same
 cache with its size.
@@ -56,14 +57,15 @@ class ForkAhead:
 
     async def _build(self, recipes: tuple[Recipe, ...]) -> None:
         for recipe in recipes:
-            await self.builder.until_idle(self.client)
-            try:
-                await self.timelines.get(recipe, self.client)
-            except ProtocolError:  # refused or failed: the reader's own `act` will say why
-                return
-            except Exception:  # a bug of ours: logged, and nobody waits for this build
-                log.exception("building a fork ahead failed")
-                return
+            async with self.builder.ahead:  # in turn with every other connection's
+                await self.builder.until_idle(self.client)
+                try:
+                    await self.timelines.get(recipe, self.client)
+                except ProtocolError:  # refused or failed: the reader's `act` will say why
+                    return
+                except Exception:  # a bug of ours: logged, and nobody waits for this build
+                    log.exception("building a fork ahead failed")
+                    return
 
     def close(self) -> None:
         """Stop preparing; a build already running finishes into the cache (it is shared)."""
