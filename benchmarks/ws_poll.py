@@ -107,7 +107,7 @@ async def _round(
 async def measure_on(spread: list[Server], followers: int, rounds: int) -> Result:
     """The presenter on the first server; followers dealt round the servers."""
     room = _create_room(spread[0])
-    join = {"type": "join", "version": 1, "room": room["code"]}
+    join = {"type": "join", "version": 2, "room": room["code"]}
     presenter = await _join(spread[0], {**join, "token": room["presenter_token"]})
     await presenter.send(json.dumps(OPEN))
     header = (await receive_until(presenter, "position"))[0]["header"]

@@ -121,7 +121,7 @@ async def _join(server: Server, join: dict[str, Any]) -> ClientConnection:
 async def fanout(spread: list[Server], followers: int, steps: int) -> Fanout:
     """The presenter on the first server; followers dealt round the servers."""
     room = _create_room(spread[0])
-    join = {"type": "join", "version": 1, "room": room["code"]}
+    join = {"type": "join", "version": 2, "room": room["code"]}
     presenter = await _join(spread[0], {**join, "token": room["presenter_token"]})
     await presenter.send(json.dumps(OPEN))
     await receive_until(presenter, "position")
@@ -181,7 +181,7 @@ async def resumes(here: Server, there: Server, sessions: int) -> tuple[float, fl
 async def _resume(server: Server, session: str) -> float:
     ws = await connect(server.ws, max_size=None)
     started = time.perf_counter()
-    await ws.send(json.dumps({"type": "resume", "version": 1, "session": session}))
+    await ws.send(json.dumps({"type": "resume", "version": 2, "session": session}))
     await receive_until(ws, "position")
     elapsed = time.perf_counter() - started
     await ws.close()

@@ -108,7 +108,7 @@ def _create_room(server: Server) -> dict[str, str]:
 
 async def measure_on(server: Server, followers: int, steps: int) -> Result:
     room = _create_room(server)
-    join = {"type": "join", "version": 1, "room": room["code"]}
+    join = {"type": "join", "version": 2, "room": room["code"]}
     presenter = await connect(server.ws, max_size=None)
     await presenter.send(json.dumps({**join, "token": room["presenter_token"]}))
     await receive_until(presenter, "position")

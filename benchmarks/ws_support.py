@@ -31,7 +31,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from virtio_viz.api import Settings, create_app
 
 ROOT = Path(__file__).resolve().parents[1]
-OPEN: dict[str, Any] = {"type": "open", "version": 1, "scenario": "qemu-emulated"}
+OPEN: dict[str, Any] = {"type": "open", "version": 2, "scenario": "qemu-emulated"}
 
 
 def bench_app() -> FastAPI:

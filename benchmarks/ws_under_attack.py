@@ -95,7 +95,7 @@ async def _attacker(server: Server, stop: asyncio.Event, refused: list[int]) -> 
     """Keeps one heavy build going: sends the file again as soon as it is refused."""
     async with connect(server.ws, max_size=None) as ws:
         text = heavy_scenario(FLOOD_STEPS)
-        message = json.dumps({"type": "open", "version": 1, "scenario_file": text})
+        message = json.dumps({"type": "open", "version": 2, "scenario_file": text})
         while not stop.is_set():
             await ws.send(message)
             reply = json.loads(await ws.recv())

@@ -5,6 +5,9 @@
  */
 import type { Client, PollOut, Server } from "./generated/protocol";
 
+/** The version a page's first message names (api/protocol.py PROTOCOL_VERSION). */
+export const PROTOCOL_VERSION = 2;
+
 export type ClientMessage = Client;
 export type ServerMessage = Server;
 /** A room's poll as the server tells it (api/polls.py): no answer for a follower before the reveal. */

@@ -12,7 +12,7 @@ from websockets.sync.client import ClientConnection
 
 from tests.support.cluster import App, RedisServer, receive_until, running, send
 
-OPEN: dict[str, Any] = {"type": "open", "version": 1, "scenario": "qemu-emulated"}
+OPEN: dict[str, Any] = {"type": "open", "version": 2, "scenario": "qemu-emulated"}
 FORK: dict[str, Any] = {"type": "act", "action": {"kind": "send_frame",
                                                   "params": {"frame": "arp_request"}}}  # fmt: skip
 
@@ -52,7 +52,7 @@ def presented_room(app: App, step: int = 10) -> tuple[ClientConnection, dict[str
 
 
 def join_of(room: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "join", "version": 1, "room": room["code"]}
+    return {"type": "join", "version": 2, "room": room["code"]}
 
 
 def follower(app: App, room: dict[str, Any]) -> tuple[ClientConnection, list[dict[str, Any]]]:

@@ -40,7 +40,7 @@ def wait_for(condition: Callable[[], bool]) -> None:
 
 def test_a_heavy_upload_builds_off_the_loop_and_stops_at_its_budget(budgeted: TestClient) -> None:
     builder = budgeted.app.state.viz.builder  # type: ignore[attr-defined]
-    heavy = {"type": "open", "version": 1, "scenario_file": heavy_scenario()}
+    heavy = {"type": "open", "version": 2, "scenario_file": heavy_scenario()}
     with budgeted.websocket_connect("/ws") as calm, budgeted.websocket_connect("/ws") as bad:
         calm.send_json(OPEN)
         receive_until(calm, "position")
@@ -70,7 +70,7 @@ def test_one_client_may_only_have_a_few_builds_going() -> None:
         try:
             for number, ws in enumerate(sockets[:2]):  # two different files: two builds
                 text = heavy_scenario(STEPS_OF_A_FLOOD + number)
-                ws.send_json({"type": "open", "version": 1, "scenario_file": text})
+                ws.send_json({"type": "open", "version": 2, "scenario_file": text})
             wait_for(lambda: builder.in_flight == 2)
             sockets[2].send_json({**OPEN, "seed": 7})
             refused = sockets[2].receive_json()
@@ -87,6 +87,6 @@ def test_the_same_file_opened_twice_is_built_once(client: TestClient) -> None:
     small = heavy_scenario(3)
     with client.websocket_connect("/ws") as a, client.websocket_connect("/ws") as b:
         for ws in (a, b):
-            ws.send_json({"type": "open", "version": 1, "scenario_file": small})
+            ws.send_json({"type": "open", "version": 2, "scenario_file": small})
             assert receive_until(ws, "position")[0]["header"]["scenario"]["title"] == "heavy"
     assert len(client.app.state.viz.timelines) == 1  # type: ignore[attr-defined]

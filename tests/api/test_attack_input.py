@@ -44,10 +44,10 @@ def test_a_streamed_body_is_cut_off_at_the_limit() -> None:
 @pytest.mark.parametrize(
     ("raw", "field"),
     [
-        ('{"type": "open", "version": 1, "scenario": "qemu-emulated", "options": {"a": '
+        ('{"type": "open", "version": 2, "scenario": "qemu-emulated", "options": {"a": '
          + DEEP + "}}", None),
         ('{"type": "seek", "step": ' + LONG_NUMBER + "}", None),
-        ('{"type": "open", "version": 1, "scenario": "qemu-emulated", "seed": '
+        ('{"type": "open", "version": 2, "scenario": "qemu-emulated", "seed": '
          + LONG_NUMBER + "}", None),
     ],
 )  # fmt: skip
@@ -78,7 +78,7 @@ def test_deep_json_in_a_permalink_is_an_invalid_query_not_a_500(
 @pytest.mark.parametrize(
     ("message", "code", "field"),
     [
-        ({**OPEN, "version": "1"}, "invalid", "open.version"),
+        ({**OPEN, "version": "2"}, "invalid", "open.version"),
         ({**OPEN, "step": 3.0}, "invalid", "open.step"),
         ({**OPEN, "seed": True}, "invalid", "open.seed"),
         ({**OPEN, "options": {"queue_size": "16"}}, "option", "options.queue_size"),

@@ -11,7 +11,7 @@ from starlette.testclient import WebSocketTestSession
 from tests.api.test_websocket import OPEN, receive_until
 from virtio_viz.api import Settings, create_app
 
-JOIN: dict[str, Any] = {"type": "join", "version": 1}
+JOIN: dict[str, Any] = {"type": "join", "version": 2}
 
 
 def presented_room(
@@ -38,7 +38,7 @@ def test_a_follower_is_never_given_the_rooms_session_and_cannot_resume_it(
         receive_until(presenter, "position")
         receive_until(mallory, "position")
         session_id = client.app.state.viz.rooms.held(room["code"]).session.id  # type: ignore[attr-defined]
-        mallory.send_json({"type": "resume", "version": 1, "session": session_id})
+        mallory.send_json({"type": "resume", "version": 2, "session": session_id})
         assert mallory.receive_json()["code"] == "unknown_session"
         for move in ({"type": "seek", "step": 300}, {"type": "act", "action": {
                 "kind": "send_frame", "params": {"frame": "arp_request"}}}):  # fmt: skip

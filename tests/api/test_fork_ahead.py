@@ -85,7 +85,7 @@ def test_a_prepared_fork_answers_as_the_same_fork_built_on_the_click(client: Tes
 
 def test_a_follower_may_not_prepare(client: TestClient) -> None:
     room = client.post("/api/rooms").json()
-    join = {"type": "join", "version": 1, "room": room["code"]}
+    join = {"type": "join", "version": 2, "room": room["code"]}
     with client.websocket_connect("/ws") as presenter, client.websocket_connect("/ws") as follower:
         presenter.send_json({**join, "token": room["presenter_token"]})
         receive_until(presenter, "position")
@@ -131,7 +131,7 @@ def one_worker() -> Iterator[TestClient]:
 
 def test_building_ahead_waits_while_the_only_worker_does_real_work(one_worker: TestClient) -> None:
     builds = Counting(state_of(one_worker).builder)
-    heavy = {"type": "open", "version": 1, "scenario_file": heavy_scenario()}
+    heavy = {"type": "open", "version": 2, "scenario_file": heavy_scenario()}
     connect = one_worker.websocket_connect
     with connect("/ws") as reader, connect("/ws") as other:
         opened(reader, {**OPEN, "step": 100})

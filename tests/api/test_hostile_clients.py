@@ -67,19 +67,19 @@ ACTS = st.sampled_from([
     {"type": "act", "action": {"kind": "add_buffer", "params": {"out_lens": True}}},
 ])  # fmt: skip
 OPENS = st.one_of(
-    st.builds(lambda s, step: {"type": "open", "version": 1, "scenario": s, "step": step},
+    st.builds(lambda s, step: {"type": "open", "version": 2, "scenario": s, "step": step},
               st.sampled_from(["qemu-emulated", "ring-lab", "vhost-net", "nope"]),
               st.sampled_from([0, 3, 100, 10**6])),
-    st.just({"type": "open", "version": 1, "scenario_file": SMALL_FILE}),
-    st.just({"type": "open", "version": 1, "scenario_file": "not: [a, scenario"}),
-    st.just({"type": "open", "version": 1, "scenario": "qemu-emulated",
+    st.just({"type": "open", "version": 2, "scenario_file": SMALL_FILE}),
+    st.just({"type": "open", "version": 2, "scenario_file": "not: [a, scenario"}),
+    st.just({"type": "open", "version": 2, "scenario": "qemu-emulated",
              "options": {"ring": "round", "queue_size": "16"}}),
 )  # fmt: skip
 ROOMS = st.one_of(
-    st.builds(lambda room, token: {"type": "join", "version": 1, "room": room, "token": token},
+    st.builds(lambda room, token: {"type": "join", "version": 2, "room": room, "token": token},
               st.sampled_from([CALM_ROOM, OWN_ROOM, "ZZZZZZ", "calm-room"]),
               st.sampled_from([None, None, OWN_TOKEN, "guess", ""])),
-    st.builds(lambda session: {"type": "resume", "version": 1, "session": session},
+    st.builds(lambda session: {"type": "resume", "version": 2, "session": session},
               st.sampled_from([LEAKED, "seen", "nobody"])),
 )  # fmt: skip
 GARBAGE = st.one_of(
@@ -154,12 +154,12 @@ def open_calm(url: str, http: str, stack: ExitStack) -> Calm:
         room = json.load(r)
     reader, teacher, student = (stack.enter_context(quiet_connect(url))
                                 for _ in range(3))  # fmt: skip
-    reader.send(json.dumps({"type": "open", "version": 1, "scenario": "qemu-emulated"}))
+    reader.send(json.dumps({"type": "open", "version": 2, "scenario": "qemu-emulated"}))
     final_reply(reader)
-    join = {"type": "join", "version": 1, "room": room["code"]}
+    join = {"type": "join", "version": 2, "room": room["code"]}
     teacher.send(json.dumps({**join, "token": room["presenter_token"]}))
     final_reply(teacher)
-    teacher.send(json.dumps({"type": "open", "version": 1, "scenario": "qemu-emulated"}))
+    teacher.send(json.dumps({"type": "open", "version": 2, "scenario": "qemu-emulated"}))
     session = json.loads(teacher.recv(timeout=WAIT))["session"]
     final_reply(teacher)
     student.send(json.dumps(join))

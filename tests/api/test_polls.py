@@ -23,7 +23,7 @@ Room = tuple[WebSocketTestSession, list[WebSocketTestSession], dict[str, Any]]
 def room(client: TestClient) -> Iterator[Room]:
     """A presenter with the story open and three followers; the header's questions."""
     made = client.post("/api/rooms").json()
-    join = {"type": "join", "version": 1, "room": made["code"]}
+    join = {"type": "join", "version": 2, "room": made["code"]}
     with ExitStack() as stack:
         presenter = stack.enter_context(client.websocket_connect("/ws"))
         presenter.send_json({**join, "token": made["presenter_token"]})
@@ -183,7 +183,7 @@ def test_a_follower_flooding_answers_is_slowed_then_closed_and_counted_once() ->
     settings = Settings(rate_per_second=1, rate_burst=6, abuse_strikes=3)
     with TestClient(create_app(settings)) as client:
         made = client.post("/api/rooms").json()
-        join = {"type": "join", "version": 1, "room": made["code"]}
+        join = {"type": "join", "version": 2, "room": made["code"]}
         with client.websocket_connect("/ws") as presenter:
             presenter.send_json({**join, "token": made["presenter_token"]})
             receive_until(presenter, "position")

@@ -33,7 +33,7 @@ def test_redis_away_and_back_mid_room(tmp_path: Path) -> None:
         assert receive_until(solo, "position")[-1]["step"] == 6
         assert a.post("/api/rooms")[0] == 503  # no new room until Redis is back
         stranger = a.connect()
-        send(stranger, {"type": "join", "version": 1, "room": "ABCDEF"})
+        send(stranger, {"type": "join", "version": 2, "room": "ABCDEF"})
         assert receive_until(stranger, "error")[-1]["code"] == "unavailable"
         redis.start()  # empty: the workers write back what they hold
         assert receive_until(far, "notice")[-1]["code"] == "rooms_shared"
@@ -73,7 +73,7 @@ def test_a_worker_dying_loses_no_room(tmp_path: Path) -> None:
         assert [receive_until(ws, "position")[-1]["step"] for ws in (on_c, moved)] == [121, 121]
         a.kill()  # the presenter's worker: the presenter reconnects elsewhere, with the token
         back = c.connect()
-        send(back, {"type": "join", "version": 1, "room": room["code"],
+        send(back, {"type": "join", "version": 2, "room": room["code"],
                     "token": room["presenter_token"]})  # fmt: skip
         reopened = receive_until(back, "position")
         assert reopened[0]["role"] == "presenter" and reopened[-1]["step"] == 121

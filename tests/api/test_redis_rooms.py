@@ -83,7 +83,7 @@ def test_a_session_opened_on_one_process_resumes_on_another(three: list[App]) ->
     step = receive_until(solo, "position")[-1]["step"]
     solo.close()
     resumed = b.connect()
-    send(resumed, {"type": "resume", "version": 1, "session": session})
+    send(resumed, {"type": "resume", "version": 2, "session": session})
     got = receive_until(resumed, "position")
     assert got[0]["session"] == session and got[-1]["step"] == step
     assert got[0]["header"] == forked[0]["header"]
@@ -98,7 +98,7 @@ def test_a_session_opened_on_one_process_resumes_on_another(three: list[App]) ->
     resumed.close()
     written(b, session, back)
     again = a.connect()
-    send(again, {"type": "resume", "version": 1, "session": session})
+    send(again, {"type": "resume", "version": 2, "session": session})
     assert receive_until(again, "position")[-1]["step"] == back == step - 1
     for ws in (fresh, again):
         ws.close()
@@ -111,17 +111,17 @@ def test_a_follower_is_never_handed_the_room_on_another_process(three: list[App]
     send(watcher, {"type": "seek", "step": 300})
     assert receive_until(watcher, "error")[-1]["code"] == "follower"
     thief = b.connect()
-    send(thief, {"type": "join", "version": 1, "room": room["code"], "token": "x" * 32})
+    send(thief, {"type": "join", "version": 2, "room": room["code"], "token": "x" * 32})
     assert receive_until(thief, "error")[-1]["code"] == "token"
     # a room's session is joined, never resumed: not on another process either
-    send(thief, {"type": "resume", "version": 1, "session": room["session"]})
+    send(thief, {"type": "resume", "version": 2, "session": room["session"]})
     assert receive_until(thief, "error")[-1]["code"] == "unknown_session"
     send(presenter, {"type": "step"})
     assert receive_until(presenter, "position")[-1]["step"] == 11
     assert receive_until(watcher, "position")[-1]["step"] == 11
     # the watcher's connection takes the token: it presents now, and moves the room on A
     on_a, _opened = follower(a, room)
-    send(watcher, {"type": "join", "version": 1, "room": room["code"],
+    send(watcher, {"type": "join", "version": 2, "room": room["code"],
                    "token": room["presenter_token"]})  # fmt: skip
     assert receive_until(watcher, "position")[0]["role"] == "presenter"
     send(watcher, {"type": "seek", "step": 150})

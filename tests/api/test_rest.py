@@ -50,7 +50,7 @@ def test_bad_trace_requests_name_the_field(client: TestClient) -> None:
 
 def test_schemas_are_published(client: TestClient) -> None:
     schema = client.get("/api/schema/protocol").json()
-    assert schema["x-protocol-version"] == 1
+    assert schema["x-protocol-version"] == 2
     kinds = set(schema["properties"]["client"]["discriminator"]["mapping"])
     assert kinds == {"open", "resume", "join", "step", "back", "seek", "play", "pause", "act",
                      "prepare", "poll_open", "poll_answer", "poll_reveal"}  # fmt: skip

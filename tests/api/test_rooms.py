@@ -14,7 +14,7 @@ def test_followers_see_the_presenters_steps_and_late_joiners_get_a_snapshot(
     client: TestClient,
 ) -> None:
     room = client.post("/api/rooms").json()
-    join = {"type": "join", "version": 1, "room": room["code"]}
+    join = {"type": "join", "version": 2, "room": room["code"]}
     with client.websocket_connect("/ws") as presenter, client.websocket_connect("/ws") as early:
         presenter.send_json({**join, "token": room["presenter_token"]})
         assert presenter.receive_json()["type"] == "position"
@@ -41,7 +41,7 @@ def test_followers_see_the_presenters_steps_and_late_joiners_get_a_snapshot(
 
 def test_a_wrong_token_is_refused_and_the_room_outlives_its_presenter(client: TestClient) -> None:
     room = client.post("/api/rooms").json()
-    join = {"type": "join", "version": 1, "room": room["code"], "token": room["presenter_token"]}
+    join = {"type": "join", "version": 2, "room": room["code"], "token": room["presenter_token"]}
     with client.websocket_connect("/ws") as ws:
         ws.send_json({**join, "token": "guess"})
         assert ws.receive_json()["code"] == "token"
@@ -68,7 +68,7 @@ def test_followers_in_the_same_place_share_one_encoded_reply(
 
     monkeypatch.setattr(conversation, "encode", counting)
     room = client.post("/api/rooms").json()
-    join = {"type": "join", "version": 1, "room": room["code"]}
+    join = {"type": "join", "version": 2, "room": room["code"]}
     with client.websocket_connect("/ws") as presenter:
         presenter.send_json({**join, "token": room["presenter_token"]})
         receive_until(presenter, "position")
@@ -94,7 +94,7 @@ def test_followers_in_the_same_place_share_one_encoded_reply(
 
 def test_a_presenters_fork_reaches_the_followers_as_a_new_timeline(client: TestClient) -> None:
     room = client.post("/api/rooms").json()
-    join = {"type": "join", "version": 1, "room": room["code"]}
+    join = {"type": "join", "version": 2, "room": room["code"]}
     with client.websocket_connect("/ws") as presenter, client.websocket_connect("/ws") as student:
         presenter.send_json({**join, "token": room["presenter_token"]})
         receive_until(presenter, "position")

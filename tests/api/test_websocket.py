@@ -11,7 +11,7 @@ from starlette.testclient import WebSocketTestSession
 
 from virtio_viz.api.conversation import EVENT_LOG_FRAMES
 
-OPEN = {"type": "open", "version": 1, "scenario": "qemu-emulated"}
+OPEN = {"type": "open", "version": 2, "scenario": "qemu-emulated"}
 
 
 def receive_until(ws: WebSocketTestSession, kind: str) -> list[dict[str, Any]]:
@@ -95,7 +95,7 @@ def test_a_dropped_session_resumes_where_it_was(client: TestClient) -> None:
     with client.websocket_connect("/ws") as ws:
         first = opened(ws, {**OPEN, "step": 42})[0]
     with client.websocket_connect("/ws") as ws:
-        ws.send_json({"type": "resume", "version": 1, "session": first["session"]})
+        ws.send_json({"type": "resume", "version": 2, "session": first["session"]})
         again = receive_until(ws, "position")
     assert again[0]["session"] == first["session"] and again[-1]["step"] == 42
 
@@ -109,11 +109,11 @@ def test_a_dropped_session_resumes_where_it_was(client: TestClient) -> None:
         ('{"type": "seek", "step": -1}', "invalid", "seek.step"),
         ('{"type": "step"}', "no_session", None),
         ('{"type": "open", "version": 9, "scenario": "qemu-emulated"}', "version", "version"),
-        ('{"type": "open", "version": 1, "scenario": "nope"}', "unknown_scenario", "scenario"),
-        ('{"type": "open", "version": 1, "scenario": "qemu-emulated", '
+        ('{"type": "open", "version": 2, "scenario": "nope"}', "unknown_scenario", "scenario"),
+        ('{"type": "open", "version": 2, "scenario": "qemu-emulated", '
          '"options": {"ring": "round"}}', "option", "options.ring"),
-        ('{"type": "resume", "version": 1, "session": "gone"}', "unknown_session", "session"),
-        ('{"type": "join", "version": 1, "room": "ZZZZZZ"}', "unknown_room", "room"),
+        ('{"type": "resume", "version": 2, "session": "gone"}', "unknown_session", "session"),
+        ('{"type": "join", "version": 2, "room": "ZZZZZZ"}', "unknown_room", "room"),
     ],
 )  # fmt: skip
 def test_bad_input_gets_a_structured_error_and_the_connection_stays_usable(
@@ -124,6 +124,27 @@ def test_bad_input_gets_a_structured_error_and_the_connection_stays_usable(
         error = ws.receive_json()
         assert (error["type"], error["code"], error["field"]) == ("error", code, field)
         assert error["message"]
+        assert opened(ws)[0]["type"] == "opened"
+
+
+def test_a_page_from_before_the_upgrade_is_told_to_reload_not_sent_frames(
+    client: TestClient,
+) -> None:
+    """Version 1 pages read a queue change as the whole queue: version 2 sends edits."""
+    with client.websocket_connect("/ws") as ws:
+        first, _ = opened(ws)
+    with client.websocket_connect("/ws") as ws:  # an old page reconnects to its session
+        for hello in (
+            {"type": "resume", "version": 1, "session": first["session"]},
+            {**OPEN, "version": 1},
+            {"type": "join", "version": 1, "room": "ABCDEF"},
+        ):
+            ws.send_json(hello)
+            error = ws.receive_json()
+            assert (error["type"], error["code"], error["field"]) == ("error", "version", "version")
+            assert "reload" in error["message"]
+        ws.send_text('{"type": "step", "count": 1}')
+        assert ws.receive_json()["code"] == "no_session"  # nothing was opened for it
         assert opened(ws)[0]["type"] == "opened"
 
 
@@ -148,7 +169,7 @@ def test_out_of_range_seek_and_forbidden_actions(client: TestClient) -> None:
 
 
 def test_an_uploaded_scenario_file_is_size_checked_then_loaded(client: TestClient) -> None:
-    upload = {"type": "open", "version": 1, "scenario_file": "steps: [" + "x, " * 100_000}
+    upload = {"type": "open", "version": 2, "scenario_file": "steps: [" + "x, " * 100_000}
     with client.websocket_connect("/ws") as ws:
         ws.send_json(upload)
         error = ws.receive_json()

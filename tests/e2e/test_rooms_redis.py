@@ -62,6 +62,6 @@ def test_a_followers_page_through_redis_away_and_a_worker_dying(
 
 def rejoin_as_presenter(app: App, room: dict[str, str]) -> ClientConnection:
     ws = app.connect()
-    send(ws, {"type": "join", "version": 1, "room": room["code"], "token": room["presenter_token"]})
+    send(ws, {"type": "join", "version": 2, "room": room["code"], "token": room["presenter_token"]})
     assert receive_until(ws, "position")[-1]["step"] == 6
     return ws

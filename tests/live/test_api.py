@@ -24,7 +24,7 @@ from virtio_viz.api.trace_schema import Trace
 from virtio_viz.live.live_vm import LiveVM
 from virtio_viz.live.manager import LiveSettings, LiveVMs
 
-OPEN = {"type": "open", "version": 1, "scenario": "live", "step": 0}
+OPEN = {"type": "open", "version": 2, "scenario": "live", "step": 0}
 
 
 @pytest.fixture

@@ -190,7 +190,7 @@ export type Message1 = string;
 export type Field = string | null;
 
 /**
- * Protocol version 1.
+ * Protocol version 2.
  */
 export interface VirtioVizWebsocketProtocol {
   client: Client;

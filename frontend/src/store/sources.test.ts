@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { LiveSource } from "./sources";
 import { TimelineStore } from "./store";
+import schema from "../../schema/protocol.json";
 
 /** A stand-in for the browser's WebSocket: the test plays the server. */
 class FakeSocket extends EventTarget {
@@ -62,10 +63,21 @@ describe("LiveSource in a room", () => {
     await vi.advanceTimersByTimeAsync(300);
     expect(FakeSocket.made).toHaveLength(2);
     socket(1).accept();
-    expect(socket(1).sent).toEqual([{ type: "join", version: 1, room: "ABCDEF", token: null }]);
+    expect(socket(1).sent).toEqual([{ type: "join", version: 2, room: "ABCDEF", token: null }]);
     socket(1).say(opened("follower"));
     expect(store.error).toBeNull();
     expect(store.step).toBe(0);
+  });
+
+  it("names the server's protocol version, and asks for a reload when the server speaks another", async () => {
+    vi.stubGlobal("WebSocket", FakeSocket);
+    const store = new TimelineStore();
+    const started = new LiveSource(store, "ws://x/ws", { session: "s1" }).start();
+    socket(0).accept();
+    expect(socket(0).sent).toEqual([{ type: "resume", version: schema["x-protocol-version"], session: "s1" }]);
+    socket(0).say({ type: "error", code: "version", message: "this server speaks protocol version 1", field: "version" });
+    await started;
+    expect(store.error).toMatch(/different protocol versions: reload the page/);
   });
 
   it("does not connect again after the page closed it", () => {

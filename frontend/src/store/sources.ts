@@ -6,6 +6,7 @@
  * again and rejoins its room or resumes its session, waiting a little longer each time.
  */
 import type { ActionSpec, Chapter, ClientMessage, Frame, Keyframe, Poll, State, Trace, TraceHeader } from "../protocol";
+import { PROTOCOL_VERSION } from "../protocol";
 import { upgradeTrace } from "./changes";
 import type { TimelineStore } from "./store";
 
@@ -98,20 +99,20 @@ export class LiveSource implements Source {
 
   private hello(): ClientMessage {
     const r = this.request;
-    if (r.room) return { type: "join", version: 1, room: r.room, token: r.token ?? null };
+    if (r.room) return { type: "join", version: PROTOCOL_VERSION, room: r.room, token: r.token ?? null };
     const session = this.sessionId ?? r.session;
-    if (session) return { type: "resume", version: 1, session };
+    if (session) return { type: "resume", version: PROTOCOL_VERSION, session };
     return this.openMessage();
   }
 
   private openMessage(): ClientMessage {
     const r = this.request;
     if (r.scenarioFile !== undefined) {
-      return { type: "open", version: 1, scenario_file: r.scenarioFile, options: {}, step: r.step ?? 0, actions: [], seed: 0 };
+      return { type: "open", version: PROTOCOL_VERSION, scenario_file: r.scenarioFile, options: {}, step: r.step ?? 0, actions: [], seed: 0 };
     }
     // the URL's options are numbers, text and flags (url-state.ts): what the server accepts
     const options = (r.options ?? {}) as Extract<ClientMessage, { type: "open" }>["options"];
-    return { type: "open", version: 1, scenario: r.scenario ?? "qemu-emulated", options, step: r.step ?? 0, actions: (r.actions ?? []) as never, seed: 0 };
+    return { type: "open", version: PROTOCOL_VERSION, scenario: r.scenario ?? "qemu-emulated", options, step: r.step ?? 0, actions: (r.actions ?? []) as never, seed: 0 };
   }
 
   private send(message: ClientMessage): void {
@@ -168,7 +169,9 @@ export class LiveSource implements Source {
         break;
       case "error":
         this.unanswered = Math.max(0, this.unanswered - 1);
-        store.error = `${message.message as string}${message.field ? ` (${message.field as string})` : ""}`;
+        store.error = message.code === "version"
+          ? "This page and the server speak different protocol versions: reload the page."
+          : `${message.message as string}${message.field ? ` (${message.field as string})` : ""}`;
         store.changed();
         break;
     }

@@ -85,7 +85,10 @@ class Conversation:
         if isinstance(message, p.Open | p.Resume | p.Join):
             if message.version != p.PROTOCOL_VERSION:
                 raise ProtocolError(
-                    "version", f"this server speaks version {p.PROTOCOL_VERSION}", "version"
+                    "version",
+                    f"this server speaks protocol version {p.PROTOCOL_VERSION}: "
+                    "virtio-viz was updated since this page loaded; reload the page",
+                    "version",
                 )
             if isinstance(message, p.Open):
                 return await self._open(message)

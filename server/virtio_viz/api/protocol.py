@@ -1,4 +1,4 @@
-"""The websocket protocol, version 1: every message either side may send.
+"""The websocket protocol, version 2: every message either side may send.
 
 Messages are JSON objects with a `type` (a discriminated union); the client's first
 message (`open`, `resume` or `join`) carries the protocol `version`. The server's
@@ -7,11 +7,15 @@ as plain JSON (`dict`) because the timeline already produces them in that shape,
 published JSON Schema describes them through `TraceHeader`.
 
 Client messages are validated strictly, straight from the JSON text: a field of the
-wrong type is refused rather than converted (`"version": "1"`, `"count": true`), and the
+wrong type is refused rather than converted (`"version": "2"`, `"count": true`), and the
 JSON reader refuses nesting deeper than a message needs and numbers longer than any
 field holds, before anything is built from them.
 
 The frontend's TypeScript types are generated from `protocol_schema()`.
+
+Versions: 2 sends a step's queue changes as edits (trace format 2, docs/trace-format.md)
+and adds `prepare`. A page from before an upgrade is refused with code `version`, and
+told to reload, rather than served frames it would misread.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from virtio_viz.api.trace_schema import Question
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 MAX_STEP = 10_000_000
 Number = Annotated[int, Field(ge=-(2**63), le=2**64)]
 Text = Annotated[str, Field(max_length=1024)]
