@@ -16,6 +16,7 @@
     .venv/bin/python -m benchmarks.frontend_actions --forks 2 --joins 2     # a smoke run
     .venv/bin/python -m benchmarks.frontend_actions --read-ms 0   # every click at once
     .venv/bin/python -m benchmarks.frontend_actions --forks 0     # the joins alone
+    .venv/bin/python -m benchmarks.frontend_actions --static /tmp/before/static  # another build
 
 Goals (issue 20): fork painted p50 <= 150 ms, p95 <= 300 ms; join p50 <= 400 ms.
 """
@@ -27,11 +28,12 @@ import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from benchmarks import stage_geometry as stage
-from benchmarks.frontend_speed import CHROMIUM, FLAGS, STEP_TO_PAINT, serving
+from benchmarks.frontend_speed import CHROMIUM, FLAGS, STATIC, STEP_TO_PAINT, serving
 
 STORY = "qemu-emulated"
 JOIN_STEP = 5
@@ -99,8 +101,8 @@ def open_room(browser: Browser, url: str) -> tuple[Page, str]:
     return presenter, href
 
 
-def measure(forks: int = 15, joins: int = 10, read_ms: int = 1000) -> Result:
-    with serving() as url, sync_playwright() as playwright:
+def measure(forks: int = 15, joins: int = 10, read_ms: int = 1000, static: Path = STATIC) -> Result:
+    with serving(static) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.set_default_timeout(60_000)
@@ -127,8 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--forks", type=int, default=15)
     parser.add_argument("--joins", type=int, default=10)
     parser.add_argument("--read-ms", type=int, default=1000, help="the reader reads this long")
+    parser.add_argument("--static", type=Path, default=STATIC, help="serve this build")
     args = parser.parse_args(argv)
-    r = measure(args.forks, args.joins, args.read_ms)
+    r = measure(args.forks, args.joins, args.read_ms, args.static)
     med = statistics.median
     if r.fork_ms:
         print_forks(r, args.read_ms)
