@@ -15,6 +15,8 @@
     .venv/bin/python -m benchmarks.frontend_actions               # 15 forks, 10 joins
     .venv/bin/python -m benchmarks.frontend_actions --forks 2 --joins 2     # a smoke run
     .venv/bin/python -m benchmarks.frontend_actions --read-ms 0   # every click at once
+    .venv/bin/python -m benchmarks.frontend_actions --forks 0     # the joins alone
+    .venv/bin/python -m benchmarks.frontend_actions --static /tmp/before/static  # another build
 
 Goals (issue 20): fork painted p50 <= 150 ms, p95 <= 300 ms; join p50 <= 400 ms.
 """
@@ -26,11 +28,12 @@ import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from benchmarks import stage_geometry as stage
-from benchmarks.frontend_speed import CHROMIUM, FLAGS, STEP_TO_PAINT, serving
+from benchmarks.frontend_speed import CHROMIUM, FLAGS, STATIC, STEP_TO_PAINT, serving
 
 STORY = "qemu-emulated"
 JOIN_STEP = 5
@@ -98,8 +101,8 @@ def open_room(browser: Browser, url: str) -> tuple[Page, str]:
     return presenter, href
 
 
-def measure(forks: int = 15, joins: int = 10, read_ms: int = 1000) -> Result:
-    with serving() as url, sync_playwright() as playwright:
+def measure(forks: int = 15, joins: int = 10, read_ms: int = 1000, static: Path = STATIC) -> Result:
+    with serving(static) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         page.set_default_timeout(60_000)
@@ -126,20 +129,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--forks", type=int, default=15)
     parser.add_argument("--joins", type=int, default=10)
     parser.add_argument("--read-ms", type=int, default=1000, help="the reader reads this long")
+    parser.add_argument("--static", type=Path, default=STATIC, help="serve this build")
     args = parser.parse_args(argv)
-    r = measure(args.forks, args.joins, args.read_ms)
+    r = measure(args.forks, args.joins, args.read_ms, args.static)
+    med = statistics.median
+    if r.fork_ms:
+        print_forks(r, args.read_ms)
+    if r.join_ms:
+        print(f"join link to diagram: p50 {med(r.join_ms):.0f} ms, min {min(r.join_ms):.0f}, "
+              f"max {max(r.join_ms):.0f} (goal p50 400); the same step with no room p50 "
+              f"{med(r.open_ms):.0f} ms -> {med(r.join_ms) / med(r.open_ms):.2f}x")  # fmt: skip
+    return 0
+
+
+def print_forks(r: Result, read_ms: int) -> None:
     med = statistics.median
     print(f"fork clicked at once: p50 {med(r.at_once_ms):.0f} ms, p95 {p(r.at_once_ms, 0.95):.0f}"
           f" ms -> {med(r.at_once_ms) / med(r.step_ms):.1f}x the key press")  # fmt: skip
-    print(f"fork painted after {args.read_ms} ms of reading: p50 {med(r.fork_ms):.0f} ms, "
+    print(f"fork painted after {read_ms} ms of reading: p50 {med(r.fork_ms):.0f} ms, "
           f"p95 {p(r.fork_ms, 0.95):.0f} ms, "
           f"min {min(r.fork_ms):.0f}, max {max(r.fork_ms):.0f} (goal p50 150, p95 300); "
           f"key press to painted step p50 {med(r.step_ms):.0f} ms -> "
           f"{med(r.fork_ms) / med(r.step_ms):.1f}x")  # fmt: skip
-    print(f"join link to diagram: p50 {med(r.join_ms):.0f} ms, min {min(r.join_ms):.0f}, "
-          f"max {max(r.join_ms):.0f} (goal p50 400); the same step with no room p50 "
-          f"{med(r.open_ms):.0f} ms -> {med(r.join_ms) / med(r.open_ms):.2f}x")  # fmt: skip
-    return 0
 
 
 if __name__ == "__main__":

@@ -2,28 +2,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { LiveSource } from "./sources";
 import { TimelineStore } from "./store";
 import schema from "../../schema/protocol.json";
+import { FakeSocket } from "./fixtures/fake-socket";
 
-/** A stand-in for the browser's WebSocket: the test plays the server. */
-class FakeSocket extends EventTarget {
-  static OPEN = 1;
-  static made: FakeSocket[] = [];
-  readyState = 0;
-  sent: Record<string, unknown>[] = [];
-  constructor(readonly url: string) { super(); FakeSocket.made.push(this); }
-  send(text: string): void { this.sent.push(JSON.parse(text) as Record<string, unknown>); }
-  close(): void { this.drop(); }
-  accept(): void { this.readyState = FakeSocket.OPEN; this.dispatchEvent(new Event("open")); }
-  say(message: Record<string, unknown>): void {
-    this.dispatchEvent(Object.assign(new Event("message"), { data: JSON.stringify(message) }));
-  }
-  drop(): void { this.readyState = 3; this.dispatchEvent(new Event("close")); }
-}
-
-function socket(index: number): FakeSocket {
-  const made = FakeSocket.made[index];
-  if (!made) throw new Error(`no socket ${index}`);
-  return made;
-}
+const socket = (index: number) => FakeSocket.at(index);
 
 const header = { step_count: 10, chapters: [] };
 const opened = (role: string) => ({

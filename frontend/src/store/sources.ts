@@ -6,9 +6,10 @@
  * again and rejoins its room or resumes its session, waiting a little longer each time.
  */
 import type { ActionSpec, Chapter, ClientMessage, Frame, Keyframe, Poll, State, Trace, TraceHeader } from "../protocol";
-import { PROTOCOL_VERSION } from "../protocol";
 import { upgradeTrace } from "./changes";
 import type { TimelineStore } from "./store";
+import { helloFor, openMessage, type OpenRequest } from "./hello";
+import { takeEarly } from "./early-socket";
 
 export interface Source {
   start(): Promise<void>;
@@ -56,8 +57,6 @@ export class TraceSource implements Source {
 /** What the server answers with a `position` (after an `opened` or a `snapshot`). */
 const ANSWERED_BY_POSITION = new Set<string>(["open", "resume", "join", "step", "back", "seek", "play", "pause", "act"]);
 
-interface OpenRequest { scenarioFile?: string; scenario?: string; options?: Record<string, unknown>; step?: number; actions?: unknown[]; room?: string; token?: string; session?: string }
-
 export class LiveSource implements Source {
   readonly live = true;
   sessionId: string | null = null;
@@ -72,15 +71,18 @@ export class LiveSource implements Source {
 
   start(): Promise<void> {
     this.ready = new Promise((resolve, reject) => {
-      const socket = new WebSocket(this.url);
+      const hello = this.hello();
+      const early = takeEarly(this.url, JSON.stringify(hello)); // opened by the page's entry script
+      const socket = early?.socket ?? new WebSocket(this.url);
       this.socket = socket;
-      this.unanswered = 0;
-      socket.addEventListener("open", () => this.send(this.hello()));
+      this.unanswered = early ? 1 : 0; // the early socket sends the hello
+      const receive = (data: string) => { this.receive(JSON.parse(data) as Record<string, unknown>); resolve(); };
+      if (early) early.adopt(receive);
+      else {
+        socket.addEventListener("open", () => this.send(hello));
+        socket.addEventListener("message", (event) => receive(String(event.data)));
+      }
       socket.addEventListener("error", () => reject(new Error("the live server could not be reached")));
-      socket.addEventListener("message", (event) => {
-        this.receive(JSON.parse(String(event.data)) as Record<string, unknown>);
-        resolve();
-      });
       socket.addEventListener("close", () => {
         if (this.closing) return; // we closed it on purpose (another scenario, a room)
         this.store.error = "The connection to the server closed.";
@@ -97,23 +99,7 @@ export class LiveSource implements Source {
     setTimeout(() => { if (!this.closing) this.start().catch(() => undefined); }, wait);
   }
 
-  private hello(): ClientMessage {
-    const r = this.request;
-    if (r.room) return { type: "join", version: PROTOCOL_VERSION, room: r.room, token: r.token ?? null };
-    const session = this.sessionId ?? r.session;
-    if (session) return { type: "resume", version: PROTOCOL_VERSION, session };
-    return this.openMessage();
-  }
-
-  private openMessage(): ClientMessage {
-    const r = this.request;
-    if (r.scenarioFile !== undefined) {
-      return { type: "open", version: PROTOCOL_VERSION, scenario_file: r.scenarioFile, options: {}, step: r.step ?? 0, actions: [], seed: 0 };
-    }
-    // the URL's options are numbers, text and flags (url-state.ts): what the server accepts
-    const options = (r.options ?? {}) as Extract<ClientMessage, { type: "open" }>["options"];
-    return { type: "open", version: PROTOCOL_VERSION, scenario: r.scenario ?? "qemu-emulated", options, step: r.step ?? 0, actions: (r.actions ?? []) as never, seed: 0 };
-  }
+  private hello(): ClientMessage { return helloFor(this.request, this.sessionId); }
 
   private send(message: ClientMessage): void {
     if (this.socket?.readyState !== WebSocket.OPEN) return;
@@ -142,7 +128,7 @@ export class LiveSource implements Source {
       case "position":
         this.unanswered = Math.max(0, this.unanswered - 1);
         if (!this.opened && this.request.room && this.request.token && this.request.scenario) {
-          this.send(this.openMessage()); // an empty room: the presenter opens its story there
+          this.send(openMessage(this.request)); // an empty room: the presenter opens its story there
           break;
         }
         store.addFrames((message.frames as Frame[] | undefined) ?? []);

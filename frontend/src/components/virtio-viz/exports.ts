@@ -79,3 +79,11 @@ export async function recordChapter(x: ExportSource, format: "webm" | "gif"): Pr
     s.setStep(start);
   }
 }
+
+/** The stage's save buttons: a poster at once, or a recording while `recording` says so
+ * (the page disables the recording buttons, then goes back to the step it showed). */
+export async function saveStage(x: ExportSource, format: "svg" | "png" | "webm" | "gif", recording: (on: boolean) => void): Promise<void> {
+  if (format === "svg" || format === "png") { await savePoster(x, format); return; }
+  recording(true);
+  try { await recordChapter(x, format); } finally { recording(false); }
+}

@@ -27,15 +27,18 @@ import { chooseFile, openDropped } from "./files";
 import { hostScheme, placeFor, systemScheme } from "./place";
 import { DOCK_PANELS, openPanels, panelByKey, type PanelContext, type PanelId, type PanelSpec } from "./panels";
 import { stage, type SaveFormat } from "./stage";
+import { Player } from "./player";
+import { firstStep, wsUrlFor } from "./early-start";
 import { pageHeader } from "./head";
 import { StepAnnouncer } from "./announce";
 import { DialogFocus } from "./dialog-focus";
-import { recordChapter, savePoster, type ExportSource } from "./exports";
+import { saveStage, type ExportSource } from "./exports";
 import type { Place } from "../../layout/type-scale";
 import type { ArchDiagram } from "../arch-diagram/arch-diagram";
 import { NOTES_CHANNEL, noteAt } from "../speaker-notes/speaker-notes";
 import { shareDialog } from "../share-dialog/share";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
+import { roomAfter } from "../lecture-bar/room";
 import { QuizDesk, type DeskHost } from "../quiz-card/desk";
 import "../speaker-notes/speaker-notes";
 import "../timeline-bar/timeline-bar";
@@ -90,7 +93,8 @@ export class VirtioViz extends LitElement {
   /** Set when the theme came from the URL, an attribute or the reader's choice. */
   private themeChosen = false;
   private source: Source | null = null;
-  private timer: number | undefined;
+  private player = new Player({ store: this.store, source: () => this.source, seek: (n) => this.seek(n), changed: () => this.requestUpdate(),
+    last: () => clampStep(this.store.length - 1, this.store.length, this.embed) });
   private options: Record<string, unknown> = {};
   private room: string | null = null;
   private token: string | null = null;
@@ -111,7 +115,6 @@ export class VirtioViz extends LitElement {
       const url = readUrl(location.search);
       this.src = url.src ?? this.src;
       this.scenario = url.scenario;
-      this.step = url.step;
       this.options = url.options;
       this.actionsLog = url.actions;
       this.room = url.room;
@@ -120,8 +123,8 @@ export class VirtioViz extends LitElement {
       if (url.theme) { this.theme = url.theme; this.themeChosen = true; }
       this.quiz = this.quiz || !!url.quiz;
       this.embed = readEmbedParams(location.search);
+      this.step = firstStep(url, this.embed);
       this.notesMode = new URLSearchParams(location.search).get("notes") === "1";
-      if (this.embed.from !== null) this.step = Math.max(this.step, this.embed.from);
       if (this.embed.speed !== null) this.store.speed = this.embed.speed;
     } else this.actionsLog = readActions(this.actions);
     if (!this.theme) this.theme = this.preferredScheme();
@@ -144,7 +147,7 @@ export class VirtioViz extends LitElement {
     (this.urlState ? window : this).removeEventListener("keydown", this.onKey as EventListener);
     this.schemeQuery?.removeEventListener("change", this.onScheme);
     this.placeObserver.disconnect();
-    this.stopTimer();
+    this.player.stop();
     this.announcer.cancel();
     this.source?.close();
     this.notes?.close();
@@ -157,10 +160,7 @@ export class VirtioViz extends LitElement {
     if (width > 0) this.place = placeFor(width, this.compact);
   }
 
-  private wsUrl(): string {
-    const base = new URL(this.server ?? location.href);
-    return `${base.protocol === "https:" ? "wss:" : "ws:"}//${base.host}/ws`;
-  }
+  private wsUrl(): string { return wsUrlFor(this.server ?? location.href); }
 
   private async start(): Promise<void> {
     this.source?.close();
@@ -189,7 +189,7 @@ export class VirtioViz extends LitElement {
       if (this.store.header?.comparison && this.place === "wide" && !this.open.length) this.open = ["compare"];
       const liveVm = this.store.header?.scenario.id === LIVE_ENTRY.id && this.source.live;
       if (liveVm && !this.open.includes("console")) this.open = [...this.open, "console"]; // its console is its controls
-      if (this.embed.autoplay && this.timer === undefined) this.togglePlay();
+      if (this.embed.autoplay && !this.player.playing) this.togglePlay();
     } catch (error) {
       this.loadError = error instanceof Error ? error.message : String(error);
     }
@@ -199,22 +199,16 @@ export class VirtioViz extends LitElement {
   private async lecture(command: LectureCommand): Promise<void> {
     const header = this.store.header;
     if (!header) return;
+    const { room, token, joinUrl, detachedFrom } = this;
+    const next = await roomAfter(command, { room, token, joinUrl, detachedFrom }, this.server ?? location.href);
+    if (!next) { this.store.error = "The server could not open a room."; this.store.changed(); return; }
+    ({ room: this.room, token: this.token, joinUrl: this.joinUrl, detachedFrom: this.detachedFrom } = next);
+    if (command === "detach") this.followHint = false;
+    if (command === "present" && !this.open.includes("lecture")) this.open = [...this.open, "lecture"];
     this.scenario = header.scenario.id;
     this.options = { ...header.scenario.options };
     this.actionsLog = placedActions(header.scenario.actions);
     this.step = this.store.step;
-    if (command === "present") {
-      const reply = await fetch(new URL("/api/rooms", this.server ?? location.href), { method: "POST" });
-      if (!reply.ok) { this.store.error = "The server could not open a room."; this.store.changed(); return; }
-      const room = (await reply.json()) as { code: string; join_url: string; presenter_token: string };
-      this.room = room.code; this.token = room.presenter_token; this.joinUrl = room.join_url;
-      if (!this.open.includes("lecture")) this.open = [...this.open, "lecture"];
-    } else if (command === "detach") {
-      this.followHint = false;
-      this.detachedFrom = this.room; this.room = null; this.token = null;
-    } else {
-      this.room = this.detachedFrom; this.detachedFrom = null;
-    }
     await this.start();
   }
 
@@ -256,25 +250,7 @@ export class VirtioViz extends LitElement {
   }
 
   private togglePlay(): void {
-    if (this.following()) return;
-    if (this.timer !== undefined) { this.stopTimer(); this.source?.pause(); return; }
-    this.store.playing = true;
-    this.source?.play(this.store.speed);
-    this.timer = window.setInterval(() => {
-      const last = clampStep(this.store.length - 1, this.store.length, this.embed);
-      if (this.store.step >= last) { this.stopTimer(); this.source?.pause(); return; }
-      // Only onto a step the page holds: the server streams ahead while playing; a tick
-      // before the frames come waits (else each tick would move the session one more step).
-      if (this.store.has(this.store.step + 1)) this.seek(this.store.step + 1);
-    }, 1000 / this.store.speed);
-    this.requestUpdate();
-  }
-
-  private stopTimer(): void {
-    if (this.timer !== undefined) window.clearInterval(this.timer);
-    this.timer = undefined;
-    this.store.playing = false;
-    this.requestUpdate();
+    if (!this.following()) this.player.toggle();
   }
 
   private key(e: KeyboardEvent): void {
@@ -311,7 +287,7 @@ export class VirtioViz extends LitElement {
       store: s, header, view: s.view(), step: s.step, statusHistory: s.statusHistory(), recent, focus: this.focusBytes,
       actions: s.actions, live: !!this.source?.live, role: s.role, room: this.room, joinUrl: this.joinUrl,
       detachedFrom: this.detachedFrom, notice: s.notice, act: (r) => this.source?.act(r.kind, r.params),
-      prepare: (r) => { if (this.timer === undefined) this.source?.prepare(r); },
+      prepare: (r) => { if (!this.player.playing) this.source?.prepare(r); },
       lecture: (c) => void this.lecture(c), openNotes: () => this.openNotes(),
       server: this.server, ownStory: !this.src || isShippedRecording(this.src),
       changeOptions: (options) => this.changeOptions(options), quiz: this.desk,
@@ -345,17 +321,17 @@ export class VirtioViz extends LitElement {
         @dragleave=${() => { this.dragging = false; }} @drop=${(e: DragEvent) => void this.drop(e)}
         @seek=${(e: CustomEvent<number>) => this.seek(e.detail)}
         @command=${(e: CustomEvent<Command>) => this.command(e.detail)}
-        @speed=${(e: CustomEvent<number>) => { s.speed = e.detail; if (this.timer !== undefined) { this.stopTimer(); this.togglePlay(); } }}
+        @speed=${(e: CustomEvent<number>) => { s.speed = e.detail; this.player.restart(); }}
         @focus-bytes=${(e: CustomEvent<Focus>) => { this.focusBytes = e.detail; }} @click=${(e: Event) => this.desk.click(e)}>
       ${this.compact ? nothing : this.head(offered)}
       <div class="sr-only" role="status" aria-atomic="true" data-announcer>${this.announcer.text}</div>
       <main class="main">${this.compact && this.urlState ? html`<h1 class="sr-only">${header.scenario.title}</h1>` : nothing}
-        ${open.before}${stage({ store: s, place: this.place, projector: this.theme === "projector", playing: this.timer !== undefined, compact: this.compact,
+        ${open.before}${stage({ store: s, place: this.place, projector: this.theme === "projector", playing: this.player.playing, compact: this.compact,
           ringsShown: this.ringsShown, focus: this.focusBytes, recording: this.recording, shows: (p) => this.shows(p), save: (f) => void this.save(f) })}
         ${open.after}
       </main>
       <footer class="bar panel" ?hidden=${!this.embed.controls}>
-        <vv-timeline .step=${s.step} .total=${s.length} .playing=${this.timer !== undefined} .speed=${s.speed}
+        <vv-timeline .step=${s.step} .total=${s.length} .playing=${this.player.playing} .speed=${s.speed}
           .chapters=${header.chapters} .violations=${s.violationSteps()} ?disabled=${s.role === "follower"}></vv-timeline>
         ${this.compact && this.shows("rings") ? html`<button class="rings-toggle" aria-pressed=${this.ringsShown} @click=${() => { this.ringsShown = !this.ringsShown; }}>rings</button>` : nothing}
       </footer>
@@ -404,7 +380,7 @@ export class VirtioViz extends LitElement {
 
   async openFile(name: string, text: string): Promise<void> {
     this.source?.close();
-    this.stopTimer();
+    this.player.stop();
     this.dropped = name;
     try {
       this.source = await openDropped(this.store, name, text, this.server ?? location.href, this.wsUrl());
@@ -415,21 +391,18 @@ export class VirtioViz extends LitElement {
     }
   }
 
-
   private async save(format: SaveFormat): Promise<void> {
     const diagram = this.renderRoot.querySelector<ArchDiagram>("vv-diagram");
     if (!diagram || !this.store.header) return;
     const source: ExportSource = { store: this.store, diagram, style: getComputedStyle(this), embed: this.embed, drawn: () => this.updateComplete };
-    if (format === "svg" || format === "png") { await savePoster(source, format); return; }
-    this.recording = true;
-    try { await recordChapter(source, format); } finally { this.recording = false; this.seek(this.store.step); }
+    await saveStage(source, format, (on) => { this.recording = on; if (!on) this.seek(this.store.step); });
   }
 
   override updated(): void {
     if (window.parent !== window && !this.resizeObserver && this.store.header) this.resizeObserver = reportHeight(this);
     this.dialogFocus.update(this.renderRoot.querySelector<HTMLElement>("[role=dialog]"));
     const s = this.store;
-    const playing = this.timer !== undefined || (s.role === "follower" && s.playing); // a follower's presenter plays
+    const playing = this.player.playing || (s.role === "follower" && s.playing); // a follower's presenter plays
     this.announcer.show(s.frame(s.step), s.length, s.header?.chapters[s.chapterAt()], playing);
   }
 
