@@ -27,6 +27,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Final
 
 from virtio_viz.model import mypyc_attr
 from virtio_viz.model.errors import ConfigError, MemoryFault
@@ -86,11 +87,21 @@ def journal_ranges(journal: list[int]) -> tuple[MemRange, ...]:
     return tuple(ranges)
 
 
+def _journal(journal: list[int], addr: int, length: int) -> None:
+    """Note an access of `length` bytes at `addr`: two appends, no tuple built."""
+    journal.append(addr)
+    journal.append(addr + length)
+
+
 def _too_wide(value: int, size: int) -> ConfigError:
     return ConfigError(f"value {value} does not fit in {size} bytes")
 
 
-_U8, _LE16, _LE32, _LE64 = (struct.Struct(f) for f in ("<B", "<H", "<I", "<Q"))
+# Final: compiled code then holds them as constants instead of looking up module globals
+_U8: Final = struct.Struct("<B")
+_LE16: Final = struct.Struct("<H")
+_LE32: Final = struct.Struct("<I")
+_LE64: Final = struct.Struct("<Q")
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # live/mapping.py: CapturingMemory
@@ -181,7 +192,7 @@ class GuestMemory:
         else:
             data, offset = self._locate(addr, length)
         if length > 0:
-            self._reads += (addr, addr + length)
+            _journal(self._reads, addr, length)
         return bytes(data[offset : offset + length])
 
     def read_struct(self, layout: struct.Struct, addr: int) -> tuple[int, ...]:
@@ -189,7 +200,7 @@ class GuestMemory:
         `layout.size` bytes: a descriptor, straight from memory, with no bytes copy."""
         size = layout.size
         data, offset = self._locate(addr, size)
-        self._reads += (addr, addr + size)
+        _journal(self._reads, addr, size)
         fields: tuple[int, ...] = layout.unpack_from(data, offset)
         return fields
 
@@ -202,7 +213,7 @@ class GuestMemory:
             data, offset = self._locate(addr, length)
         data[offset : offset + length] = payload
         if length:
-            self._writes += (addr, addr + length)
+            _journal(self._writes, addr, length)
 
     def fill(self, addr: int, length: int, byte: int = 0) -> None:
         self.write(addr, bytes([byte]) * length)
@@ -210,7 +221,7 @@ class GuestMemory:
     # -- little-endian accessors ------------------------------------------------------
     def read_uint(self, addr: int, size: int) -> int:
         data, offset = self._locate(addr, size)
-        self._reads += (addr, addr + size)
+        _journal(self._reads, addr, size)
         return int.from_bytes(data[offset : offset + size], "little")
 
     def write_uint(self, addr: int, size: int, value: int) -> None:
@@ -229,7 +240,7 @@ class GuestMemory:
             data = self._hot_data
         else:
             data, offset = self._locate(addr, size)
-        self._reads += (addr, addr + size)
+        _journal(self._reads, addr, size)
         value: int = layout.unpack_from(data, offset)[0]
         return value
 
@@ -246,7 +257,7 @@ class GuestMemory:
         else:
             data, offset = self._locate(addr, size)
         layout.pack_into(data, offset, value)
-        self._writes += (addr, addr + size)
+        _journal(self._writes, addr, size)
 
     def read_u8(self, addr: int) -> int:
         return self._read_fixed(addr, _U8)
