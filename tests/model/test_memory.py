@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -68,6 +70,43 @@ def test_value_too_large_for_field_is_refused() -> None:
         ram().write_le16(0x1000_0000, 0x1_0000)
 
 
+@pytest.mark.parametrize("value", [-1, 0x1_0000])
+def test_an_le16_that_does_not_fit_changes_nothing(value: int) -> None:
+    memory = ram()
+    memory.write_le16(0x1000_0010, 0xBEEF)
+    memory.drain_journal()
+    with pytest.raises(ConfigError, match=f"value {value} does not fit in 2 bytes"):
+        memory.write_le16(0x1000_0010, value)
+    assert memory.peek(0x1000_0010, 2) == b"\xef\xbe"
+    assert memory.drain_journal() == ((), ())
+
+
+def test_an_le16_across_the_end_of_a_region_faults_and_is_not_journaled() -> None:
+    memory = ram()
+    memory.read_le16(0x1000_0000)  # the region of the last access is cached
+    memory.drain_journal()
+    for access in (
+        lambda: memory.read_le16(0x1000_FFFF),
+        lambda: memory.write_le16(0xFE00_00FF, 1),
+    ):
+        with pytest.raises(MemoryFault):
+            access()
+    assert memory.peek(0xFE00_00FF, 1) == b"\0"
+    assert memory.drain_journal() == ((), ())
+
+
+def test_write_struct_packs_fields_in_place_as_one_journaled_write() -> None:
+    memory = ram()
+    descriptor = struct.Struct("<QIHH")  # struct virtq_desc
+    memory.write_struct(descriptor, 0x1000_0020, (0x1000_2000, 1500, 3, 7))
+    assert memory.peek(0x1000_0020, 16).hex() == "0020001000000000" + "dc050000" + "0300" + "0700"
+    assert memory.drain_journal() == ((), (MemRange(0x1000_0020, 16),))
+    with pytest.raises(MemoryFault):
+        memory.write_struct(descriptor, 0xFE00_00F8, (1, 2, 3, 4))  # 8 of its 16 bytes fit
+    assert memory.peek(0xFE00_00F8, 8) == bytes(8)
+    assert memory.drain_journal() == ((), ())
+
+
 @given(st.lists(st.tuples(st.integers(0, 0xFFF0), st.binary(min_size=1, max_size=16))))
 def test_snapshot_restore_round_trips(writes: list[tuple[int, bytes]]) -> None:
     memory = ram()
@@ -86,6 +125,8 @@ def test_a_mapped_region_reads_and_writes_the_bytes_it_was_given() -> None:
     assert memory.read_le16(0x4010) == 0x1234
     memory.write_le32(0x4020, 0xDEADBEEF)
     assert backing[0x1020:0x1024] == (0xDEADBEEF).to_bytes(4, "little")
+    memory.write_le16(0x4030, 0xCAFE)
+    assert backing[0x1030:0x1032] == b"\xfe\xca"
     with pytest.raises(MemoryFault):
         memory.read_le16(0x4FFF)  # one byte past the mapped view
 

@@ -98,16 +98,18 @@ def said(summary: str, values: Mapping[str, Value]) -> Told:
 
 
 # An event noted but not built yet: its type, queue, arguments, and the raw journal of
-# its reads and its writes (flat start, end pairs)
-_Noted = tuple[EventType[*tuple[Any, ...]], int | None, tuple[Any, ...], list[int], list[int]]
+# its reads and its writes (flat start, end pairs; None for no access)
+_Noted = tuple[
+    EventType[*tuple[Any, ...]], int | None, tuple[Any, ...], list[int] | None, list[int] | None
+]
 
 
 def _built(
     event_type: EventType[*tuple[Any, ...]],
     queue: int | None,
     args: tuple[Any, ...],
-    reads: list[int],
-    writes: list[int],
+    reads: list[int] | None,
+    writes: list[int] | None,
 ) -> Event:
     summary, values = event_type.tell(*args)
     return Event(
@@ -173,10 +175,19 @@ class EventLog:
     def note(self, event_type: EventType[*Ts], queue: int | None, *args: *Ts) -> None:
         """Record an event of `event_type`, told from `args` when it is read."""
         # The journal is handed over as it is, flat lists that become MemRanges when the
-        # event is built; this runs for every event, so GuestMemory's lists are taken here.
+        # event is built; this runs for every event, so GuestMemory's lists are taken here,
+        # and only a list that holds something is replaced (a step mostly reads or writes).
         memory = self.memory
-        reads, writes = memory._reads, memory._writes
-        memory._reads, memory._writes = [], []
+        reads: list[int] | None = memory._reads
+        writes: list[int] | None = memory._writes
+        if reads:
+            memory._reads = []
+        else:
+            reads = None
+        if writes:
+            memory._writes = []
+        else:
+            writes = None
         if self.observer is None:
             self._entries.append((event_type, queue, args, reads, writes))
             return

@@ -24,6 +24,11 @@ class Buffer:
     length: int
     writable: bool = False
 
+    def __init__(self, addr: int, length: int, writable: bool = False) -> None:
+        object.__setattr__(self, "addr", addr)  # a compiled __init__ (model/frozen.py)
+        object.__setattr__(self, "length", length)
+        object.__setattr__(self, "writable", writable)
+
 
 @dataclass(frozen=True, slots=True)
 class Chain:
@@ -33,6 +38,11 @@ class Chain:
     id: int
     buffers: tuple[Buffer, ...]
     desc_count: int
+
+    def __init__(self, id: int, buffers: tuple[Buffer, ...], desc_count: int) -> None:
+        object.__setattr__(self, "id", id)  # a compiled __init__ (model/frozen.py)
+        object.__setattr__(self, "buffers", buffers)
+        object.__setattr__(self, "desc_count", desc_count)
 
     @property
     def readable(self) -> tuple[Buffer, ...]:
@@ -73,6 +83,11 @@ class UsedBuffer:
     id: int
     length: int
     token: object | None = None  # mypyc compiles no dataclass field of plain `object`
+
+    def __init__(self, id: int, length: int, token: object | None = None) -> None:
+        object.__setattr__(self, "id", id)  # a compiled __init__ (model/frozen.py)
+        object.__setattr__(self, "length", length)
+        object.__setattr__(self, "token", token)
 
 
 def follow(links: Sequence[int], start: int, count: int) -> tuple[int, ...]:

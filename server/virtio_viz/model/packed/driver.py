@@ -156,7 +156,7 @@ class PackedDriverQueue(DriverLab):
         """Write `desc` at `slot` with `flags` (its lap's encoding), the flags only when
         the slot is not the head."""
         base = self._desc_addr + DESC_SIZE * slot
-        self.memory.write(base, _ADDR_LEN_ID.pack(*desc[:3]))
+        self.memory.write_struct(_ADDR_LEN_ID, base, desc[:3])
         if not is_head:
             self.memory.write_le16(base + DESC_FLAGS_OFFSET, flags)
         self.log.note(steps.desc_written, self.queue_index, slot, desc, flags, is_head, count)

@@ -16,7 +16,7 @@ while in flight.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from virtio_viz.model.events import EventLog, Value
 from virtio_viz.model.memory import GuestMemory
@@ -28,12 +28,18 @@ from virtio_viz.model.spec import RING_EVENT_FLAGS_DISABLE, RING_EVENT_FLAGS_ENA
 from virtio_viz.model.virtqueue import follow
 
 
-class InFlight(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class InFlight:
     """What the driver remembers about an exposed buffer (Linux: desc_state[id])."""
 
     desc_count: int  # ring slots the buffer fills
     last: int  # the last id-list entry it consumed, linked back on reclaim
     token: object | None  # mypyc compiles no dataclass field of plain `object`
+
+    def __init__(self, desc_count: int, last: int, token: object | None) -> None:
+        object.__setattr__(self, "desc_count", desc_count)  # compiled (model/frozen.py)
+        object.__setattr__(self, "last", last)
+        object.__setattr__(self, "token", token)
 
 
 class DriverBase(RingPositions):

@@ -112,7 +112,7 @@ def read_fields(memory: GuestMemory, addr: int) -> Fields:
 def write_fields(memory: GuestMemory, addr: int, fields: Fields) -> None:
     """Write one descriptor's fields into guest memory (journaled) without building a
     Descriptor; the caller makes sure they fit. MemoryFault if unbacked."""
-    memory.write(addr, _WIRE.pack(*fields))
+    memory.write_struct(_WIRE, addr, fields)
 
 
 def write_descriptor(memory: GuestMemory, addr: int, desc: Descriptor) -> None:

@@ -8,7 +8,7 @@ how the free list works.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from virtio_viz.model.events import EventLog, Value
 from virtio_viz.model.memory import GuestMemory, MemRange
@@ -21,13 +21,22 @@ _ACTOR = "driver"
 _NOTIFICATION_KINDS = frozenset({"lab_avail_flags_write", "lab_used_event_write"})
 
 
-class Outstanding(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Outstanding:
     """What the driver remembers about an exposed buffer (Linux: desc_state[head])."""
 
     token: object | None  # mypyc compiles no dataclass field of plain `object`
     desc_count: int  # ring descriptors the buffer holds
     tail: int  # its last ring descriptor, linked back into the free list on reclaim
     table: MemRange | None  # the indirect table, if it uses one
+
+    def __init__(
+        self, token: object | None, desc_count: int, tail: int, table: MemRange | None
+    ) -> None:
+        object.__setattr__(self, "token", token)  # a compiled __init__ (model/frozen.py)
+        object.__setattr__(self, "desc_count", desc_count)
+        object.__setattr__(self, "tail", tail)
+        object.__setattr__(self, "table", table)
 
 
 def _ring_area(idx: int, ring_bytes: int, event: int) -> bytes:
