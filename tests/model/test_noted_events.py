@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from benchmarks.ring_roundtrip import BUFFER_ADDR, PACKET_BYTES, Queues, build
+from benchmarks.ring_loops import BUFFER_ADDR, PACKET_BYTES, Queues, build
 
 from virtio_viz.model.events import Event, EventLog, UnreadEvents, event_type
 from virtio_viz.model.memory import GuestMemory, MemRange

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from benchmarks import ring_roundtrip
+from benchmarks import ring_loops, ring_roundtrip
 from virtio_viz.model.events import Event
 from virtio_viz.scenario_files import load_scenario_file
 from virtio_viz.scenarios.options import StoryOptions
@@ -112,10 +112,10 @@ def timelines() -> Iterator[tuple[str, Timeline]]:
 def round_trip_events(ring: str, size: int, *, event_idx: bool) -> list[Event]:
     """Every event of 300 of the benchmark's round trips (more than the ring has slots,
     so indexes and wrap counters go round), as its consumer would see them."""
-    queues = ring_roundtrip.build(ring, size, event_idx=event_idx)
+    queues = ring_loops.build(ring, size, event_idx=event_idx)
     seen: list[Event] = []
     queues.log.observer = seen.append
-    ring_roundtrip.round_trips(queues, 300, 300)
+    ring_loops.round_trips(queues, 300, 300)
     return seen
 
 
