@@ -1,10 +1,11 @@
 /**
  * A live page's socket, opened before the page's code has loaded.
  *
- * How this works: the page's entry script is small. It reads the address, opens the
- * websocket and sends the first message (`earlyOpen`), then loads the element's code,
- * which is most of the download. The server's `opened` and first `position` come while
- * that code loads and runs, and wait here. When the element starts its `LiveSource` for
+ * How this works: the bundle's first module (`boot.ts`) reads the address, opens the
+ * websocket and sends the first message once it is open (`earlyOpen`), before Lit and the
+ * components are evaluated. The handshake overlaps the rest of the bundle's evaluation and
+ * the first render; the server's `opened` and first `position` wait here if they come
+ * before the element asks for them. When the element starts its `LiveSource` for
  * the same address and the same first message, it takes this socket (`takeEarly`) and
  * reads what came first; with any other request the early socket is closed and a new one
  * opened, as without it. It is taken once: a later start (another scenario, a room, a
