@@ -111,9 +111,13 @@ def test_ring_changes_move_in_step_with_the_token(page: Page, server_url: str) -
     expect(page.locator("vv-narration .text")).to_have_text(told["steps"][written - 1]["narration"])
     page.keyboard.press("ArrowRight")  # the device writes a used element
     expect(page.locator("vv-narration .text")).to_have_text(told["steps"][written]["narration"])
-    token = page.evaluate(TOKEN_MS)
-    moving = page.evaluate(RING_ANIMATIONS)
-    assert token and moving, (token, moving)
+    # The narration can change a frame before the diagram draws the step's token: wait for
+    # the token and the ring's animations together, then read both from that same moment.
+    both = page.wait_for_function(
+        f"() => {{ const token = ({TOKEN_MS})(), moving = ({RING_ANIMATIONS})();"
+        " return token && moving.length ? {token, moving} : null; }"
+    ).json_value()
+    token, moving = both["token"], both["moving"]
     assert any("ghost" in m["target"] for m in moving)  # the used element travels back
     assert all(0.4 * token <= m["delay"] <= token for m in moving)  # once the token arrives
     page.keyboard.press("ArrowRight")  # used.idx moves on: its mark slides to the next slot
