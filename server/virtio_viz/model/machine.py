@@ -68,6 +68,7 @@ class Machine:
     transport: Transport
     ops: Ops
     driver: VirtioDriver
+    transport_kind: TransportKind = "pci"
     booted: bool = False
     interrupts_seen: list[Interrupt] = field(default_factory=list)
 
@@ -94,12 +95,15 @@ class Machine:
         if isinstance(self.ops, PciOps):
             if not self.transport_msix():
                 self.ops.read_isr()
-            return
-        from virtio_viz.model.driver.mmio_ops import MmioOps  # noqa: PLC0415
+        elif self.transport_kind == "mmio":
+            from virtio_viz.model.driver.mmio_ops import MmioOps  # noqa: PLC0415
 
-        if isinstance(self.ops, MmioOps):
+            assert isinstance(self.ops, MmioOps)
             self.ops.acknowledge_interrupt()
         else:
+            from virtio_viz.model.driver.ccw_ops import CcwOps  # noqa: PLC0415
+
+            assert isinstance(self.ops, CcwOps)
             self.ops.handle_interrupt(sorted(self.driver.queues))
 
     def transport_msix(self) -> bool:
@@ -107,11 +111,7 @@ class Machine:
 
     def channel_io(self) -> bool:
         """Is the device on channel I/O (virtio-ccw, §4.3)?"""
-        if isinstance(self.transport, PciTransport):
-            return False
-        from virtio_viz.model.transport.ccw import CcwTransport  # noqa: PLC0415
-
-        return isinstance(self.transport, CcwTransport)
+        return self.transport_kind == "ccw"
 
 
 @dataclass(slots=True)
@@ -198,7 +198,9 @@ def virtio_net_machine(options: MachineOptions | None = None) -> NetMachine:
     core = VirtioDriver(
         ops, memory, log, alloc, net_driver, refuse_features=options.driver_declines
     )
-    return NetMachine(memory, log, device, transport, ops, core, net=net, net_driver=net_driver)
+    return NetMachine(
+        memory, log, device, transport, ops, core, options.transport, net=net, net_driver=net_driver
+    )
 
 
 def virtio_blk_machine(options: MachineOptions | None = None) -> BlkMachine:
@@ -213,4 +215,6 @@ def virtio_blk_machine(options: MachineOptions | None = None) -> BlkMachine:
     core = VirtioDriver(
         ops, memory, log, alloc, blk_driver, refuse_features=options.driver_declines
     )
-    return BlkMachine(memory, log, device, transport, ops, core, blk=blk, blk_driver=blk_driver)
+    return BlkMachine(
+        memory, log, device, transport, ops, core, options.transport, blk=blk, blk_driver=blk_driver
+    )
