@@ -68,6 +68,33 @@ def test_exporting_one_story_loads_that_story_alone_and_no_server(tmp_path: Path
     assert json.loads((tmp_path / "t.json").read_text())["scenario"]["id"] == "ring-lab"
 
 
+CCW = tuple(f"virtio_viz.model.{name}" for name in ("transport.ccw", "transport.ccw_layout",
+              "transport.ccw_indicators", "transport.ccw_commands", "driver.ccw_ops"))  # fmt: skip
+MMIO = ("virtio_viz.model.transport.mmio", "virtio_viz.model.driver.mmio_ops")
+# what `record` alone uses, and vhost-user's messages (vhost-net sends ioctls instead)
+NOT_FOR_AN_EXPORT = (
+    "virtio_viz.qemu_record.machine", "virtio_viz.qemu_record.guest",
+    "virtio_viz.qemu_record.annotate", "virtio_viz.qemu_trace.phases",
+    "virtio_viz.model.vhost.user_payloads", "virtio_viz.model.vhost.user_requests",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("transport", "loaded"), [("pci", ()), ("mmio", MMIO), ("ccw", CCW)]
+)  # fmt: skip
+def test_an_export_loads_the_modules_of_its_own_transport_only(
+    tmp_path: Path, transport: str, loaded: tuple[str, ...]
+) -> None:
+    """The import graph of an export holds what its story and options need (the
+    modules named here cost it a tenth of a second: docs/BENCHMARKS.md, export)."""
+    argv = ["export", "vhost-net", "--transport", transport, "-o", str(tmp_path / "t.json")]
+    found = loaded_after(argv, (*CCW, *MMIO, *NOT_FOR_AN_EXPORT))[-1]
+    assert found == str(sorted(loaded))
+    assert json.loads((tmp_path / "t.json").read_text())["scenario"]["options"]["transport"] == (
+        transport
+    )
+
+
 def test_a_network_story_loads_scapy_without_reading_the_hosts_routes(tmp_path: Path) -> None:
     """scapy reads the routing tables when its layers load, unless told not to
     (virtio_viz/scapy_layers.py): an export never needs them."""

@@ -41,3 +41,17 @@ def test_decode_names_layers_and_fields() -> None:
     assert layers[2].fields["type"] == "echo-request"
     arp = frames.decode(frames.arp_reply())
     assert arp[1].name == "ARP" and arp[1].fields["op"] == "is-at"
+
+
+def test_an_annotation_names_every_layer_and_each_call_gets_its_own_copy() -> None:
+    """Annotations are memoized on the frame's bytes: a caller changing its dict must not
+    change what the next caller of the same frame gets."""
+    first = frames.annotation(frames.arp_request())
+    assert first["decoded"] == "Ethernet / ARP"
+    assert first["layers"].startswith(f"Ethernet(dst=ff:ff:ff:ff:ff:ff, src={frames.GUEST_MAC}")
+    assert "op=who-has" in first["layers"] and f"pdst={frames.GATEWAY_IP}" in first["layers"]
+    first["decoded"] = "changed by a caller"
+    again = frames.annotation(frames.arp_request())
+    assert again["decoded"] == "Ethernet / ARP" and again is not first
+    ping = frames.annotation(frames.icmp_echo(seq=3))
+    assert ping["decoded"] == "Ethernet / IP / ICMP / Raw" and "seq=0x3" in ping["layers"]

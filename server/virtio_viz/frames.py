@@ -10,6 +10,7 @@ only name their frames, so listing the scenarios does not wait for it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -93,12 +94,18 @@ def decode(frame: bytes) -> list[Layer]:
 
 def annotation(frame: bytes) -> dict[str, str]:
     """What a view shows of a frame: its layer names, and every layer with its fields."""
+    decoded, shown = _annotated(frame)
+    return {"decoded": decoded, "layers": shown}
+
+
+@lru_cache(maxsize=64)  # every fork of a timeline replays (and decodes) its frames again
+def _annotated(frame: bytes) -> tuple[str, str]:
     layers = decode(frame)
     shown = " / ".join(
         f"{layer.name}({', '.join(f'{k}={v}' for k, v in layer.fields.items())})"
         for layer in layers
     )
-    return {"decoded": " / ".join(layer.name for layer in layers), "layers": shown}
+    return " / ".join(layer.name for layer in layers), shown
 
 
 def _show(packet: Packet, field_name: str) -> str:

@@ -17,11 +17,13 @@ How they travel depends on the transport (`InterruptRoute`):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from virtio_viz.model.events import EventLog, Value
 from virtio_viz.model.spec import ISR_CONFIG, ISR_QUEUE, VIRTIO_MSI_NO_VECTOR
-from virtio_viz.model.transport.ccw_indicators import Indicators
+
+if TYPE_CHECKING:  # channel I/O's modules load with a machine on it (machine.py)
+    from virtio_viz.model.transport.ccw_indicators import Indicators
 
 Cause = Literal["queue", "config"]
 

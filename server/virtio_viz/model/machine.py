@@ -9,21 +9,23 @@ device at once (as QEMU does on an ioeventfd); interrupts the device raised are 
 until `service_interrupts()` runs the driver's handlers, so a story can show the kick,
 the device's work and the interrupt as separate moments. Everything is recorded on one
 `EventLog`, in order.
+
+PCI, the transport of every built-in story by default, loads with this module; MMIO's and
+channel I/O's modules load with the first machine that uses them, so a program that never
+builds one does not pay for importing them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from virtio_viz.model.device import VirtioDevice
 from virtio_viz.model.devices.blk import QEMU_BLK_FEATURES, BlkDevice
 from virtio_viz.model.devices.net import QEMU_NET_FEATURES, NetDevice
 from virtio_viz.model.driver.alloc import GuestAllocator
 from virtio_viz.model.driver.blk import BlkCompletion, BlkDriver
-from virtio_viz.model.driver.ccw_ops import CcwOps
 from virtio_viz.model.driver.core import VirtioDriver
-from virtio_viz.model.driver.mmio_ops import MmioOps
 from virtio_viz.model.driver.net import NetDriver
 from virtio_viz.model.driver.pci_ops import PciOps
 from virtio_viz.model.errors import ConfigError
@@ -31,13 +33,18 @@ from virtio_viz.model.events import EventLog
 from virtio_viz.model.interrupts import Interrupt
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.negotiation import RefuseKnob
-from virtio_viz.model.transport.ccw import CcwTransport
-from virtio_viz.model.transport.mmio import MmioTransport
 from virtio_viz.model.transport.pci import PciTransport
 
+if TYPE_CHECKING:
+    from virtio_viz.model.driver.ccw_ops import CcwOps
+    from virtio_viz.model.driver.mmio_ops import MmioOps
+    from virtio_viz.model.transport.ccw import CcwTransport
+    from virtio_viz.model.transport.mmio import MmioTransport
+
+    Transport = PciTransport | MmioTransport | CcwTransport
+    Ops = PciOps | MmioOps | CcwOps
+
 TransportKind = Literal["pci", "mmio", "ccw"]
-Transport = PciTransport | MmioTransport | CcwTransport
-Ops = PciOps | MmioOps | CcwOps
 RAM_BASE = 0x0200_0000
 RAM_SIZE = 0x0040_0000  # 4 MiB: rings for every queue, buffers, indirect tables
 
@@ -61,6 +68,7 @@ class Machine:
     transport: Transport
     ops: Ops
     driver: VirtioDriver
+    transport_kind: TransportKind = "pci"
     booted: bool = False
     interrupts_seen: list[Interrupt] = field(default_factory=list)
 
@@ -77,17 +85,33 @@ class Machine:
     def service_interrupts(self) -> list[Interrupt]:
         """Run the driver's interrupt handling for everything the device signalled."""
         pending = self.device.take_interrupts()
-        if pending and isinstance(self.ops, CcwOps):
-            self.ops.handle_interrupt(sorted(self.driver.queues))
-        elif pending and isinstance(self.ops, MmioOps):
-            self.ops.acknowledge_interrupt()
-        elif pending and isinstance(self.ops, PciOps) and not self.transport_msix():
-            self.ops.read_isr()
+        if pending:
+            self._acknowledge()
         self.interrupts_seen.extend(pending)
         return pending
 
+    def _acknowledge(self) -> None:
+        """What the driver's handler reads or clears first, by transport."""
+        if isinstance(self.ops, PciOps):
+            if not self.transport_msix():
+                self.ops.read_isr()
+        elif self.transport_kind == "mmio":
+            from virtio_viz.model.driver.mmio_ops import MmioOps  # noqa: PLC0415
+
+            assert isinstance(self.ops, MmioOps)
+            self.ops.acknowledge_interrupt()
+        else:
+            from virtio_viz.model.driver.ccw_ops import CcwOps  # noqa: PLC0415
+
+            assert isinstance(self.ops, CcwOps)
+            self.ops.handle_interrupt(sorted(self.driver.queues))
+
     def transport_msix(self) -> bool:
         return isinstance(self.transport, PciTransport) and self.transport.msix_enabled
+
+    def channel_io(self) -> bool:
+        """Is the device on channel I/O (virtio-ccw, §4.3)?"""
+        return self.transport_kind == "ccw"
 
 
 @dataclass(slots=True)
@@ -143,10 +167,16 @@ def _assemble(
         pci = PciTransport(device)
         return device, pci, PciOps(pci)
     if options.transport == "ccw":
+        from virtio_viz.model.driver.ccw_ops import CcwOps  # noqa: PLC0415
+        from virtio_viz.model.transport.ccw import CcwTransport  # noqa: PLC0415
+
         ccw = CcwTransport(device)
         ops = CcwOps(ccw, device.memory, device.log, alloc,
                      adapter_interrupts=options.adapter_interrupts)  # fmt: skip
         return device, ccw, ops
+    from virtio_viz.model.driver.mmio_ops import MmioOps  # noqa: PLC0415
+    from virtio_viz.model.transport.mmio import MmioTransport  # noqa: PLC0415
+
     mmio = MmioTransport(device)
     return device, mmio, MmioOps(mmio)
 
@@ -168,7 +198,9 @@ def virtio_net_machine(options: MachineOptions | None = None) -> NetMachine:
     core = VirtioDriver(
         ops, memory, log, alloc, net_driver, refuse_features=options.driver_declines
     )
-    return NetMachine(memory, log, device, transport, ops, core, net=net, net_driver=net_driver)
+    return NetMachine(
+        memory, log, device, transport, ops, core, options.transport, net=net, net_driver=net_driver
+    )
 
 
 def virtio_blk_machine(options: MachineOptions | None = None) -> BlkMachine:
@@ -183,4 +215,6 @@ def virtio_blk_machine(options: MachineOptions | None = None) -> BlkMachine:
     core = VirtioDriver(
         ops, memory, log, alloc, blk_driver, refuse_features=options.driver_declines
     )
-    return BlkMachine(memory, log, device, transport, ops, core, blk=blk, blk_driver=blk_driver)
+    return BlkMachine(
+        memory, log, device, transport, ops, core, options.transport, blk=blk, blk_driver=blk_driver
+    )

@@ -10,6 +10,5 @@ log for qemu_trace to import.
 from __future__ import annotations
 
 from virtio_viz.qemu_record.errors import RecordError
-from virtio_viz.qemu_record.machine import RecordOptions
 
-__all__ = ["RecordError", "RecordOptions"]
+__all__ = ["RecordError"]

@@ -11,14 +11,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from virtio_viz.qemu_record.annotate import describe_recording
 from virtio_viz.qemu_record.errors import RecordError
-from virtio_viz.qemu_record.guest import GuestPlan
-from virtio_viz.qemu_record.machine import RecordOptions
-from virtio_viz.qemu_trace.phases import MARKERS
 
 if TYPE_CHECKING:
+    from virtio_viz.qemu_record.machine import RecordOptions
     from virtio_viz.qemu_record.recorder import Recording
+
+# Every `virtio-viz` command builds this parser; what only `record` uses loads in `record`.
 
 
 def add_record_command(subparsers: Any) -> None:
@@ -68,6 +67,9 @@ def run_record(args: argparse.Namespace) -> int:
 
 
 def options_from(args: argparse.Namespace) -> RecordOptions:
+    from virtio_viz.qemu_record.guest import GuestPlan  # noqa: PLC0415
+    from virtio_viz.qemu_record.machine import RecordOptions  # noqa: PLC0415
+
     return RecordOptions(
         ring=args.ring, event_idx=args.event_idx == "on", ioeventfd=args.ioeventfd == "on",
         qmp=not args.no_qmp, guest=GuestPlan(rng=args.rng),
@@ -104,6 +106,7 @@ def _record(args: argparse.Namespace) -> None:
 
 
 def _import(recording: Recording, target: Path) -> None:
+    from virtio_viz.qemu_record.annotate import describe_recording  # noqa: PLC0415
     from virtio_viz.qemu_trace.cli import import_files  # noqa: PLC0415
     from virtio_viz.qemu_trace.errors import TraceImportError  # noqa: PLC0415
 
@@ -118,6 +121,8 @@ def _import(recording: Recording, target: Path) -> None:
 
 
 def _title(letter: str) -> str:
+    from virtio_viz.qemu_trace.phases import MARKERS  # noqa: PLC0415
+
     phase = MARKERS.get(letter)
     return phase.title if phase else "?"
 

@@ -13,6 +13,7 @@ Feature words are hex strings: JavaScript numbers cannot hold 64 bits.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from virtio_viz.model.device import VirtioDevice
@@ -36,8 +37,13 @@ def queue_name(device_id: int, index: int) -> str:
 
 def status_state(status: int) -> Json:
     """The status byte and the names of its bits, in ascending bit order (§2.1)."""
+    return {"value": status, "names": list(_status_bits(status))}
+
+
+@lru_cache(maxsize=256)  # after every step; naming the bits of a byte walks an enum
+def _status_bits(status: int) -> tuple[str, ...]:
     names = status_names(status)
-    return {"value": status, "names": [] if names == "0" else names.split("|")}
+    return () if names == "0" else tuple(names.split("|"))
 
 
 def features_state(device_id: int, offered: int, driver: int, negotiated: int) -> Json:

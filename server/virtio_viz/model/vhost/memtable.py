@@ -26,12 +26,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from virtio_viz.model.errors import ConfigError
 from virtio_viz.model.memory import GuestMemory
 from virtio_viz.model.vhost.structs import MemoryRegion, VhostMemory
-from virtio_viz.model.vhost.user_payloads import MemTablePayload, UserMemoryRegion
+
+if TYPE_CHECKING:  # vhost-user's messages load where they are used (vhost-net has none)
+    from virtio_viz.model.vhost.user_payloads import MemTablePayload
 
 TRANSLATE_ANALOG = "translate_desc() in Linux vhost, vu_gpa_to_va() in libvhost-user"
 Space = Literal["guest-physical", "front-end virtual", "back-end virtual"]
@@ -162,6 +164,11 @@ class MemoryTable:
 
     def user_payload(self) -> MemTablePayload:
         """The VHOST_USER_SET_MEM_TABLE payload that describes this table."""
+        from virtio_viz.model.vhost.user_payloads import (  # noqa: PLC0415
+            MemTablePayload,
+            UserMemoryRegion,
+        )
+
         return MemTablePayload(
             tuple(
                 UserMemoryRegion(r.guest_phys_addr, r.memory_size, r.userspace_addr, r.mmap_offset)

@@ -19,7 +19,6 @@ from typing import Any
 
 from virtio_viz.model.features import bit, describe
 from virtio_viz.model.spec import DeviceId
-from virtio_viz.model.transport.ccw import CcwTransport
 from virtio_viz.model.vhost import kernel
 from virtio_viz.model.vhost.kernel import VhostIoctl
 from virtio_viz.model.vhost.structs import VHOST_FILE_UNBIND, VringAddr, VringState
@@ -105,7 +104,7 @@ def get_features(world: VhostWorld) -> None:
 
 # -- at DRIVER_OK: vhost_dev_start() ------------------------------------------------------------
 def register_eventfds(world: VhostWorld) -> None:
-    ccw = isinstance(world.machine.transport, CcwTransport)
+    ccw = world.machine.channel_io()
     for queue in world.take_rings():
         config = world.machine.device.queues.config(queue)
         vector = (
