@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import statistics
 import threading
 import time
@@ -113,7 +114,9 @@ def serving(static: Path = STATIC) -> Iterator[str]:
 
 
 def bundle_kb(static: Path = STATIC) -> float:
-    assets = [p for p in (static / "assets").iterdir() if p.suffix in {".js", ".css"}]
+    """What the app's page loads (its entry, the element's chunk, any stylesheet), gzipped."""
+    page = (static / "index.html").read_text()
+    assets = [static / a for a in re.findall(r'(?:src|href)="/(assets/[^"]+\.(?:js|css))"', page)]
     return sum(len(gzip.compress(p.read_bytes())) for p in assets) / 1024
 
 

@@ -1,5 +1,5 @@
-// Imported first by the entry, so this runs before the rest of the bundle is evaluated:
-// a live page's socket opens while the element's code runs (store/early-socket.ts).
+// Imported first by the entry, so this runs before the element's code has even arrived
+// (main.ts): a live page's socket opens while that code loads (store/early-socket.ts).
 import { startEarly } from "./components/virtio-viz/early-start";
 
 startEarly(document);

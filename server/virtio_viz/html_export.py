@@ -15,9 +15,12 @@ from typing import Any
 from virtio_viz.api.settings import Settings
 
 INLINE_ID = "virtio-viz-trace"
-_MODULE_SCRIPT = re.compile(
-    r'<script type="module" crossorigin src="/(assets/[^"]+\.js)"></script>'
+# what the built pages load the app with; an export loads the one-file element instead
+_PAGE_SCRIPTS = re.compile(
+    r'<script type="module" crossorigin src="/assets/[^"]+\.js"></script>\s*'
+    r'|<link rel="modulepreload" crossorigin href="/assets/[^"]+\.js">\s*'
 )
+ELEMENT_GLOB = "assets/element-*.js"
 _STYLESHEET = re.compile(r'<link rel="stylesheet" crossorigin href="/(assets/[^"]+\.css)">')
 
 
@@ -30,25 +33,24 @@ def _inline_script(text: str) -> str:
     return text.replace("</script", "<\\/script").replace("<!--", "<\\!--")
 
 
-def element_script(static_dir: Path | None = None) -> tuple[str, str, Path]:
-    """The built index page, the `<script>` tag that loads the element and the element's
-    code (one file: the `<virtio-viz>` element and everything it needs)."""
+def element_script(static_dir: Path | None = None) -> tuple[str, Path]:
+    """The built index page and the element's code: one module holding the `<virtio-viz>`
+    element and everything it needs (frontend/vite.element.config.ts builds it)."""
     static_dir = static_dir or Settings().static_dir
     index = static_dir / "index.html"
     if not index.is_file():
         raise BuildMissing(f"no built frontend at {static_dir} (run npm run build in frontend/)")
-    page = index.read_text(encoding="utf-8")
-    script = _MODULE_SCRIPT.search(page)
-    if script is None:
-        raise BuildMissing(f"{index} does not load a module script from assets/")
-    return page, script.group(0), static_dir / script.group(1)
+    found = sorted(static_dir.glob(ELEMENT_GLOB))
+    if len(found) != 1:
+        raise BuildMissing(f"{static_dir} holds {len(found)} files {ELEMENT_GLOB}, not one")
+    return index.read_text(encoding="utf-8"), found[0]
 
 
 def render_html(trace: dict[str, Any], static_dir: Path | None = None) -> str:
-    page, tag, script = element_script(static_dir)
+    page, script = element_script(static_dir)
     static_dir = script.parents[1]
     code = script.read_text(encoding="utf-8")
-    page = page.replace(tag, "")
+    page = _PAGE_SCRIPTS.sub("", page)
     for sheet in _STYLESHEET.finditer(page):
         css = (static_dir / sheet.group(1)).read_text(encoding="utf-8")
         page = page.replace(sheet.group(0), f"<style>{css}</style>")

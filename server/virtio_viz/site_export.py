@@ -24,7 +24,7 @@ EXAMPLE_PREFIX = "/viz/"
 def write_site(folder: Path, traces: Mapping[str, dict[str, Any]],
                static_dir: Path | None = None) -> list[Path]:  # fmt: skip
     """Write the element, `<name>.json` for each trace and a README; the files written."""
-    _, _, script = element_script(static_dir)
+    _, script = element_script(static_dir)
     folder.mkdir(parents=True, exist_ok=True)
     written = [folder / ELEMENT]
     shutil.copyfile(script, written[0])

@@ -18,6 +18,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         'src="/assets/app-1a2b3c.js"></script><virtio-viz>'
     )
     (static / "assets" / "app-1a2b3c.js").write_text("console.log('hi');" * 200)
+    (static / "assets" / "element-4d5e6f.js").write_text("customElements;" * 200)
     settings = Settings(static_dir=static, rate_per_second=1000, rate_burst=1000)
     with TestClient(create_app(settings)) as test_client:
         yield test_client

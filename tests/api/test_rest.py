@@ -129,7 +129,7 @@ def test_serve_flags_override_the_environment() -> None:
 def test_the_element_script_has_a_stable_address_for_other_sites(client: TestClient) -> None:
     reply = client.get("/virtio-viz.js", follow_redirects=False)
     assert reply.status_code == 307
-    assert reply.headers["location"] == "/assets/app-1a2b3c.js"
+    assert reply.headers["location"] == "/assets/element-4d5e6f.js"
     assert reply.headers["access-control-allow-origin"] == "*"
 
 

@@ -5,6 +5,7 @@ wheel carries can be found (the frontend build, the recordings, the console scri
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -105,8 +106,11 @@ def test_serve_gives_the_real_frontend_and_the_recordings(
         for page in ("/", "/embed"):
             html = _get(f"http://127.0.0.1:{port}{page}")
             assert "<virtio-viz" in html and "has not been built" not in html
-            script = html.split('src="/assets/')[1].split('"')[0]
-            assert "customElements" in _get(f"http://127.0.0.1:{port}/assets/{script}")
+            scripts = re.findall(r'(?:src|href)="/(assets/[^"]+\.js)"', html)  # entry, chunk
+            assert "customElements" in "".join(
+                _get(f"http://127.0.0.1:{port}/{s}") for s in scripts
+            )
+        assert "customElements" in _get(f"http://127.0.0.1:{port}/virtio-viz.js")  # one file
         trace = _get(f"http://127.0.0.1:{port}/api/recordings/qemu-packed/trace")
         assert '"format":"virtio-viz-trace"' in trace
     finally:

@@ -1,10 +1,12 @@
 /**
  * A live page's socket, opened before the page's code has loaded.
  *
- * How this works: the bundle's first module (`boot.ts`) reads the address, opens the
- * websocket and sends the first message once it is open (`earlyOpen`), before Lit and the
- * components are evaluated. The handshake overlaps the rest of the bundle's evaluation and
- * the first render; the server's `opened` and first `position` wait here if they come
+ * How this works: the pages' entry is a small file (`main.ts`); its first module,
+ * `boot.ts`, reads the address, opens the websocket and sends the first message once it
+ * is open (`earlyOpen`). The element's code is a chunk of its own, which the page fetches
+ * at the same time (a modulepreload link), so the handshake and the server's first
+ * messages overlap its download, its evaluation and the first render; the server's
+ * `opened` and first `position` wait here if they come
  * before the element asks for them. When the element starts its `LiveSource` for
  * the same address and the same first message, it takes this socket (`takeEarly`) and
  * reads what came first; with any other request the early socket is closed and a new one

@@ -7,12 +7,13 @@ Assets carry `Access-Control-Allow-Origin: *` so other sites can load the elemen
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
+
+from virtio_viz.html_export import ELEMENT_GLOB
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -41,13 +42,12 @@ def page(static_dir: Path, name: str) -> Response:
 
 
 def element_redirect(static_dir: Path) -> Response:
-    """Redirect to the hashed module script the built index.html loads (CORS-enabled)."""
-    index = static_dir / "index.html"
-    found = re.search(r'src="/(assets/[^"]+\.js)"', index.read_text()) if index.is_file() else None
-    if found is None:
+    """Redirect to the hashed one-file element (CORS-enabled): what other sites load."""
+    found = sorted(static_dir.glob(ELEMENT_GLOB))
+    if len(found) != 1:
         return Response("the frontend has not been built", status_code=404)
     return RedirectResponse(
-        f"/{found.group(1)}",
+        f"/{found[0].relative_to(static_dir).as_posix()}",
         status_code=307,
         headers={"Cache-Control": REVALIDATE, "Access-Control-Allow-Origin": "*"},
     )

@@ -66,6 +66,7 @@ export class ArchDiagram extends LitElement {
   private observer: ResizeObserver | null = null;
   private pending: string | null = null;
   private needs = 0;
+  private placing = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -199,9 +200,17 @@ export class ArchDiagram extends LitElement {
       <animateMotion dur="${this.tokenMs}ms" fill="freeze" path=${path} calcMode="paced"></animateMotion></circle>`;
   }
 
+  /** What the picture's place and scroll position say is read at the next frame, when the
+   * page's layout is done: read here, in the middle of the page's render, it would force a
+   * layout of its own. The pan and the page's room for the diagram follow a frame later. */
   override updated(): void {
-    this.keepInView();
-    this.tellNeeds();
+    if (this.placing) return;
+    this.placing = true;
+    requestAnimationFrame(() => {
+      this.placing = false;
+      this.keepInView();
+      this.tellNeeds();
+    });
   }
 
   /** The width (CSS px, this element's own) the picture needs to be shown whole at its type
