@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
-from virtio_viz.api import Settings, create_app
+from virtio_viz.api import Settings, create_app, static
 from virtio_viz.api.cli import add_serve_command, settings_from
 from virtio_viz.api.trace_schema import Trace
 from virtio_viz.scenarios.stories import STORIES
@@ -70,6 +73,32 @@ def test_the_frontend_is_served_with_the_right_caching(client: TestClient) -> No
     assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert asset.headers["content-encoding"] == "gzip"
     assert asset.headers["access-control-allow-origin"] == "*"
+
+
+def test_an_asset_is_gzipped_once_and_again_only_when_the_file_changes(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compressed: list[Path] = []
+    gzip_file = static._gzip_file
+
+    def counted(path: Path) -> bytes:
+        compressed.append(path)
+        return gzip_file(path)
+
+    monkeypatch.setattr(static, "_gzip_file", counted)
+    file, gzipped = tmp_path / "static" / "assets" / "app-1a2b3c.js", {"accept-encoding": "gzip"}
+    first = client.get("/assets/app-1a2b3c.js", headers=gzipped)
+    assert first.content == file.read_bytes()  # the client took the gzip off
+    assert "Accept-Encoding" in first.headers["vary"] and "etag" in first.headers
+    assert client.get("/assets/app-1a2b3c.js", headers=gzipped).content == file.read_bytes()
+    assert compressed == [file]  # the second page was served what the first one's got
+    file.write_text("console.log('rebuilt');" * 200)  # a new build in place, while serving
+    os.utime(file, ns=(time.time_ns(), time.time_ns() + 10**9))
+    again = client.get("/assets/app-1a2b3c.js", headers=gzipped)
+    assert again.content == file.read_bytes() and again.headers["content-encoding"] == "gzip"
+    assert compressed == [file, file]
+    plain = client.get("/assets/app-1a2b3c.js", headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.content == file.read_bytes()
 
 
 def test_a_permalink_trace_is_the_same_as_the_posted_one(client: TestClient) -> None:
