@@ -20,7 +20,7 @@ _PAGE_SCRIPTS = re.compile(
     r'<script type="module" crossorigin src="/assets/[^"]+\.js"></script>\s*'
     r'|<link rel="modulepreload" crossorigin href="/assets/[^"]+\.js">\s*'
 )
-ELEMENT_GLOB = "assets/element-*.js"
+_ELEMENT_GLOB = "assets/element-*.js"
 _STYLESHEET = re.compile(r'<link rel="stylesheet" crossorigin href="/(assets/[^"]+\.css)">')
 
 
@@ -40,10 +40,15 @@ def element_script(static_dir: Path | None = None) -> tuple[str, Path]:
     index = static_dir / "index.html"
     if not index.is_file():
         raise BuildMissing(f"no built frontend at {static_dir} (run npm run build in frontend/)")
-    found = sorted(static_dir.glob(ELEMENT_GLOB))
+    return index.read_text(encoding="utf-8"), element_file(static_dir)
+
+
+def element_file(static_dir: Path) -> Path:
+    """The one-file build of the element in `static_dir` (there is exactly one)."""
+    found = sorted(static_dir.glob(_ELEMENT_GLOB))
     if len(found) != 1:
-        raise BuildMissing(f"{static_dir} holds {len(found)} files {ELEMENT_GLOB}, not one")
-    return index.read_text(encoding="utf-8"), found[0]
+        raise BuildMissing(f"{static_dir} holds {len(found)} files {_ELEMENT_GLOB}, not one")
+    return found[0]
 
 
 def render_html(trace: dict[str, Any], static_dir: Path | None = None) -> str:

@@ -6,12 +6,11 @@
  * is open (`earlyOpen`). The element's code is a chunk of its own, which the page fetches
  * at the same time (a modulepreload link), so the handshake and the server's first
  * messages overlap its download, its evaluation and the first render; the server's
- * `opened` and first `position` wait here if they come
- * before the element asks for them. When the element starts its `LiveSource` for
- * the same address and the same first message, it takes this socket (`takeEarly`) and
- * reads what came first; with any other request the early socket is closed and a new one
- * opened, as without it. It is taken once: a later start (another scenario, a room, a
- * reconnect) opens its own.
+ * `opened` and first `position` wait here if they come before the element asks for them.
+ * When the element starts its `LiveSource` for the same address and the same first
+ * message, it takes this socket (`takeEarly`) and reads what came first; with any other
+ * request the early socket is closed and a new one opened, as without it. It is taken
+ * once: a later start (another scenario, a room, a reconnect) opens its own.
  */
 import { helloFor, type OpenRequest } from "./hello";
 

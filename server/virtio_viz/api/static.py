@@ -20,7 +20,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from virtio_viz.html_export import ELEMENT_GLOB
+from virtio_viz.html_export import BuildMissing, element_file
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -83,11 +83,12 @@ def page(static_dir: Path, name: str) -> Response:
 
 def element_redirect(static_dir: Path) -> Response:
     """Redirect to the hashed one-file element (CORS-enabled): what other sites load."""
-    found = sorted(static_dir.glob(ELEMENT_GLOB))
-    if len(found) != 1:
+    try:
+        element = element_file(static_dir)
+    except BuildMissing:
         return Response("the frontend has not been built", status_code=404)
     return RedirectResponse(
-        f"/{found[0].relative_to(static_dir).as_posix()}",
+        f"/{element.relative_to(static_dir).as_posix()}",
         status_code=307,
         headers={"Cache-Control": REVALIDATE, "Access-Control-Allow-Origin": "*"},
     )
