@@ -86,25 +86,9 @@ class Machine:
         """Run the driver's interrupt handling for everything the device signalled."""
         pending = self.device.take_interrupts()
         if pending:
-            self._acknowledge()
+            self.ops.service_interrupt(sorted(self.driver.queues))
         self.interrupts_seen.extend(pending)
         return pending
-
-    def _acknowledge(self) -> None:
-        """What the driver's handler reads or clears first, by transport."""
-        if isinstance(self.ops, PciOps):
-            if not self.transport_msix():
-                self.ops.read_isr()
-        elif self.transport_kind == "mmio":
-            from virtio_viz.model.driver.mmio_ops import MmioOps  # noqa: PLC0415
-
-            assert isinstance(self.ops, MmioOps)
-            self.ops.acknowledge_interrupt()
-        else:
-            from virtio_viz.model.driver.ccw_ops import CcwOps  # noqa: PLC0415
-
-            assert isinstance(self.ops, CcwOps)
-            self.ops.handle_interrupt(sorted(self.driver.queues))
 
     def transport_msix(self) -> bool:
         return isinstance(self.transport, PciTransport) and self.transport.msix_enabled

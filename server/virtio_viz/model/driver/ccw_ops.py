@@ -240,6 +240,10 @@ class CcwOps:
         self.cookies[index] = self.bus.diagnose_500(*gprs)
 
     # -- the interrupt handler --------------------------------------------------------------
+    def service_interrupt(self, queues: list[int]) -> None:
+        """Linux's virtio_ccw_int_handler(): scan the indicators (virtio-1.2 §4.3.3.1)."""
+        self.handle_interrupt(queues)
+
     def handle_interrupt(self, queues: list[int]) -> tuple[list[int], bool]:
         """Find what the device signalled through the indicators: (queues, config)."""
         signalled = self._scan_adapter(queues) if self.thinint else self._scan_classic()

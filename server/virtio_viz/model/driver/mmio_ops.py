@@ -122,6 +122,10 @@ class MmioOps:
     def notify(self, index: int) -> None:
         self.bus.write(QUEUE_NOTIFY, 4, index)
 
+    def service_interrupt(self, queues: list[int]) -> None:
+        """Linux's vm_interrupt(): read and acknowledge first (virtio-1.2 §4.2.3.4)."""
+        self.acknowledge_interrupt()
+
     def acknowledge_interrupt(self) -> int:
         """§4.2.3.4: read InterruptStatus, then write the handled bits to InterruptACK."""
         pending = self.bus.read(INTERRUPT_STATUS, 4)

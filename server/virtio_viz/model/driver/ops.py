@@ -63,3 +63,7 @@ class ConfigOps(Protocol):
 
     def notify(self, index: int) -> None:
         """Kick: tell the device queue `index` has new available buffers (§2.9)."""
+
+    def service_interrupt(self, queues: list[int]) -> None:
+        """What the driver's interrupt handler reads or clears first on this transport,
+        before it looks at the used rings of `queues`."""

@@ -83,6 +83,7 @@ class PciOps:
     msix_vectors: int = 0
     msix_cap: int = 0
     msix_table: Structure | None = None
+    msix_enabled: bool = False  # Linux's vp_dev->msix_enabled
     notify_offsets: dict[int, int] = field(default_factory=dict)
 
     # -- discovery: vp_modern_probe() ---------------------------------------------------------
@@ -202,6 +203,7 @@ class PciOps:
             self.bus.bar_write(self.msix_table.bar, at + 8, 4, FIRST_APIC_VECTOR + entry)
             self.bus.bar_write(self.msix_table.bar, at + 12, 4, 0)
         self.bus.config_write(self.msix_cap + 2, 2, masked & ~PCI_MSIX_FLAGS_MASKALL)
+        self.msix_enabled = True
         return True
 
     def set_config_vector(self, vector: int | None) -> bool:
@@ -255,6 +257,12 @@ class PciOps:
         notify = self._need(self.notify_cfg)
         offset = notify.offset + self.notify_offsets[index] * self.notify_off_multiplier
         self.bus.bar_write(notify.bar, offset, 2, index)
+
+    def service_interrupt(self, queues: list[int]) -> None:
+        """Linux's vp_interrupt(): with MSI-X each vector says what it is for; without it,
+        the handler reads (and so clears) the ISR status first (virtio-1.2 §4.1.5.4)."""
+        if not self.msix_enabled:
+            self.read_isr()
 
     def read_isr(self) -> int:
         """Read-to-clear ISR status (§4.1.4.5); only needed without MSI-X."""
