@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
+from starlette.routing import Mount
 
 from virtio_viz.api import Settings, create_app, static
 from virtio_viz.api.cli import add_serve_command, settings_from
@@ -99,6 +102,38 @@ def test_an_asset_is_gzipped_once_and_again_only_when_the_file_changes(
     assert compressed == [file, file]
     plain = client.get("/assets/app-1a2b3c.js", headers={"accept-encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.content == file.read_bytes()
+
+
+def test_a_burst_of_first_requests_compresses_an_asset_once_and_the_kept_copies_stay_few(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compressed: list[str] = []
+    gzip_file = static._gzip_file
+
+    def slow_and_counted(path: Path) -> bytes:
+        compressed.append(path.name)
+        time.sleep(0.2)  # the burst's other requests all arrive while this one compresses
+        return gzip_file(path)
+
+    monkeypatch.setattr(static, "_gzip_file", slow_and_counted)
+    gzipped = {"accept-encoding": "gzip"}
+    body = (tmp_path / "static" / "assets" / "app-1a2b3c.js").read_bytes()
+
+    def read(_: int) -> Response:
+        return client.get("/assets/app-1a2b3c.js", headers=gzipped)
+
+    with ThreadPoolExecutor(max_workers=24) as pool:  # 24 readers open the page together
+        pages = list(pool.map(read, range(24)))
+    assert {(page.status_code, page.content) for page in pages} == {(200, body)}
+    assert compressed == ["app-1a2b3c.js"]  # not 24 compressions, one per request
+    assets = tmp_path / "static" / "assets"
+    for n in range(static.GZIPPED_KEPT + 8):  # more assets than copies are kept
+        (assets / f"chunk{n}-0a0b0c.js").write_text(f"// {n}\n" * 400)
+        assert client.get(f"/assets/chunk{n}-0a0b0c.js", headers=gzipped).status_code == 200
+    assert client.get("/assets/nope-0a0b0c.js", headers=gzipped).status_code == 404
+    mounted = [route for route in client.app.routes if isinstance(route, Mount)]  # type: ignore[attr-defined]
+    files = next(route.app for route in mounted if isinstance(route.app, static.FrontendFiles))
+    assert len(files._gzipped) == static.GZIPPED_KEPT  # the oldest copies went
 
 
 def test_a_permalink_trace_is_the_same_as_the_posted_one(client: TestClient) -> None:

@@ -6,7 +6,9 @@ Assets carry `Access-Control-Allow-Origin: *` so other sites can load the elemen
 
 A hashed asset never changes, so it is gzipped once, in a worker thread, and kept: the
 element's 220 KB would otherwise be compressed again for every page that loads it, on
-the event loop (the app's GZip middleware), holding up every socket meanwhile.
+the event loop (the app's GZip middleware), holding up every socket meanwhile. One
+compression runs at a time: a burst of first requests (a class opening the page together,
+or someone hammering it) waits for the one copy instead of each compressing the file.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import anyio
 import anyio.to_thread
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -38,6 +41,7 @@ class FrontendFiles(StaticFiles):
     def __init__(self, *, directory: Path) -> None:
         super().__init__(directory=directory)
         self._gzipped: dict[tuple[str, int, int], bytes] = {}  # (path, mtime, size) -> gzip
+        self._compressing = anyio.Lock()
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         response = await super().get_response(path, scope)
@@ -55,13 +59,18 @@ class FrontendFiles(StaticFiles):
         key = (str(file.path), stat.st_mtime_ns, stat.st_size)
         body = self._gzipped.get(key)
         if body is None:
-            body = await anyio.to_thread.run_sync(_gzip_file, Path(file.path))
-            if len(self._gzipped) >= GZIPPED_KEPT:
-                del self._gzipped[next(iter(self._gzipped))]
-            self._gzipped[key] = body
+            async with self._compressing:
+                body = self._gzipped.get(key) or await self._compress(key, Path(file.path))
         headers = {k: v for k, v in file.headers.items() if k in ("etag", "last-modified")}
         headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
         return Response(body, media_type=file.media_type, headers=headers)
+
+    async def _compress(self, key: tuple[str, int, int], path: Path) -> bytes:
+        body = await anyio.to_thread.run_sync(_gzip_file, path)
+        if len(self._gzipped) >= GZIPPED_KEPT:
+            del self._gzipped[next(iter(self._gzipped))]
+        self._gzipped[key] = body
+        return body
 
 
 def _takes_gzip(scope: Scope) -> bool:
