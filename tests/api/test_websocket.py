@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 
 from virtio_viz.api.conversation import EVENT_LOG_FRAMES
+from virtio_viz.scenarios.stories import story
+from virtio_viz.timeline import Timeline
 
 OPEN = {"type": "open", "version": 2, "scenario": "qemu-emulated"}
 
@@ -166,6 +168,26 @@ def test_out_of_range_seek_and_forbidden_actions(client: TestClient) -> None:
                                                 "params": {"name": "NOPE"}}})  # fmt: skip
         error = ws.receive_json()
         assert (error["code"], error["field"]) == ("action", "action.params.name")
+
+
+def test_acting_while_the_device_needs_a_reset_is_refused_and_the_reader_goes_on(
+    client: TestClient,
+) -> None:
+    """The story's fault chapter, DRIVER_OK still lit: a frame sent there is the reader's
+    error, named as such (it was "internal", with a traceback in the server's log)."""
+    timeline = Timeline(story("qemu-emulated"))
+    fault = next(i for i in range(len(timeline)) if timeline.frame(i).event.kind ==
+                 "device_needs_reset")  # fmt: skip
+    with client.websocket_connect("/ws") as ws:
+        opened(ws, {**OPEN, "step": fault})
+        ws.send_json({"type": "act", "action": {"kind": "send_frame",
+                                                "params": {"frame": "icmp_echo"}}})  # fmt: skip
+        error = ws.receive_json()
+        ws.send_json({"type": "step"})
+        after = receive_until(ws, "position")
+    assert (error["type"], error["code"], error["field"]) == ("error", "action", "action.kind")
+    assert "DEVICE_NEEDS_RESET" in error["message"]
+    assert after[-1]["step"] == fault + 1  # the reader's own timeline, where they were
 
 
 def test_an_uploaded_scenario_file_is_size_checked_then_loaded(client: TestClient) -> None:

@@ -68,9 +68,7 @@ class RingLabWorld(LabBase):
     def _check_ready(self, kind: str) -> None:
         device = self.packed_device or self.split_device
         driver = self.packed_driver or self.split_driver
-        if device is None or driver is None:
-            if kind == "reset_queue":
-                return
+        if device is None or driver is None:  # reset_queue too: there is nothing to reset
             raise ActionError("kind", "the queue is not set up yet")
         if kind in _DEVICE_KINDS and device.broken:
             raise ActionError(

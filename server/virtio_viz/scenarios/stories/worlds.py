@@ -97,8 +97,16 @@ class MachineWorld:
     @property
     def live(self) -> bool:
         """The driver set DRIVER_OK and the device has not asked for a reset."""
+        return self.not_live_because() is None
+
+    def not_live_because(self) -> str | None:
+        """Why the device cannot take traffic now (virtio-1.2 §2.1.1, §3.1.1), or None."""
         status = self.machine.device.device_status
-        return bool(status & Status.DRIVER_OK) and not status & Status.DEVICE_NEEDS_RESET
+        if not status & Status.DRIVER_OK:
+            return "the driver gave up on it" if self.phase == "gave_up" else "no DRIVER_OK"
+        if status & Status.DEVICE_NEEDS_RESET:
+            return "it set DEVICE_NEEDS_RESET, and the driver has not reset it yet"
+        return None
 
     def restart(self) -> None:
         """Start the bring-up over (after a reset), as a driver's restore path does."""
@@ -108,8 +116,9 @@ class MachineWorld:
         self.machine.service_interrupts()
 
     def require_live(self) -> None:
-        if not self.live:
-            why = "the driver gave up on it" if self.phase == "gave_up" else "no DRIVER_OK"
+        """For the story's own moves: a story that needs traffic cannot go on without it."""
+        why = self.not_live_because()
+        if why is not None:
             raise NotLive(f"the device is not live ({why})")
 
     def notice_config_change(self) -> None:
@@ -203,13 +212,16 @@ class MachineWorld:
 
     def act(self, action: UserAction) -> None:
         params = checked_params(self.action_specs(), action)
-        self.perform(action.kind, params)
+        try:
+            self.perform(action.kind, params)
+        except ModelError as error:  # the model refused what the reader asked: bad input
+            raise ActionError("kind", str(error)) from None
 
     def perform(self, kind: str, params: dict[str, int | str | bool]) -> None:
         if kind == "decline_feature":
             self._decline(str(params["name"]))
-        elif kind == "needs_reset":
-            self._require_live("needs_reset")
+        elif kind == "needs_reset":  # a device that already asked for one: it asks again
+            self._require_driver_ok("needs_reset")
             self.machine.device.needs_reset("an error the reader injected")
             self.notice_config_change()
             self.recover()
@@ -223,8 +235,14 @@ class MachineWorld:
         self.machine.driver.refuse_features |= 1 << by_name(name).bit
 
     def _require_live(self, field: str) -> None:
+        """For the reader's actions: refused with the reason, as bad input is."""
+        why = self.not_live_because()
+        if why is not None:
+            raise ActionError(field, f"the device is not live ({why})")
+
+    def _require_driver_ok(self, field: str) -> None:
         if not self.machine.device.device_status & Status.DRIVER_OK:
-            raise ActionError(field, "the device is not live yet (no DRIVER_OK)")
+            raise ActionError(field, f"the device is not live ({self.not_live_because()})")
 
 
 class NetWorld(MachineWorld):
