@@ -115,4 +115,17 @@ describe("LiveSource moving", () => {
     server.say({ type: "position", step: 6, playing: false, speed: 0, frames: [] });
     expect(store.step).toBe(6); // the session is where the server says, once all are answered
   });
+
+  it("keeps a refused action for the Try it panel, at its step, and a prepare's error for the header", async () => {
+    const { store, source, server } = await opened4();
+    source.act("send_frame", { frame: "icmp_echo" });
+    server.say({ type: "error", code: "action", message: "the device is not live (no DRIVER_OK)", field: "action.kind" });
+    expect(store.refused).toEqual({ step: 4, message: "the device is not live (no DRIVER_OK)" });
+    expect(store.error).toBeNull();
+    source.act("send_frame", { frame: "arp_request" }); // the next try starts clean
+    expect(store.refused).toBeNull();
+    server.say({ type: "error", code: "action", message: "no such action", field: "actions.0.kind" });
+    expect(store.refused).toBeNull();
+    expect(store.error).toBe("no such action (actions.0.kind)");
+  });
 });

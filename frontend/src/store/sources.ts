@@ -56,6 +56,13 @@ export class TraceSource implements Source {
 
 /** What the server answers with a `position` (after an `opened` or a `snapshot`). */
 const ANSWERED_BY_POSITION = new Set<string>(["open", "resume", "join", "step", "back", "seek", "play", "pause", "act"]);
+/** an error about the reader's `act` (its field is `action` or inside it), not `prepare`'s `actions` */
+const REFUSED_ACT = /^action(\.|$)/;
+
+function errorText(message: Record<string, unknown>): string {
+  if (message.code === "version") return "This page and the server speak different protocol versions: reload the page.";
+  return `${message.message as string}${message.field ? ` (${message.field as string})` : ""}`;
+}
 
 export class LiveSource implements Source {
   readonly live = true;
@@ -116,7 +123,7 @@ export class LiveSource implements Source {
         const snapshot = message.snapshot as { step: number; state: State; memory: never[]; status_history?: number[] };
         this.sessionId = message.session as string | null; // null for a follower
         store.role = message.role as never;
-        store.error = null;
+        store.error = store.refused = null;
         store.reset(message.header as TraceHeader, message.actions as ActionSpec[]);
         store.addBase(snapshot.step, snapshot.state, snapshot.memory, snapshot.status_history);
         break;
@@ -155,9 +162,8 @@ export class LiveSource implements Source {
         break;
       case "error":
         this.unanswered = Math.max(0, this.unanswered - 1);
-        store.error = message.code === "version"
-          ? "This page and the server speak different protocol versions: reload the page."
-          : `${message.message as string}${message.field ? ` (${message.field as string})` : ""}`;
+        if (REFUSED_ACT.test(String(message.field ?? ""))) store.refused = { step: store.step, message: message.message as string };
+        else store.error = errorText(message);
         store.changed();
         break;
     }
@@ -174,6 +180,7 @@ export class LiveSource implements Source {
   play(speed: number): void { this.send({ type: "play", speed }); }
   pause(): void { this.send({ type: "pause" }); }
   act(kind: string, params: Record<string, unknown>): void {
+    this.store.refused = null;
     this.send({ type: "act", action: { kind, params: params as never } });
   }
   prepare(actions: { kind: string; params: Record<string, unknown> }[]): void {

@@ -22,6 +22,9 @@ export class TimelineStore extends EventTarget {
   speed = 4;
   role: "solo" | "presenter" | "follower" = "solo";
   error: string | null = null;
+  /** the server's refusal of the reader's last action, and the step it was asked at: the
+   * "Try it" panel shows it beside the button (on a phone the header is off screen) */
+  refused: { step: number; message: string } | null = null;
   /** A live room's state, from the server: set while the room reaches only this server. */
   notice: string | null = null;
   /** The question the room is asked now, or was last (a live room only). */

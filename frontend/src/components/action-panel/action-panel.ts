@@ -22,14 +22,15 @@ export class ActionPanel extends LitElement {
     input[type="text"] { width: 7.5em; background: var(--vv-panel-2); border: 1px solid var(--vv-line); border-radius: 5px; padding: 3px 5px; font-family: var(--vv-mono); }
     input.wide { width: 16em; }
     .error { color: var(--vv-violation); font-size: 0.9em; margin-top: 4px; }
-    summary { cursor: pointer; color: var(--vv-muted); margin-bottom: 6px; }
-    summary h2 { display: inline; margin: 0; }
+    .lead { margin: 0 0 6px; color: var(--vv-muted); }
   `];
 
   @property({ attribute: false }) actions: ActionSpec[] = [];
   /** The step the reader is on: once they rest there with the panel open, a `prepare`
    * event lists what the buttons would send, so the server can build those forks ahead. */
   @property({ type: Number }) step = -1;
+  /** why the server refused the reader's last action at this step ("" if it did not) */
+  @property() refused = "";
   @state() private error = "";
   private resting: ReturnType<typeof setTimeout> | undefined;
 
@@ -45,7 +46,6 @@ export class ActionPanel extends LitElement {
   }
 
   private prepare(): void {
-    if (!this.renderRoot.querySelector("details")?.open) return; // folded: the reader is not here
     const requests = this.actions.map(untouchedRequest).filter((r): r is ActRequest => r !== null).slice(0, PREPARED);
     if (requests.length) this.dispatchEvent(new CustomEvent<ActRequest[]>("prepare", { detail: requests, bubbles: true, composed: true }));
   }
@@ -82,10 +82,10 @@ export class ActionPanel extends LitElement {
     if (!this.actions.length) return nothing;
     const forms = this.actions.map((a) => html`<form class=${a.params.length ? "" : "plain"} @submit=${(e: Event) => this.submit(e, a)}>
       ${a.params.map((p) => this.field(p))}<button type="submit" title=${a.help}>${a.label}</button></form>`);
-    // Open on wide screens; on a phone it folds so the diagram stays near the top.
-    const wide = window.matchMedia?.("(min-width: 901px)").matches ?? true;
-    return html`<details ?open=${wide}><summary><h2>Try it: act at this step</h2></summary>
+    // The dock's "Try it" toggle is what opens this: the actions show at once, on a phone too.
+    return html`<p class="lead">Act at this step: the story forks here and goes on from your action.</p>
       <div class="list">${forms}</div>
-      ${this.error ? html`<div class="error" role="alert">${this.error}</div>` : nothing}</details>`;
+      ${this.error ? html`<div class="error" role="alert">${this.error}</div>`
+        : this.refused ? html`<div class="error" role="alert">Not taken: ${this.refused}.</div>` : nothing}`;
   }
 }

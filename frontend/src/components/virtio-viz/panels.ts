@@ -83,7 +83,8 @@ export const DOCK_PANELS: PanelSpec[] = [
   {
     id: "try", title: "Try it", key: "t", part: "story",
     offered: (c) => c.live && c.role !== "follower" && c.actions.length > 0,
-    render: (c) => html`<vv-actions .actions=${c.actions} .step=${c.step} @act=${(e: CustomEvent<ActRequest>) => c.act(e.detail)}
+    render: (c) => html`<vv-actions .actions=${c.actions} .step=${c.step}
+      .refused=${c.store.refused?.step === c.step ? c.store.refused.message : ""} @act=${(e: CustomEvent<ActRequest>) => c.act(e.detail)}
       @prepare=${(e: CustomEvent<ActRequest[]>) => c.prepare(e.detail)}></vv-actions>`,
   },
   {
