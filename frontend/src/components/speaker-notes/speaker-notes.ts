@@ -26,6 +26,28 @@ export function noteAt(s: TimelineStore): Note {
   };
 }
 
+/** The presenter's side: tells this browser's notes windows each step, and opens one. */
+export class NotesLink {
+  private channel: BroadcastChannel | null = null;
+  constructor(private readonly store: TimelineStore) {}
+
+  connect(): void {
+    this.channel = new BroadcastChannel(NOTES_CHANNEL);
+    this.channel.onmessage = () => this.tell(); // a notes window asks for the current step
+  }
+
+  tell(): void {
+    const s = this.store;
+    if (this.channel && s.header && s.frame(s.step)) this.channel.postMessage(noteAt(s));
+  }
+
+  close(): void { this.channel?.close(); this.channel = null; }
+
+  static open(theme: string | null): void {
+    window.open(`${location.pathname}?notes=1${theme ? `&theme=${theme}` : ""}`, "virtio-viz-notes", "width=900,height=600");
+  }
+}
+
 @customElement("vv-speaker-notes")
 export class SpeakerNotes extends LitElement {
   static override styles = [theme, css`

@@ -35,7 +35,7 @@ import { DialogFocus } from "./dialog-focus";
 import { saveStage, type ExportSource } from "./exports";
 import type { Place } from "../../layout/type-scale";
 import type { ArchDiagram } from "../arch-diagram/arch-diagram";
-import { NOTES_CHANNEL, noteAt } from "../speaker-notes/speaker-notes";
+import { NotesLink } from "../speaker-notes/speaker-notes";
 import { shareDialog } from "../share-dialog/share";
 import type { LectureCommand } from "../lecture-bar/lecture-bar";
 import { roomAfter } from "../lecture-bar/room";
@@ -99,10 +99,10 @@ export class VirtioViz extends LitElement {
   private room: string | null = null;
   private token: string | null = null;
   private actionsLog: PlacedAction[] = [];
-  private notes: BroadcastChannel | null = null;
+  private notes = new NotesLink(this.store);
   private desk = new QuizDesk(this.deskHost(), false);
   @state() private notesMode = false;
-  private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); this.tellNotes(); this.desk.storeChanged(); };
+  private onStoreChange = () => { this.requestUpdate(); this.syncUrl(); this.notes.tell(); this.desk.storeChanged(); };
   private onKey = (e: KeyboardEvent) => this.key(e);
   private schemeQuery = window.matchMedia?.("(prefers-color-scheme: light)");
   private onScheme = () => { if (!this.themeChosen) this.theme = this.preferredScheme(); };
@@ -136,8 +136,7 @@ export class VirtioViz extends LitElement {
     if (!this.urlState) this.tabIndex = 0;
     this.placeObserver.observe(this);
     if (this.notesMode) return; // the notes window only listens to the presenter's page
-    this.notes = new BroadcastChannel(NOTES_CHANNEL);
-    this.notes.onmessage = () => this.tellNotes(); // a notes window asks for the current step
+    this.notes.connect();
     void this.start();
   }
 
@@ -150,7 +149,7 @@ export class VirtioViz extends LitElement {
     this.player.stop();
     this.announcer.cancel();
     this.source?.close();
-    this.notes?.close();
+    this.notes.close();
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
   }
@@ -288,7 +287,7 @@ export class VirtioViz extends LitElement {
       actions: s.actions, live: !!this.source?.live, role: s.role, room: this.room, joinUrl: this.joinUrl,
       detachedFrom: this.detachedFrom, notice: s.notice, act: (r) => this.source?.act(r.kind, r.params),
       prepare: (r) => { if (!this.player.playing) this.source?.prepare(r); },
-      lecture: (c) => void this.lecture(c), openNotes: () => this.openNotes(),
+      lecture: (c) => void this.lecture(c), openNotes: () => NotesLink.open(this.theme),
       server: this.server, ownStory: !this.src || isShippedRecording(this.src),
       changeOptions: (options) => this.changeOptions(options), quiz: this.desk,
     };
@@ -356,17 +355,6 @@ export class VirtioViz extends LitElement {
       share: () => { this.sharing = !this.sharing; }, help: () => { this.help = !this.help; },
       openFile: () => chooseFile((name, text) => void this.openFile(name, text)),
     });
-  }
-
-  /** Send the current step to speaker-notes windows of this browser. */
-  private tellNotes(): void {
-    const s = this.store;
-    if (!this.notes || !s.header || !s.frame(s.step)) return;
-    this.notes.postMessage(noteAt(s));
-  }
-
-  private openNotes(): void {
-    window.open(`${location.pathname}?notes=1${this.theme ? `&theme=${this.theme}` : ""}`, "virtio-viz-notes", "width=900,height=600");
   }
 
   /** A dropped file: a trace replays here, a scenario file opens live, a QEMU log is imported. */
