@@ -78,17 +78,24 @@ def test_the_frontend_is_served_with_the_right_caching(client: TestClient) -> No
     assert asset.headers["access-control-allow-origin"] == "*"
 
 
-def test_an_asset_is_gzipped_once_and_again_only_when_the_file_changes(
-    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def count_compressions(monkeypatch: pytest.MonkeyPatch, taking: float = 0.0) -> list[Path]:
+    """Every file the static files compress from now on, each taking `taking` seconds."""
     compressed: list[Path] = []
     gzip_file = static._gzip_file
 
     def counted(path: Path) -> bytes:
         compressed.append(path)
+        time.sleep(taking)
         return gzip_file(path)
 
     monkeypatch.setattr(static, "_gzip_file", counted)
+    return compressed
+
+
+def test_an_asset_is_gzipped_once_and_again_only_when_the_file_changes(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compressed = count_compressions(monkeypatch)
     file, gzipped = tmp_path / "static" / "assets" / "app-1a2b3c.js", {"accept-encoding": "gzip"}
     first = client.get("/assets/app-1a2b3c.js", headers=gzipped)
     assert first.content == file.read_bytes()  # the client took the gzip off
@@ -107,17 +114,11 @@ def test_an_asset_is_gzipped_once_and_again_only_when_the_file_changes(
 def test_a_burst_of_first_requests_compresses_an_asset_once_and_the_kept_copies_stay_few(
     client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    compressed: list[str] = []
-    gzip_file = static._gzip_file
-
-    def slow_and_counted(path: Path) -> bytes:
-        compressed.append(path.name)
-        time.sleep(0.2)  # the burst's other requests all arrive while this one compresses
-        return gzip_file(path)
-
-    monkeypatch.setattr(static, "_gzip_file", slow_and_counted)
+    # the burst's other requests all arrive while the first one compresses
+    compressed = count_compressions(monkeypatch, taking=0.2)
     gzipped = {"accept-encoding": "gzip"}
-    body = (tmp_path / "static" / "assets" / "app-1a2b3c.js").read_bytes()
+    file = tmp_path / "static" / "assets" / "app-1a2b3c.js"
+    body = file.read_bytes()
 
     def read(_: int) -> Response:
         return client.get("/assets/app-1a2b3c.js", headers=gzipped)
@@ -125,7 +126,7 @@ def test_a_burst_of_first_requests_compresses_an_asset_once_and_the_kept_copies_
     with ThreadPoolExecutor(max_workers=24) as pool:  # 24 readers open the page together
         pages = list(pool.map(read, range(24)))
     assert {(page.status_code, page.content) for page in pages} == {(200, body)}
-    assert compressed == ["app-1a2b3c.js"]  # not 24 compressions, one per request
+    assert compressed == [file]  # once, not once per request
     assets = tmp_path / "static" / "assets"
     for n in range(static.GZIPPED_KEPT + 8):  # more assets than copies are kept
         (assets / f"chunk{n}-0a0b0c.js").write_text(f"// {n}\n" * 400)
