@@ -69,7 +69,8 @@ class RingLabWorld(LabBase):
         device = self.packed_device or self.split_device
         driver = self.packed_driver or self.split_driver
         if device is None or driver is None:  # reset_queue too: there is nothing to reset
-            raise ActionError("kind", "the queue is not set up yet")
+            raise ActionError("kind", "the queue is not set up yet: step on until the device "
+                              "takes it (the end of the set-up), then act")  # fmt: skip
         if kind in _DEVICE_KINDS and device.broken:
             raise ActionError(
                 "kind", "the device has stopped using the queue and needs a reset (reset_queue)"
