@@ -68,7 +68,6 @@ class Machine:
     transport: Transport
     ops: Ops
     driver: VirtioDriver
-    transport_kind: TransportKind = "pci"
     booted: bool = False
     interrupts_seen: list[Interrupt] = field(default_factory=list)
 
@@ -86,16 +85,16 @@ class Machine:
         """Run the driver's interrupt handling for everything the device signalled."""
         pending = self.device.take_interrupts()
         if pending:
-            self.ops.service_interrupt(sorted(self.driver.queues))
+            self.ops.service_interrupt(self.driver.queues.keys())
         self.interrupts_seen.extend(pending)
         return pending
 
     def transport_msix(self) -> bool:
-        return isinstance(self.transport, PciTransport) and self.transport.msix_enabled
+        return self.transport.msix_enabled
 
     def channel_io(self) -> bool:
         """Is the device on channel I/O (virtio-ccw, §4.3)?"""
-        return self.transport_kind == "ccw"
+        return self.transport.kind == "ccw"
 
 
 @dataclass(slots=True)
@@ -182,9 +181,7 @@ def virtio_net_machine(options: MachineOptions | None = None) -> NetMachine:
     core = VirtioDriver(
         ops, memory, log, alloc, net_driver, refuse_features=options.driver_declines
     )
-    return NetMachine(
-        memory, log, device, transport, ops, core, options.transport, net=net, net_driver=net_driver
-    )
+    return NetMachine(memory, log, device, transport, ops, core, net=net, net_driver=net_driver)
 
 
 def virtio_blk_machine(options: MachineOptions | None = None) -> BlkMachine:
@@ -199,6 +196,4 @@ def virtio_blk_machine(options: MachineOptions | None = None) -> BlkMachine:
     core = VirtioDriver(
         ops, memory, log, alloc, blk_driver, refuse_features=options.driver_declines
     )
-    return BlkMachine(
-        memory, log, device, transport, ops, core, options.transport, blk=blk, blk_driver=blk_driver
-    )
+    return BlkMachine(memory, log, device, transport, ops, core, blk=blk, blk_driver=blk_driver)

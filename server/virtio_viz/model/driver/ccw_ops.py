@@ -20,6 +20,7 @@ drivers/s390/virtio/virtio_ccw.c in Linux 6.1:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -240,9 +241,9 @@ class CcwOps:
         self.cookies[index] = self.bus.diagnose_500(*gprs)
 
     # -- the interrupt handler --------------------------------------------------------------
-    def service_interrupt(self, queues: list[int]) -> None:
+    def service_interrupt(self, queues: Collection[int]) -> None:
         """Linux's virtio_ccw_int_handler(): scan the indicators (virtio-1.2 §4.3.3.1)."""
-        self.handle_interrupt(queues)
+        self.handle_interrupt(sorted(queues))
 
     def handle_interrupt(self, queues: list[int]) -> tuple[list[int], bool]:
         """Find what the device signalled through the indicators: (queues, config)."""

@@ -8,6 +8,7 @@ to do; feature words are read and written high word first, like vm_get_features(
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -122,7 +123,7 @@ class MmioOps:
     def notify(self, index: int) -> None:
         self.bus.write(QUEUE_NOTIFY, 4, index)
 
-    def service_interrupt(self, queues: list[int]) -> None:
+    def service_interrupt(self, queues: Collection[int]) -> None:
         """Linux's vm_interrupt(): read and acknowledge first (virtio-1.2 §4.2.3.4)."""
         self.acknowledge_interrupt()
 

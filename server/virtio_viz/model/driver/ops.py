@@ -8,6 +8,7 @@ programs, so every step is visible as transport events.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -64,6 +65,6 @@ class ConfigOps(Protocol):
     def notify(self, index: int) -> None:
         """Kick: tell the device queue `index` has new available buffers (§2.9)."""
 
-    def service_interrupt(self, queues: list[int]) -> None:
+    def service_interrupt(self, queues: Collection[int]) -> None:
         """What the driver's interrupt handler reads or clears first on this transport,
         before it looks at the used rings of `queues`."""

@@ -11,6 +11,7 @@ structure (§4.1.4.3) at its exact offset and width, in the order Linux 6.1 make
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -258,7 +259,7 @@ class PciOps:
         offset = notify.offset + self.notify_offsets[index] * self.notify_off_multiplier
         self.bus.bar_write(notify.bar, offset, 2, index)
 
-    def service_interrupt(self, queues: list[int]) -> None:
+    def service_interrupt(self, queues: Collection[int]) -> None:
         """Linux's vp_interrupt(): with MSI-X each vector says what it is for; without it,
         the handler reads (and so clears) the ISR status first (virtio-1.2 §4.1.5.4)."""
         if not self.msix_enabled:

@@ -83,6 +83,7 @@ class CcwTransport:
     """One virtio-ccw proxy device (QEMU: VirtioCcwDevice) on subchannel `subchannel`."""
 
     line = "an I/O interrupt"
+    kind = "ccw"  # what Machine.channel_io() asks, with no import of the others
     msix_enabled = False
 
     def __init__(

@@ -64,6 +64,7 @@ class PciTransport:
     """One modern virtio PCI function (QEMU: VirtIOPCIProxy)."""
 
     line = "INTx"
+    kind = "pci"  # what Machine.channel_io() asks, with no import of the others
 
     def __init__(
         self,
