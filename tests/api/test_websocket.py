@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 
+from tests.support.steps import first_step
 from virtio_viz.api.conversation import EVENT_LOG_FRAMES
 from virtio_viz.scenarios.stories import story
 from virtio_viz.timeline import Timeline
@@ -176,8 +177,7 @@ def test_acting_while_the_device_needs_a_reset_is_refused_and_the_reader_goes_on
     """The story's fault chapter, DRIVER_OK still lit: a frame sent there is the reader's
     error, named as such (it was "internal", with a traceback in the server's log)."""
     timeline = Timeline(story("qemu-emulated"))
-    fault = next(i for i in range(len(timeline)) if timeline.frame(i).event.kind ==
-                 "device_needs_reset")  # fmt: skip
+    fault = first_step(timeline, "device_needs_reset")
     with client.websocket_connect("/ws") as ws:
         opened(ws, {**OPEN, "step": fault})
         ws.send_json({"type": "act", "action": {"kind": "send_frame",

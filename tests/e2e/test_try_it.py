@@ -9,6 +9,7 @@ import re
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.test_stage_room import assert_on_screen, phone_page
+from tests.support.steps import first_step
 from virtio_viz.scenarios.stories import story
 from virtio_viz.timeline import Timeline
 
@@ -17,8 +18,7 @@ def test_on_a_phone_try_it_shows_its_actions_and_says_beside_them_why_one_was_re
     browser: Browser, server_url: str
 ) -> None:
     timeline = Timeline(story("qemu-emulated"))
-    fault = next(i for i in range(len(timeline)) if timeline.frame(i).event.kind ==
-                 "device_needs_reset")  # fmt: skip
+    fault = first_step(timeline, "device_needs_reset")
     shown = fault + 2  # the interrupt that tells the driver: DEVICE_NEEDS_RESET is still set
     context, page = phone_page(browser)
     page.goto(f"{server_url}/?scenario=qemu-emulated&step={shown}")

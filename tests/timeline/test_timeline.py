@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.support.steps import first_step
 from virtio_viz.scenarios.catalog import STORY_IDS
 from virtio_viz.scenarios.options import StoryOptions
 from virtio_viz.scenarios.stories import story
@@ -161,10 +162,6 @@ def test_impossible_actions_are_refused_before_anything_changes() -> None:
         SEEKING.fork(len(SEEKING), UserAction("needs_reset"))
 
 
-def _first(timeline: Timeline, kind: str) -> int:
-    return next(i for i in range(len(timeline)) if timeline.frame(i).event.kind == kind)
-
-
 @pytest.mark.parametrize(
     ("scenario", "at", "action", "why"),
     [
@@ -184,7 +181,7 @@ def test_an_action_the_device_cannot_take_at_that_step_is_refused_as_the_readers
     scenario: str, at: str | int, action: UserAction, why: str
 ) -> None:
     timeline = Timeline(story(scenario))
-    step = _first(timeline, at) if isinstance(at, str) else at
+    step = first_step(timeline, at) if isinstance(at, str) else at
     with pytest.raises(ActionError) as refused:
         timeline.fork(step, action)
     assert refused.value.field in {"kind", action.kind} and why in refused.value.message

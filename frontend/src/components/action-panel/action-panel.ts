@@ -83,9 +83,9 @@ export class ActionPanel extends LitElement {
     const forms = this.actions.map((a) => html`<form class=${a.params.length ? "" : "plain"} @submit=${(e: Event) => this.submit(e, a)}>
       ${a.params.map((p) => this.field(p))}<button type="submit" title=${a.help}>${a.label}</button></form>`);
     // The dock's "Try it" toggle is what opens this: the actions show at once, on a phone too.
+    const said = this.error || (this.refused && `Not taken: ${this.refused}.`);
     return html`<p class="lead">Act at this step: the story forks here and goes on from your action.</p>
       <div class="list">${forms}</div>
-      ${this.error ? html`<div class="error" role="alert">${this.error}</div>`
-        : this.refused ? html`<div class="error" role="alert">Not taken: ${this.refused}.</div>` : nothing}`;
+      ${said ? html`<div class="error" role="alert">${said}</div>` : nothing}`;
   }
 }
